@@ -1,0 +1,53 @@
+# junto: the two commands a newcomer needs.
+#   make demo   set everything up, then run a composite task on the embedded model
+#   make test   set everything up, then run the whole test suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+JUNTO := $(VENV)/bin/junto
+INSTALLED := $(VENV)/.installed
+# llama.cpp's native build crashes on some CPUs (AMX); build it portable.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+EXTRAS := local,server,postgres,eval,dev
+PYTEST_ARGS ?=
+
+.PHONY: help demo test setup venv docker image postgres model clean
+
+help:
+	@echo "make demo   set up and run a composite task on the embedded model"
+	@echo "make test   set up and run the whole test suite"
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check uv
+	@echo "==> installing junto[$(EXTRAS)] (the first time compiles llama.cpp: about 4 minutes)"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(VENV)/bin/uv pip install -q --python $(PY) -e ".[$(EXTRAS)]"
+	@touch $@
+
+venv: $(INSTALLED)
+
+model: venv
+	@$(JUNTO) models path >/dev/null
+
+docker:
+	@scripts/ensure-docker.sh
+
+image: venv docker
+	@$(JUNTO) sandbox build
+
+postgres:
+	@scripts/ensure-postgres.sh
+
+setup: venv model image
+
+demo: setup
+	$(JUNTO) demo
+
+test: setup postgres
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,194 @@
+"""What every specialist takes and returns.
+
+A specialist gets a :class:`TaskSpec` (what to do, and the user's own checks),
+the results of the tasks it depends on, and an :class:`AgentContext` (models
+by tier, sandbox, budget, event sink). It returns a :class:`TaskResult` whose
+``status`` is ``verified`` only if a check that is not a language model
+passed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from junto.models._roster import Roster
+from junto.models._types import Role, Usage
+from junto.tools._writing_spec import WritingConstraints
+
+if TYPE_CHECKING:
+    from junto._budget import BudgetTracker
+    from junto._events import Event
+    from junto.sandbox._types import Sandbox
+
+__all__ = [
+    "AgentContext",
+    "Attempt",
+    "CheckResult",
+    "CodeOutput",
+    "MathOutput",
+    "Specialist",
+    "Status",
+    "TaskKind",
+    "TaskOutput",
+    "TaskResult",
+    "TaskSpec",
+    "TextOutput",
+]
+
+
+class TaskKind(str, enum.Enum):
+    MATH = "math"
+    CODE = "code"
+    WRITING = "writing"
+    GENERAL = "general"
+
+    @property
+    def role(self) -> Role:
+        return Role(self.value)
+
+
+class Status(str, enum.Enum):
+    """How far a result can be trusted."""
+
+    VERIFIED = "verified"  # a non-LLM check passed
+    FAILED = "failed"  # checks failed after every retry and escalation, or the task errored
+    UNVERIFIED = "unverified"  # no deterministic check applied
+    SKIPPED = "skipped"  # not run: an input failed, or the budget ran out first
+
+
+class CheckResult(BaseModel):
+    """One check and its evidence.
+
+    ``source`` says what did the checking. Only ``deterministic`` checks can
+    make a result verified; a ``judge`` (a model's opinion) is recorded apart.
+    ``passed`` is ``None`` when the check could not decide.
+    """
+
+    name: str
+    passed: bool | None
+    evidence: str = ""
+    source: Literal["deterministic", "judge"] = "deterministic"
+
+
+class MathOutput(BaseModel):
+    kind: Literal["math"] = "math"
+    answer: str
+    work: str = ""
+    formalization: dict[str, Any] | None = None
+
+
+class CodeOutput(BaseModel):
+    kind: Literal["code"] = "code"
+    code: str
+    tests: str = ""
+    entry_point: str | None = None
+
+
+class TextOutput(BaseModel):
+    kind: Literal["writing", "general"] = "general"
+    text: str
+
+
+TaskOutput = MathOutput | CodeOutput | TextOutput
+
+
+class Attempt(BaseModel):
+    """One generate-and-check round of a specialist."""
+
+    number: int
+    model: str
+    tier: int
+    checks: list[CheckResult] = Field(default_factory=list)
+    output: TaskOutput | None = None
+    error: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+    duration_s: float = 0.0
+
+
+class TaskSpec(BaseModel):
+    """A task as a specialist sees it.
+
+    User-given checks: ``tests`` (Python test code for a code task),
+    ``expected`` (an answer a math result must equal), ``constraints`` (a
+    writing spec). ``max_attempts`` bounds generate-check rounds per tier;
+    ``max_tier`` bounds escalation (``None``: every configured tier).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: TaskKind
+    instruction: str
+    depends_on: list[str] = Field(default_factory=list)
+    produces: str = ""
+    role: Role | None = None
+    start_tier: int = Field(default=0, ge=0)
+    max_tier: int | None = Field(default=None, ge=0)
+    max_attempts: int = Field(default=2, ge=1, le=10)
+    tests: str | None = None
+    entry_point: str | None = None
+    expected: str | None = None
+    constraints: WritingConstraints | None = None
+
+    @property
+    def model_role(self) -> Role:
+        return self.role or self.kind.role
+
+
+class TaskResult(BaseModel):
+    """A specialist's best output and the honest record of how it was checked."""
+
+    task_id: str
+    kind: TaskKind
+    status: Status
+    output: TaskOutput | None = None
+    checks: list[CheckResult] = Field(default_factory=list)
+    attempts: list[Attempt] = Field(default_factory=list)
+    models_used: list[str] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+    duration_s: float = 0.0
+    reason: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.status is Status.VERIFIED
+
+    def output_text(self) -> str:
+        """The output as text, for prompts of downstream tasks."""
+        out = self.output
+        if out is None:
+            return ""
+        if isinstance(out, MathOutput):
+            return out.answer
+        if isinstance(out, CodeOutput):
+            return out.code
+        return out.text
+
+
+def _no_events(event: Event) -> None:
+    return None
+
+
+@dataclass
+class AgentContext:
+    """What a specialist works with; injected, never global."""
+
+    roster: Roster
+    sandbox: Sandbox | None = None
+    budget: BudgetTracker | None = None
+    emit: Callable[[Event], None] = _no_events
+    run_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Specialist(Protocol):
+    kind: TaskKind
+
+    async def run(self, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> TaskResult: ...

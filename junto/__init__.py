@@ -1,0 +1,58 @@
+"""junto: a team of specialist models whose answers are checked by something other than a model."""
+
+from junto._budget import Budget, BudgetTracker, Spend
+from junto._exceptions import (
+    BudgetExceeded,
+    CheckError,
+    ConfigError,
+    GraphSetupError,
+    JuntoError,
+    MissingDependencyError,
+    ModelAuthError,
+    ModelConnectionError,
+    ModelError,
+    ModelHTTPError,
+    ModelRateLimitError,
+    ModelResponseError,
+    ModelTimeoutError,
+    RunError,
+    SandboxError,
+    SandboxFileError,
+    SandboxImageMissing,
+    SandboxLimitsError,
+    SandboxTimeout,
+    SandboxUnavailable,
+    SetupError,
+    StructuredOutputError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Budget",
+    "BudgetExceeded",
+    "BudgetTracker",
+    "CheckError",
+    "ConfigError",
+    "GraphSetupError",
+    "JuntoError",
+    "MissingDependencyError",
+    "ModelAuthError",
+    "ModelConnectionError",
+    "ModelError",
+    "ModelHTTPError",
+    "ModelRateLimitError",
+    "ModelResponseError",
+    "ModelTimeoutError",
+    "RunError",
+    "SandboxError",
+    "SandboxFileError",
+    "SandboxImageMissing",
+    "SandboxLimitsError",
+    "SandboxTimeout",
+    "SandboxUnavailable",
+    "SetupError",
+    "Spend",
+    "StructuredOutputError",
+    "__version__",
+]

@@ -1,0 +1,151 @@
+"""Typed events a run emits, in order, as it goes.
+
+Consumers (the live CLI view, the server's SSE stream, traces) switch on the
+class or on ``type``. Every event carries the run id and a timestamp.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from junto.agents._contract import CheckResult, Status, TaskKind
+
+__all__ = [
+    "AggregateFinished",
+    "AggregateStarted",
+    "AggregateToken",
+    "BudgetUpdated",
+    "Event",
+    "PlanCreated",
+    "PlanRepaired",
+    "PlannedTask",
+    "RunFinished",
+    "RunStarted",
+    "TaskAttempt",
+    "TaskChecked",
+    "TaskEscalated",
+    "TaskFinished",
+    "TaskStarted",
+]
+
+
+class _Base(BaseModel):
+    run_id: str = ""
+    at: float = Field(default_factory=time.time)
+
+
+class PlannedTask(BaseModel):
+    id: str
+    kind: TaskKind
+    instruction: str
+    depends_on: list[str] = Field(default_factory=list)
+
+
+class RunStarted(_Base):
+    type: Literal["run_started"] = "run_started"
+    task: str
+    session_id: str | None = None
+
+
+class PlanCreated(_Base):
+    type: Literal["plan_created"] = "plan_created"
+    tasks: list[PlannedTask]
+    source: Literal["planner", "graph", "fallback"] = "planner"
+
+
+class PlanRepaired(_Base):
+    type: Literal["plan_repaired"] = "plan_repaired"
+    attempt: int
+    errors: list[str]
+
+
+class TaskStarted(_Base):
+    type: Literal["task_started"] = "task_started"
+    task_id: str
+    kind: TaskKind
+
+
+class TaskAttempt(_Base):
+    type: Literal["task_attempt"] = "task_attempt"
+    task_id: str
+    attempt: int
+    model: str
+    tier: int
+
+
+class TaskChecked(_Base):
+    type: Literal["task_checked"] = "task_checked"
+    task_id: str
+    attempt: int
+    check: CheckResult
+
+
+class TaskEscalated(_Base):
+    type: Literal["task_escalated"] = "task_escalated"
+    task_id: str
+    from_model: str
+    to_model: str
+    tier: int
+
+
+class TaskFinished(_Base):
+    type: Literal["task_finished"] = "task_finished"
+    task_id: str
+    status: Status
+    attempts: int = 0
+    tokens: int = 0
+    duration_s: float = 0.0
+    reason: str | None = None
+
+
+class AggregateStarted(_Base):
+    type: Literal["aggregate_started"] = "aggregate_started"
+    model: str
+
+
+class AggregateToken(_Base):
+    type: Literal["aggregate_token"] = "aggregate_token"
+    text: str
+
+
+class AggregateFinished(_Base):
+    type: Literal["aggregate_finished"] = "aggregate_finished"
+    answer: str
+    consistent: bool | None = None
+    revisions: int = 0
+
+
+class BudgetUpdated(_Base):
+    type: Literal["budget_updated"] = "budget_updated"
+    tokens: int
+    cost_usd: float
+    sandbox_s: float = 0.0
+
+
+class RunFinished(_Base):
+    type: Literal["run_finished"] = "run_finished"
+    status: str
+    exit_reason: str
+    duration_s: float = 0.0
+    summary: dict[str, Any] = Field(default_factory=dict)
+
+
+Event = Annotated[
+    RunStarted
+    | PlanCreated
+    | PlanRepaired
+    | TaskStarted
+    | TaskAttempt
+    | TaskChecked
+    | TaskEscalated
+    | TaskFinished
+    | AggregateStarted
+    | AggregateToken
+    | AggregateFinished
+    | BudgetUpdated
+    | RunFinished,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,79 @@
+"""The root typer app, error handling, and registration of command groups."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from junto._exceptions import JuntoError, SetupError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="junto",
+    help="Solve composite problems with a team of specialist models whose answers are checked.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.")) -> None:
+    _state["debug"] = debug
+
+
+def _register() -> None:
+    # Each module adds its commands to ``app`` on import.
+    from junto.cli import _check, _models, _sandbox  # noqa: F401
+
+    for optional in ("_run", "_chat", "_serve", "_trace", "_doctor", "_eval", "_demo"):
+        try:
+            __import__(f"junto.cli.{optional}")
+        except ModuleNotFoundError as error:
+            if error.name != f"junto.cli.{optional}":
+                raise
+
+
+def error_exit(error: JuntoError) -> None:
+    """Print ``error`` as one line plus its hint and exit (2 for setup errors)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    console.print(f"[bold red]error:[/] {error.message}", highlight=False, soft_wrap=True)
+    if error.hint:
+        console.print(f"[dim]hint:[/] {error.hint}", highlight=False, soft_wrap=True)
+    raise SystemExit(2 if isinstance(error, SetupError) else 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    _register()
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        app(args=args, standalone_mode=False)
+    except JuntoError as error:
+        if "--debug" in args:
+            raise
+        try:
+            error_exit(error)
+        except SystemExit as exit_:
+            return int(exit_.code or 0)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # click usage errors and the like
+        import click
+
+        if isinstance(error, click.exceptions.Exit):
+            return error.exit_code
+        if isinstance(error, click.ClickException):
+            error.show()
+            return 2
+        if isinstance(error, click.exceptions.Abort):
+            return 130
+        raise
+    return 0

@@ -1,0 +1,225 @@
+"""ChatModel: one backend plus retries, structured output, cost and a concurrency cap.
+
+A backend knows a wire format; everything a caller relies on regardless of
+the wire lives here, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import AsyncIterator
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from junto._exceptions import (
+    ModelConnectionError,
+    ModelError,
+    ModelHTTPError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+    StructuredOutputError,
+)
+from junto.models._types import Backend, Completion, Message, ModelRequest, StreamChunk, Usage
+
+__all__ = ["ChatModel", "Price", "RetryPolicy", "parse_structured"]
+
+_RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
+
+
+class RetryPolicy(BaseModel):
+    """When and how long to wait before trying a failed call again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_attempts: int = Field(default=4, ge=1, le=20)
+    initial_delay_s: float = Field(default=0.5, ge=0.0)
+    max_delay_s: float = Field(default=20.0, ge=0.0)
+    multiplier: float = Field(default=2.0, ge=1.0)
+    jitter: float = Field(default=0.25, ge=0.0, le=1.0)
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_delay_s)
+        base = min(self.initial_delay_s * self.multiplier ** (attempt - 1), self.max_delay_s)
+        return base * (1 + random.uniform(-self.jitter, self.jitter))
+
+    @staticmethod
+    def is_retryable(error: ModelError) -> bool:
+        if isinstance(error, (ModelConnectionError, ModelTimeoutError)):
+            return True
+        return isinstance(error, ModelHTTPError) and error.status_code in _RETRY_STATUSES
+
+
+class Price(BaseModel):
+    """US dollars per million tokens."""
+
+    model_config = ConfigDict(frozen=True)
+
+    input_per_mtok: float = Field(default=0.0, ge=0.0)
+    output_per_mtok: float = Field(default=0.0, ge=0.0)
+
+    def cost(self, usage: Usage) -> float:
+        return (usage.prompt_tokens * self.input_per_mtok + usage.completion_tokens * self.output_per_mtok) / 1e6
+
+
+def parse_structured(text: str, output_type: type[BaseModel]) -> BaseModel:
+    """Validate a model's JSON answer, tolerating a Markdown fence around it."""
+    candidate = text.strip()
+    if candidate.startswith("```"):
+        candidate = candidate.split("\n", 1)[1] if "\n" in candidate else ""
+        candidate = candidate.rsplit("```", 1)[0]
+    start, end = candidate.find("{"), candidate.rfind("}")
+    if start > 0 and end > start:
+        candidate = candidate[start : end + 1]
+    return output_type.model_validate_json(candidate)
+
+
+class ChatModel:
+    """A :class:`~junto.models.Model` over one :class:`~junto.models.Backend`.
+
+    - retries with jittered exponential backoff on 429/5xx/connect/timeouts,
+      honouring ``Retry-After``;
+    - at most ``concurrency`` calls in flight;
+    - structured output: the schema goes to the backend, the answer is
+      validated, and an invalid answer goes back to the model with the
+      validation error, ``structured_repairs`` times, then
+      :class:`StructuredOutputError`;
+    - cost from ``price`` and the usage the server reports.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        name: str | None = None,
+        retry: RetryPolicy | None = None,
+        timeout_s: float = 120.0,
+        concurrency: int = 4,
+        price: Price | None = None,
+        structured_repairs: int = 2,
+        sleep=asyncio.sleep,
+    ) -> None:
+        self.backend = backend
+        self._name = name or backend.model_id
+        self.retry = retry or RetryPolicy()
+        self.timeout_s = timeout_s
+        self.price = price or Price()
+        self.structured_repairs = structured_repairs
+        self._limit = asyncio.Semaphore(concurrency)
+        self._sleep = sleep
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"ChatModel({self._name!r})"
+
+    async def complete(self, request: ModelRequest) -> Completion:
+        if request.output_type is None:
+            return await self._complete_with_retries(request)
+        return await self._complete_structured(request)
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamChunk]:
+        # Retries apply until the first chunk arrives; after that a failure is the caller's.
+        for attempt in range(1, self.retry.max_attempts + 1):
+            started = False
+            try:
+                async with self._limit:
+                    async for chunk in self.backend.send_stream(request, timeout=self.timeout_s):
+                        started = True
+                        yield chunk.model_copy(update={"model": self._name})
+                return
+            except ModelError as error:
+                if started or attempt == self.retry.max_attempts or not self.retry.is_retryable(error):
+                    raise self._final(error)
+                await self._sleep(self.retry.delay(attempt, getattr(error, "retry_after", None)))
+
+    async def aclose(self) -> None:
+        await self.backend.aclose()
+
+    async def _complete_with_retries(self, request: ModelRequest) -> Completion:
+        started = time.perf_counter()
+        for attempt in range(1, self.retry.max_attempts + 1):
+            try:
+                async with self._limit:
+                    completion = await self.backend.send(request, timeout=self.timeout_s)
+            except ModelError as error:
+                if attempt == self.retry.max_attempts or not self.retry.is_retryable(error):
+                    raise self._final(error)
+                await self._sleep(self.retry.delay(attempt, getattr(error, "retry_after", None)))
+                continue
+            return completion.model_copy(
+                update={
+                    "model": self._name,
+                    "cost_usd": self.price.cost(completion.usage),
+                    "latency_s": time.perf_counter() - started,
+                    "attempts": attempt,
+                }
+            )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _complete_structured(self, request: ModelRequest) -> Completion:
+        assert request.output_type is not None
+        messages = list(request.messages)
+        usage, cost, latency = Usage(), 0.0, 0.0
+        last_text, last_error = "", ""
+        for _ in range(self.structured_repairs + 1):
+            completion = await self._complete_with_retries(request.with_messages(messages))
+            usage, cost, latency = usage + completion.usage, cost + completion.cost_usd, latency + completion.latency_s
+            last_text = completion.text
+            try:
+                parsed = completion.parsed
+                if not isinstance(parsed, request.output_type):
+                    parsed = parse_structured(completion.text, request.output_type)
+            except (ValidationError, ValueError) as error:
+                last_error = _short_validation_error(error)
+                messages = [
+                    *request.messages,
+                    Message.assistant(completion.text[:4000]),
+                    Message.user(
+                        "That answer is not valid JSON for the required schema. "
+                        f"Errors:\n{last_error}\n"
+                        f"Schema:\n{json.dumps(request.json_schema())}\n"
+                        "Reply with the corrected JSON object only."
+                    ),
+                ]
+                continue
+            return completion.model_copy(
+                update={"parsed": parsed, "usage": usage, "cost_usd": cost, "latency_s": latency}
+            )
+        raise StructuredOutputError(
+            f"{self._name} did not produce valid {request.output_type.__name__} after "
+            f"{self.structured_repairs + 1} tries: {last_error.splitlines()[0] if last_error else 'invalid'}",
+            model=self._name,
+            last_output=last_text,
+            errors=last_error,
+        )
+
+    def _final(self, error: ModelError) -> ModelError:
+        if error.model is None:
+            error.model = self._name
+        if isinstance(error, ModelHTTPError) and error.status_code == 429 and not isinstance(error, ModelRateLimitError):
+            return ModelRateLimitError(
+                f"{self._name}: still rate limited after {self.retry.max_attempts} attempts",
+                status_code=429,
+                body=error.body,
+                model=self._name,
+                retry_after=error.retry_after,
+                hint="lower the concurrency for this model in junto.toml or raise your provider's limit",
+            )
+        return error
+
+
+def _short_validation_error(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        lines = []
+        for item in error.errors()[:8]:
+            where = ".".join(str(p) for p in item.get("loc", ())) or "(root)"
+            lines.append(f"- {where}: {item.get('msg')}")
+        return "\n".join(lines)
+    return f"- {error}"

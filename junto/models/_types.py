@@ -1,0 +1,153 @@
+"""The model interface: a request in, a completion (or a stream of chunks) out.
+
+Every model junto talks to, remote or in-process or a test double, is a
+:class:`Model`: ``complete(request)`` and ``stream(request)``. How the bytes
+travel is a :class:`Backend`'s business; retries, structured output, cost and
+concurrency are layered on top by :class:`~junto.models.ChatModel`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Backend",
+    "Completion",
+    "Message",
+    "Model",
+    "ModelRequest",
+    "Role",
+    "StreamChunk",
+    "Usage",
+]
+
+
+class Role(str, enum.Enum):
+    """The jobs a model can be given in a run."""
+
+    PLANNER = "planner"
+    MATH = "math"
+    CODE = "code"
+    WRITING = "writing"
+    GENERAL = "general"
+    AGGREGATOR = "aggregator"
+    JUDGE = "judge"
+
+
+class Message(BaseModel):
+    """One chat message."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+    @classmethod
+    def system(cls, content: str) -> Message:
+        return cls(role="system", content=content)
+
+    @classmethod
+    def user(cls, content: str) -> Message:
+        return cls(role="user", content=content)
+
+    @classmethod
+    def assistant(cls, content: str) -> Message:
+        return cls(role="assistant", content=content)
+
+
+class ModelRequest(BaseModel):
+    """What to ask a model.
+
+    ``output_type``, when set, asks for structured output: the backend sends its
+    JSON schema natively (``response_format``, a grammar) and the completion's
+    ``parsed`` holds a validated instance.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    messages: list[Message]
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=512, ge=1)
+    stop: list[str] = Field(default_factory=list)
+    output_type: type[BaseModel] | None = None
+    seed: int | None = None
+
+    def json_schema(self) -> dict[str, Any] | None:
+        return None if self.output_type is None else self.output_type.model_json_schema()
+
+    def with_messages(self, messages: list[Message]) -> ModelRequest:
+        return self.model_copy(update={"messages": messages})
+
+
+class Usage(BaseModel):
+    """Tokens counted by the server (or the local tokenizer)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+class Completion(BaseModel):
+    """A model's answer to one request, with what it cost."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    text: str
+    parsed: Any = None
+    finish_reason: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+    latency_s: float = 0.0
+    model: str = ""
+    attempts: int = 1
+
+
+class StreamChunk(BaseModel):
+    """A piece of a streamed answer. The last chunk carries finish reason and usage."""
+
+    text: str = ""
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    model: str = ""
+
+
+@runtime_checkable
+class Model(Protocol):
+    """What every model is: a name, ``complete`` and ``stream``."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def complete(self, request: ModelRequest) -> Completion: ...
+
+    def stream(self, request: ModelRequest) -> AsyncIterator[StreamChunk]: ...
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """One wire format or runtime: sends a request once, no retries, no parsing.
+
+    Backends raise junto's ``ModelError`` subclasses, never third-party errors.
+    """
+
+    @property
+    def model_id(self) -> str: ...
+
+    async def send(self, request: ModelRequest, *, timeout: float) -> Completion: ...
+
+    def send_stream(self, request: ModelRequest, *, timeout: float) -> AsyncIterator[StreamChunk]: ...
+
+    async def aclose(self) -> None: ...
