@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from junto.agents._contract import CheckResult, Status, TaskKind
+from junto.graphs._plan import PlanTask
 
 __all__ = [
     "AggregateFinished",
@@ -21,7 +22,6 @@ __all__ = [
     "Event",
     "PlanCreated",
     "PlanRepaired",
-    "PlannedTask",
     "RunFinished",
     "RunStarted",
     "TaskAttempt",
@@ -37,13 +37,6 @@ class _Base(BaseModel):
     at: float = Field(default_factory=time.time)
 
 
-class PlannedTask(BaseModel):
-    id: str
-    kind: TaskKind
-    instruction: str
-    depends_on: list[str] = Field(default_factory=list)
-
-
 class RunStarted(_Base):
     type: Literal["run_started"] = "run_started"
     task: str
@@ -52,7 +45,7 @@ class RunStarted(_Base):
 
 class PlanCreated(_Base):
     type: Literal["plan_created"] = "plan_created"
-    tasks: list[PlannedTask]
+    tasks: list[PlanTask]
     source: Literal["planner", "graph", "fallback"] = "planner"
 
 

@@ -1,0 +1,27 @@
+"""A plan: the tasks of a run and what each depends on (the planner's output)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from junto.agents._contract import TaskKind
+
+__all__ = ["Plan", "PlanTask"]
+
+
+class PlanTask(BaseModel):
+    """One task of a plan, as the planner writes it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="short identifier, e.g. 'roots'")
+    kind: TaskKind = Field(description="math, code, writing or general")
+    instruction: str = Field(description="what this task must do, self-contained")
+    depends_on: list[str] = Field(default_factory=list, description="ids of tasks whose results this task needs")
+    produces: str = Field(default="", description="what the result is, e.g. 'the two roots'")
+
+
+class Plan(BaseModel):
+    """The tasks of a run; the last task that nothing depends on feeds the answer."""
+
+    tasks: list[PlanTask]
