@@ -22,6 +22,17 @@ class PlanTask(BaseModel):
 
 
 class Plan(BaseModel):
-    """The tasks of a run; the last task that nothing depends on feeds the answer."""
+    """The tasks of a run; the aggregator writes the answer from ``answer`` (default: every task nothing depends on)."""
 
     tasks: list[PlanTask]
+    answer: list[str] = Field(
+        default_factory=list,
+        description="ids of the tasks the final answer is written from; empty means every task nothing depends on",
+    )
+
+    def answer_ids(self) -> list[str]:
+        """The tasks the aggregator reads, in plan order."""
+        if self.answer:
+            return list(self.answer)
+        needed = {dep for task in self.tasks for dep in task.depends_on}
+        return [task.id for task in self.tasks if task.id not in needed]
