@@ -1,0 +1,232 @@
+"""Run a compiled graph as a dataflow on LangGraph's functional API.
+
+Every junto task becomes a LangGraph ``@task``. The entrypoint calls all of
+them at once, in topological order (so the call sequence, which LangGraph
+uses to find checkpointed results on resume, never depends on timing); each
+task's body then waits for its own dependencies and starts the moment they
+are done, not at the end of a superstep. Independent tasks run concurrently.
+
+With a checkpointer, each finished task's result is saved as it finishes; a
+run started again with the same run id (LangGraph's thread id) takes those
+results from the checkpoint instead of running the tasks again.
+
+Failures stay local: a specialist that raises gives a ``failed`` result; a
+dependant of a failed or skipped task is skipped, or run with that input
+marked, per :class:`FailedInputPolicy`. When the budget is spent no new task
+starts, and every result already obtained is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.func import entrypoint, task
+from pydantic import BaseModel, Field
+
+import junto._events as events  # a module import: junto._events itself imports junto.graphs
+from junto._exceptions import BudgetExceeded, RunError
+from junto.agents._contract import AgentContext, Specialist, Status, TaskKind, TaskResult, TaskSpec
+from junto.graphs._builder import CompiledGraph
+
+__all__ = ["ExecutionResult", "Executor", "ExitReason", "FailedInputPolicy"]
+
+
+class FailedInputPolicy(str, enum.Enum):
+    """What a task does when one of its inputs failed or was skipped."""
+
+    SKIP = "skip"  # do not run; status skipped, reason names the input
+    PROCEED = "proceed"  # run anyway; the input is passed marked unverified
+
+
+class ExitReason(str, enum.Enum):
+    """Why a run stopped."""
+
+    COMPLETED = "completed"  # every task ran (whatever its verification outcome)
+    BUDGET = "budget"  # a budget limit stopped new tasks from starting
+    FAILED = "failed"  # the run could not proceed (e.g. planning or the store failed)
+
+
+class ExecutionResult(BaseModel):
+    """The results of one execution of a graph, by task id, in topological order."""
+
+    results: dict[str, TaskResult]
+    exit_reason: ExitReason = ExitReason.COMPLETED
+    budget_resource: str | None = None
+    resumed: list[str] = Field(default_factory=list, description="tasks whose results came from the checkpoint")
+    duration_s: float = 0.0
+
+
+class Executor:
+    """Runs :class:`CompiledGraph` objects with the given specialists.
+
+    ``checkpointer`` (a LangGraph checkpoint saver) makes runs resumable by
+    run id; ``max_concurrency`` caps how many tasks run at once.
+    """
+
+    def __init__(
+        self,
+        specialists: Mapping[TaskKind, Specialist],
+        *,
+        checkpointer: BaseCheckpointSaver | None = None,
+        on_failed_input: FailedInputPolicy | str = FailedInputPolicy.SKIP,
+        max_concurrency: int | None = None,
+    ) -> None:
+        self.specialists = dict(specialists)
+        self.checkpointer = checkpointer
+        self.on_failed_input = FailedInputPolicy(on_failed_input)
+        self.max_concurrency = max_concurrency
+
+    async def run(self, graph: CompiledGraph, ctx: AgentContext, *, run_id: str | None = None) -> ExecutionResult:
+        """Run ``graph``; with a checkpointer, resume the run ``run_id`` if it was cut short."""
+        missing = sorted({s.kind.value for s in graph.specs} - {k.value for k in self.specialists})
+        if missing:
+            raise RunError(f"no specialist is registered for task kind(s): {', '.join(missing)}")
+        started = time.perf_counter()
+        run = _Run(self, graph, ctx)
+        workflow = run.workflow()
+        config = {"configurable": {"thread_id": run_id or ctx.run_id or "run"}}
+        payload: list[str] | None = graph.order
+        if self.checkpointer is not None:
+            state = await workflow.aget_state(config)
+            if state.next:
+                payload = None  # an unfinished run of this id: resume it
+        raw = await workflow.ainvoke(payload, config)
+        results = {tid: TaskResult.model_validate(raw[tid]) for tid in graph.order}
+        tracker = ctx.budget
+        exhausted = tracker.exhausted if tracker is not None else None
+        return ExecutionResult(
+            results=results,
+            exit_reason=ExitReason.BUDGET if exhausted else ExitReason.COMPLETED,
+            budget_resource=exhausted,
+            resumed=[tid for tid in graph.order if tid not in run.executed],
+            duration_s=time.perf_counter() - started,
+        )
+
+
+class _Run:
+    """The state of one execution: futures by task id and the tasks run here."""
+
+    def __init__(self, executor: Executor, graph: CompiledGraph, ctx: AgentContext) -> None:
+        self.executor = executor
+        self.graph = graph
+        self.ctx = ctx
+        self.done: dict[str, asyncio.Future[TaskResult]] = {}
+        self.executed: set[str] = set()
+        limit = executor.max_concurrency
+        self.limit = asyncio.Semaphore(limit) if limit else None
+
+    def workflow(self) -> Any:
+        loop = asyncio.get_running_loop()
+        self.done = {spec.id: loop.create_future() for spec in self.graph.specs}
+        nodes = {spec.id: task(name=spec.id)(self._body(spec)) for spec in self.graph.specs}
+        graph = self.graph
+
+        @entrypoint(checkpointer=self.executor.checkpointer)
+        async def junto_graph(order: list[str]) -> dict[str, Any]:
+            if order != graph.order:
+                raise RunError("the checkpointed run holds a different graph than the one given to resume it")
+            futures = {tid: nodes[tid]() for tid in order}  # called in a fixed order: resume relies on it
+
+            async def relay(tid: str) -> dict[str, Any]:
+                try:
+                    raw = await futures[tid]
+                except BaseException as error:
+                    if not self.done[tid].done():
+                        self.done[tid].set_exception(error)
+                    raise
+                result = TaskResult.model_validate(raw)
+                if not self.done[tid].done():
+                    self.done[tid].set_result(result)
+                if tid not in self.executed:
+                    self._finished(result)
+                return raw
+
+            raws = await asyncio.gather(*(relay(tid) for tid in order))
+            return dict(zip(order, raws, strict=True))
+
+        return junto_graph
+
+    def _body(self, spec: TaskSpec):
+        async def body() -> dict[str, Any]:
+            inputs = {dep: await asyncio.shield(self.done[dep]) for dep in spec.depends_on}
+            self.executed.add(spec.id)
+            result = await self._run_task(spec, inputs)
+            self._finished(result)
+            return result.model_dump(mode="json")
+
+        return body
+
+    async def _run_task(self, spec: TaskSpec, inputs: dict[str, TaskResult]) -> TaskResult:
+        bad = [r for r in inputs.values() if r.status in (Status.FAILED, Status.SKIPPED)]
+        if bad and self.executor.on_failed_input is FailedInputPolicy.SKIP:
+            names = ", ".join(f"'{r.task_id}' ({r.status.value})" for r in bad)
+            return _skipped(spec, f"input {names} did not succeed")
+        if bad:
+            inputs = {k: _marked(r) if r in bad else r for k, r in inputs.items()}
+        if self.limit is None:
+            return await self._call(spec, inputs)
+        async with self.limit:
+            return await self._call(spec, inputs)
+
+    async def _call(self, spec: TaskSpec, inputs: dict[str, TaskResult]) -> TaskResult:
+        ctx, tracker = self.ctx, self.ctx.budget
+        if tracker is not None:
+            try:
+                tracker.check()
+            except BudgetExceeded as error:
+                return _skipped(spec, f"budget: {error.message}")
+        ctx.emit(events.TaskStarted(run_id=ctx.run_id, task_id=spec.id, kind=spec.kind))
+        started = time.perf_counter()
+        specialist = self.executor.specialists[spec.kind]
+        remaining = tracker.remaining_wall_s() if tracker is not None else None
+        try:
+            result = await asyncio.wait_for(specialist.run(spec, inputs, ctx), timeout=remaining)
+        except TimeoutError:
+            assert tracker is not None
+            tracker.exhausted = "wall_time"
+            return _failed(spec, f"budget: wall-time budget of {tracker.budget.max_wall_s:g} s ran out while this task ran", started)
+        except BudgetExceeded as error:
+            return _failed(spec, f"budget: {error.message}", started)
+        except Exception as error:  # a specialist's bug must not crash the run
+            return _failed(spec, f"{type(error).__name__}: {error}", started)
+        if result.task_id != spec.id:
+            result = result.model_copy(update={"task_id": spec.id})
+        return result
+
+    def _finished(self, result: TaskResult) -> None:
+        ctx = self.ctx
+        ctx.emit(
+            events.TaskFinished(
+                run_id=ctx.run_id,
+                task_id=result.task_id,
+                status=result.status,
+                attempts=len(result.attempts),
+                tokens=result.usage.total_tokens,
+                duration_s=result.duration_s,
+                reason=result.reason,
+            )
+        )
+        if ctx.budget is not None:
+            spent = ctx.budget.spent
+            ctx.emit(events.BudgetUpdated(run_id=ctx.run_id, tokens=spent.tokens, cost_usd=spent.cost_usd, sandbox_s=spent.sandbox_s))
+
+
+def _skipped(spec: TaskSpec, reason: str) -> TaskResult:
+    return TaskResult(task_id=spec.id, kind=spec.kind, status=Status.SKIPPED, reason=reason)
+
+
+def _failed(spec: TaskSpec, reason: str, started: float) -> TaskResult:
+    return TaskResult(
+        task_id=spec.id, kind=spec.kind, status=Status.FAILED, reason=reason, duration_s=time.perf_counter() - started
+    )
+
+
+def _marked(result: TaskResult) -> TaskResult:
+    """A failed input passed on anyway: never presented as trustworthy."""
+    note = f"input not verified: task {result.status.value}" + (f" ({result.reason})" if result.reason else "")
+    return result.model_copy(update={"status": Status.UNVERIFIED, "reason": note})
