@@ -1,0 +1,166 @@
+"""Run a suite through the ensemble and through a single-model baseline, resumably.
+
+Every item's outcome is appended to ``outcomes.jsonl`` in the output folder
+as soon as it is scored; a second run with the same folder skips what is
+already there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from junto.evals._items import EvalItem
+from junto.evals._scoring import PartScore, score_answer
+from junto.models._types import Message, Model, ModelRequest
+from junto.sandbox._types import Sandbox
+
+__all__ = ["Answer", "BaselineSystem", "EnsembleSystem", "Outcome", "System", "load_outcomes", "run_suite"]
+
+OUTCOMES = "outcomes.jsonl"
+
+
+class Answer(BaseModel):
+    text: str
+    tokens: int = 0
+    cost_usd: float = 0.0
+    verified_tasks: int | None = None  # None: the system does not verify
+    total_tasks: int | None = None
+    error: str | None = None
+
+
+class Outcome(BaseModel):
+    """One item answered by one system, and how it scored."""
+
+    item_id: str
+    system: str
+    category: str
+    correct: bool
+    parts: list[PartScore] = Field(default_factory=list)
+    verified_tasks: int | None = None
+    total_tasks: int | None = None
+    tokens: int = 0
+    cost_usd: float = 0.0
+    latency_s: float = 0.0
+    error: str | None = None
+    answer: str = ""
+
+
+class System(Protocol):
+    name: str
+
+    async def answer(self, item: EvalItem) -> Answer: ...
+
+
+class BaselineSystem:
+    """One prompt, one answer, from one model: what the ensemble must beat."""
+
+    def __init__(self, model: Model, *, max_tokens: int = 512, name: str | None = None) -> None:
+        self.model = model
+        self.max_tokens = max_tokens
+        self.name = name or f"single:{model.name}"
+
+    async def answer(self, item: EvalItem) -> Answer:
+        request = ModelRequest(messages=[Message.user(item.prompt)], max_tokens=self.max_tokens)
+        completion = await self.model.complete(request)
+        return Answer(text=completion.text, tokens=completion.usage.total_tokens, cost_usd=completion.cost_usd)
+
+
+class EnsembleSystem:
+    """The junto ensemble: planner, checked specialists, aggregator."""
+
+    def __init__(self, junto, *, name: str = "junto") -> None:
+        self.junto = junto
+        self.name = name
+
+    async def answer(self, item: EvalItem) -> Answer:
+        result = await self.junto.run(item.prompt)
+        verified = sum(1 for r in result.results.values() if r.status.value == "verified")
+        return Answer(
+            text=result.answer or "",
+            tokens=result.usage.tokens,
+            cost_usd=result.usage.cost_usd,
+            verified_tasks=verified,
+            total_tasks=len(result.results),
+            error=None if result.status != "error" else result.exit_reason,
+        )
+
+
+def load_outcomes(out_dir: Path) -> list[Outcome]:
+    path = out_dir / OUTCOMES
+    if not path.exists():
+        return []
+    outcomes = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            outcomes.append(Outcome.model_validate_json(line))
+    return outcomes
+
+
+async def _one(system: System, item: EvalItem, sandbox: Sandbox) -> Outcome:
+    started = time.perf_counter()
+    try:
+        answer = await system.answer(item)
+    except Exception as error:  # a system that errors scores zero on that item, and the run goes on
+        return Outcome(
+            item_id=item.id,
+            system=system.name,
+            category=item.category,
+            correct=False,
+            latency_s=time.perf_counter() - started,
+            error=f"{type(error).__name__}: {error}"[:500],
+        )
+    latency = time.perf_counter() - started
+    parts = await score_answer(item, answer.text, sandbox=sandbox)
+    return Outcome(
+        item_id=item.id,
+        system=system.name,
+        category=item.category,
+        correct=bool(parts) and all(p.passed for p in parts),
+        parts=parts,
+        verified_tasks=answer.verified_tasks,
+        total_tasks=answer.total_tasks,
+        tokens=answer.tokens,
+        cost_usd=answer.cost_usd,
+        latency_s=latency,
+        error=answer.error,
+        answer=answer.text[:4000],
+    )
+
+
+async def run_suite(
+    items: Sequence[EvalItem],
+    systems: Sequence[System],
+    *,
+    sandbox: Sandbox,
+    out_dir: Path,
+    concurrency: int = 1,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Answer and score every (system, item) pair not already in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    done = {(o.system, o.item_id) for o in load_outcomes(out_dir)}
+    todo = [(s, i) for i in items for s in systems if (s.name, i.id) not in done]
+    gate = asyncio.Semaphore(max(concurrency, 1))
+    write_lock = asyncio.Lock()
+    path = out_dir / OUTCOMES
+
+    async def work(system: System, item: EvalItem) -> None:
+        async with gate:
+            outcome = await _one(system, item, sandbox)
+        async with write_lock:
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(outcome.model_dump_json() + "\n")
+        if on_done is not None:
+            on_done(outcome)
+
+    await asyncio.gather(*(work(s, i) for s, i in todo))
+    wanted = {i.id for i in items}
+    names = {s.name for s in systems}
+    return [o for o in load_outcomes(out_dir) if o.item_id in wanted and o.system in names]
+
