@@ -20,6 +20,7 @@ __all__ = [
     "Message",
     "Model",
     "ModelRequest",
+    "Probe",
     "Role",
     "StreamChunk",
     "Usage",
@@ -151,3 +152,12 @@ class Backend(Protocol):
     def send_stream(self, request: ModelRequest, *, timeout: float) -> AsyncIterator[StreamChunk]: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class Probe(Protocol):
+    """A backend that can tell, cheaply and without generating, whether it can answer."""
+
+    async def probe(self, *, timeout: float) -> None:
+        """Return if the model is reachable; raise a ``JuntoError`` saying why not."""
+        ...
