@@ -1,6 +1,7 @@
 """junto: a team of specialist models whose answers are checked by something other than a model."""
 
 from junto._budget import Budget, BudgetTracker, Spend
+from junto._config import JuntoConfig, load_config
 from junto._exceptions import (
     BudgetExceeded,
     CheckError,
@@ -35,6 +36,7 @@ __all__ = [
     "CheckError",
     "ConfigError",
     "GraphSetupError",
+    "JuntoConfig",
     "JuntoError",
     "MissingDependencyError",
     "ModelAuthError",
@@ -55,4 +57,5 @@ __all__ = [
     "Spend",
     "StructuredOutputError",
     "__version__",
+    "load_config",
 ]
