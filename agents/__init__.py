@@ -14,6 +14,7 @@ from junto.agents._contract import (
     TaskSpec,
     TextOutput,
 )
+from junto.agents._planner import PlanOutcome, Planner, detect_domains
 
 __all__ = [
     "AgentContext",
@@ -21,6 +22,8 @@ __all__ = [
     "CheckResult",
     "CodeOutput",
     "MathOutput",
+    "PlanOutcome",
+    "Planner",
     "Specialist",
     "Status",
     "TaskKind",
@@ -28,4 +31,5 @@ __all__ = [
     "TaskResult",
     "TaskSpec",
     "TextOutput",
+    "detect_domains",
 ]

@@ -1,0 +1,288 @@
+"""The planner: splits a composite task into a :class:`~junto.graphs.Plan`.
+
+How a task becomes a plan:
+
+1. **Shortcut.** A cheap, deterministic look at the task (keyword and regex
+   cues, sentence by sentence) names the domains it touches: math, code,
+   writing. When exactly one domain shows, the plan is one task of that kind
+   and no model is called (``source`` is ``"planner"``: the shortcut is part
+   of planning, not a fallback). A sentence that asks for code absorbs the
+   math cues in it: "write a function returning the roots of ax^2+bx+c" is a
+   code task. No cue at all, or several domains, and the model plans.
+2. **Model plan.** The planner model (``Role.PLANNER``, first tier) gets a
+   short prompt with one worked example and returns structured output; the
+   local model decodes under the plan's JSON-schema grammar.
+3. **Tidy.** Harmless clean-ups only, none that changes meaning: whitespace
+   stripped; spaces inside ids turned into ``_`` (everywhere the id is used,
+   so references stay consistent); kinds lower-cased and common synonyms
+   mapped (``maths`` -> math, ``python`` -> code, ``essay`` -> writing);
+   repeated dependencies merged; a task repeated verbatim kept once.
+   Conflicting duplicate ids, self-dependencies, cycles, unknown ids and
+   kinds are *not* guessed at: they are errors.
+4. **Repair.** :func:`~junto.graphs.validate_plan` lists the errors; they go
+   back to the model, at most ``max_repairs`` times. Still invalid (or the
+   model failed, or never produced plan JSON), the next tier tries, if any.
+5. **Fallback.** Nothing worked: one ``general`` task carrying the whole
+   task text (``source`` is ``"fallback"``, ``reason`` says why).
+
+Previous conversation (``history``) goes into the prompt so a follow-up can
+refer to earlier answers; one-task plans (shortcut, fallback) carry a short
+excerpt of it in their instruction, since the specialist sees nothing else.
+
+Events: one :class:`~junto._events.PlanRepaired` per invalid plan, then one
+:class:`~junto._events.PlanCreated`. :class:`~junto.BudgetExceeded`
+propagates: a spent budget is the run's signal to stop, not a planning error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from junto._budget import BudgetedModel
+import junto._events as events  # a module import: junto._events imports junto.agents
+from junto._exceptions import BudgetExceeded, ModelError
+from junto.agents._contract import AgentContext, TaskKind
+from junto.graphs._plan import Plan, PlanTask
+from junto.graphs._validate import GraphLimits, validate_plan
+from junto.models._types import Message, Model, ModelRequest, Role, Usage
+
+__all__ = ["PlanOutcome", "Planner", "detect_domains"]
+
+_KIND_NAMES = [k.value for k in TaskKind]
+
+_SYSTEM = (
+    "You split a task into subtasks and reply with a JSON plan only.\n"
+    "Each subtask has: id (short, like roots), kind, instruction (complete on its own), "
+    "depends_on (ids of subtasks whose results it needs), produces (what it returns).\n"
+    "Kinds: math = calculate or solve; code = write a Python function; "
+    "writing = explain or write text; general = anything else.\n"
+    "Use one subtask per part of the task. Do not add extra subtasks."
+)
+
+_EXAMPLE_TASK = "Compute 12 * 7. Then write a Python function area(w, h) returning w * h. Finally, explain the product in at most 50 words."
+
+_EXAMPLE_PLAN = Plan(
+    tasks=[
+        PlanTask(id="product", kind=TaskKind.MATH, instruction="Compute 12 * 7.", produces="the product"),
+        PlanTask(
+            id="area",
+            kind=TaskKind.CODE,
+            instruction="Write a Python function area(w, h) returning w * h.",
+            produces="the function",
+        ),
+        PlanTask(
+            id="explain",
+            kind=TaskKind.WRITING,
+            instruction="Explain the product of 12 * 7 in at most 50 words.",
+            depends_on=["product"],
+            produces="the explanation",
+        ),
+    ]
+)
+
+_KIND_SYNONYMS = {
+    "maths": TaskKind.MATH,
+    "arithmetic": TaskKind.MATH,
+    "calculation": TaskKind.MATH,
+    "coding": TaskKind.CODE,
+    "python": TaskKind.CODE,
+    "programming": TaskKind.CODE,
+    "text": TaskKind.WRITING,
+    "essay": TaskKind.WRITING,
+    "explanation": TaskKind.WRITING,
+}
+
+_CUES: dict[TaskKind, re.Pattern[str]] = {
+    TaskKind.MATH: re.compile(
+        r"\b(solve|derivative|differentiate|integral|integrate|equation|calculate|compute|simplify|factori[sz]e|"
+        r"roots? of|limit of|sum of|product of|probability|how many|divided by|factorial|squared|cubed|"
+        r"square root|greatest common divisor|least common multiple|median|average|perimeter|area of|fibonacci|"
+        r"prime numbers?)\b"
+        r"|\bwhat is -?\d"
+        r"|\d\s*[-+*/^×÷]\s*\(?\d"
+        r"|\b[a-z]\s*(\^|\*\*)\s*\d"
+        r"|\d+(\.\d+)?\s*%\s*of\b",
+        re.IGNORECASE,
+    ),
+    TaskKind.CODE: re.compile(
+        r"\b(python|function|program|script|class|implement|algorithm|unit tests?|def)\b|```",
+        re.IGNORECASE,
+    ),
+    TaskKind.WRITING: re.compile(
+        r"\b(explain|essay|words|summar(y|ise|ize)|paragraphs?|poem|story|describe|letter|e-?mail|blog|article|rewrite)\b",
+        re.IGNORECASE,
+    ),
+}
+
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+")
+_HISTORY_MESSAGES = 6
+_HISTORY_CHARS = 600
+
+
+class PlanOutcome(BaseModel):
+    """A plan and how it was reached."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    plan: Plan
+    source: Literal["planner", "fallback"]
+    repairs: list[list[str]] = Field(default_factory=list, description="the errors of each invalid plan, in order")
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+    model: str | None = Field(default=None, description="the model whose plan was used; None for the shortcut and the fallback")
+    reason: str | None = Field(default=None, description="why the plan is a fallback or a shortcut")
+
+
+class _TaskDraft(PlanTask):
+    """A task as the model wrote it: ``kind`` is any string, checked after tidying."""
+
+    kind: str = Field(description="math, code, writing or general", json_schema_extra={"enum": _KIND_NAMES})  # type: ignore[assignment]
+
+
+class _PlanDraft(Plan):
+    tasks: list[_TaskDraft]  # type: ignore[assignment]
+
+
+def detect_domains(task: str) -> set[TaskKind]:
+    """The domains a task's wording points at (deterministic; empty when no cue shows).
+
+    Sentence by sentence: a sentence that asks for code is a code sentence even
+    if it mentions math (a function computing roots is code).
+    """
+    found: set[TaskKind] = set()
+    for sentence in _SENTENCE_END.split(task):
+        kinds = {kind for kind, cue in _CUES.items() if cue.search(sentence)}
+        if TaskKind.CODE in kinds:
+            kinds.discard(TaskKind.MATH)
+        found |= kinds
+    return found
+
+
+class Planner:
+    """Turns a task (and the conversation so far) into a valid :class:`Plan`."""
+
+    def __init__(self, *, max_repairs: int = 2, max_tasks: int = 8, shortcut: bool = True, max_tokens: int = 768) -> None:
+        if max_repairs < 0:
+            raise ValueError("max_repairs must be >= 0")
+        self.max_repairs = max_repairs
+        self.limits = GraphLimits(max_tasks=max_tasks)
+        self.shortcut = shortcut
+        self.max_tokens = max_tokens
+
+    async def plan(self, task: str, ctx: AgentContext, *, history: list[Message] | None = None) -> PlanOutcome:
+        """Plan ``task``; always returns a valid plan (a fallback one at worst)."""
+        task = task.strip()
+        history = list(history or [])
+        outcome = self._shortcut(task, history) if self.shortcut else None
+        if outcome is None:
+            outcome = await self._model_plan(task, history, ctx)
+        ctx.emit(events.PlanCreated(run_id=ctx.run_id, tasks=list(outcome.plan.tasks), source=outcome.source))
+        return outcome
+
+    def _shortcut(self, task: str, history: list[Message]) -> PlanOutcome | None:
+        domains = detect_domains(task)
+        if len(domains) != 1:
+            return None
+        (kind,) = domains
+        plan = _single(kind, task, history)
+        return PlanOutcome(plan=plan, source="planner", reason=f"one domain ({kind.value}) detected; planned without a model")
+
+    async def _model_plan(self, task: str, history: list[Message], ctx: AgentContext) -> PlanOutcome:
+        usage, cost = Usage(), 0.0
+        repairs: list[list[str]] = []
+        reason = "the planner has no model"
+        prompt = _prompt(task, history)
+        for tier, model in enumerate(ctx.roster.tiers(Role.PLANNER)):
+            if ctx.budget is not None:
+                model = BudgetedModel(model, ctx.budget)
+            messages = list(prompt)
+            for _ in range(self.max_repairs + 1):
+                try:
+                    completion = await model.complete(
+                        ModelRequest(messages=messages, output_type=_PlanDraft, max_tokens=self.max_tokens)
+                    )
+                except BudgetExceeded:
+                    raise
+                except ModelError as error:
+                    reason = f"{model.name} (tier {tier}) failed: {error}"
+                    break
+                usage, cost = usage + completion.usage, cost + completion.cost_usd
+                draft = _tidy(completion.parsed)
+                errors = validate_plan(draft, limits=self.limits)  # type: ignore[arg-type]
+                if not errors:
+                    plan = Plan.model_validate(draft.model_dump())
+                    return PlanOutcome(plan=plan, source="planner", repairs=repairs, usage=usage, cost_usd=cost, model=model.name)
+                repairs.append(errors)
+                ctx.emit(events.PlanRepaired(run_id=ctx.run_id, attempt=len(repairs), errors=errors))
+                reason = f"{model.name} (tier {tier}) gave an invalid plan: {errors[0]}"
+                messages = [*prompt, Message.assistant(draft.model_dump_json()), Message.user(_repair_text(errors))]
+        plan = _single(TaskKind.GENERAL, task, history)
+        return PlanOutcome(plan=plan, source="fallback", repairs=repairs, usage=usage, cost_usd=cost, reason=reason)
+
+
+def _single(kind: TaskKind, task: str, history: list[Message]) -> Plan:
+    context = _history_text(history, limit=2, chars=400)
+    instruction = f"{context}\n\nTask: {task}" if context else task
+    produces = "the answer" if kind in (TaskKind.MATH, TaskKind.GENERAL) else {TaskKind.CODE: "the code", TaskKind.WRITING: "the text"}[kind]
+    return Plan(tasks=[PlanTask(id=kind.value, kind=kind, instruction=instruction, produces=produces)])
+
+
+def _prompt(task: str, history: list[Message]) -> list[Message]:
+    context = _history_text(history, limit=_HISTORY_MESSAGES, chars=_HISTORY_CHARS)
+    request = f"Task: {task}\nReply with the JSON plan."
+    if context:
+        request = f"{context}\n\nThe task may refer to that conversation; make each instruction complete on its own.\n{request}"
+    return [
+        Message.system(_SYSTEM),
+        Message.user(f"Task: {_EXAMPLE_TASK}\nReply with the JSON plan."),
+        Message.assistant(_EXAMPLE_PLAN.model_dump_json()),
+        Message.user(request),
+    ]
+
+
+def _history_text(history: Sequence[Message], *, limit: int, chars: int) -> str:
+    turns = [m for m in history if m.role != "system"][-limit:]
+    if not turns:
+        return ""
+    lines = ["Conversation so far:"]
+    for message in turns:
+        text = " ".join(message.content.split())
+        if len(text) > chars:
+            text = text[: chars - 3] + "..."
+        lines.append(f"{message.role}: {text}")
+    return "\n".join(lines)
+
+
+def _repair_text(errors: list[str]) -> str:
+    listed = "\n".join(f"- {e}" for e in errors[:10])
+    return f"That plan has errors:\n{listed}\nReply with the corrected JSON plan."
+
+
+def _tidy(draft: _PlanDraft) -> _PlanDraft:
+    """Harmless clean-ups (see the module docstring); errors are left for validation."""
+    tasks: list[_TaskDraft] = []
+    seen: set[tuple[str, str, str, tuple[str, ...]]] = set()
+    for task in draft.tasks:
+        kind = task.kind.strip().lower()
+        kind = _KIND_SYNONYMS[kind].value if kind in _KIND_SYNONYMS else kind
+        tidy = _TaskDraft(
+            id=_tidy_id(task.id),
+            kind=kind,
+            instruction=task.instruction.strip(),
+            depends_on=list(dict.fromkeys(_tidy_id(d) for d in task.depends_on if d.strip())),
+            produces=task.produces.strip(),
+        )
+        key = (tidy.id, tidy.kind, tidy.instruction, tuple(tidy.depends_on))
+        if key not in seen:
+            seen.add(key)
+            tasks.append(tidy)
+    answer = list(dict.fromkeys(_tidy_id(a) for a in draft.answer if a.strip()))
+    return _PlanDraft(tasks=tasks, answer=answer)
+
+
+def _tidy_id(raw: str) -> str:
+    return re.sub(r"\s+", "_", raw.strip())

@@ -1,0 +1,227 @@
+"""The planner: structured plans, the repair loop, escalation, the fallback and the one-domain shortcut."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from junto._budget import Budget, BudgetTracker
+from junto._events import PlanCreated, PlanRepaired
+from junto._exceptions import BudgetExceeded, ModelConnectionError
+from junto.agents import AgentContext, TaskKind
+from junto.agents._planner import Planner, detect_domains
+from junto.graphs import validate_plan
+from junto.models import FunctionModel, Message, RetryPolicy, Roster
+
+COMPOSITE = "Find the roots of x^2 - 5x + 6 = 0. Then write a Python function roots(a, b, c). Finally, explain the result in 80 words."
+
+
+def _task(id: str, kind: str, instruction: str = "do it", depends_on: list[str] | None = None) -> dict:
+    return {"id": id, "kind": kind, "instruction": instruction, "depends_on": depends_on or [], "produces": ""}
+
+
+def _plan_json(*tasks: dict, answer: list[str] | None = None) -> str:
+    return json.dumps({"tasks": list(tasks), "answer": answer or []})
+
+
+VALID = _plan_json(
+    _task("roots", "math", "Find the roots of x^2 - 5x + 6 = 0."),
+    _task("code", "code", "Write a Python function roots(a, b, c)."),
+    _task("explain", "writing", "Explain the roots in 80 words.", ["roots"]),
+)
+CYCLIC = _plan_json(_task("a", "math", depends_on=["b"]), _task("b", "writing", depends_on=["a"]))
+
+
+def _replies(*texts: str) -> FunctionModel:
+    queue = list(texts)
+    return FunctionModel(lambda messages, request: queue.pop(0) if len(queue) > 1 else queue[0], name="planner-model")
+
+
+def _ctx(*models: FunctionModel, events: list | None = None, budget: BudgetTracker | None = None) -> AgentContext:
+    sink = events if events is not None else []
+    return AgentContext(roster=Roster(default=list(models)), emit=sink.append, budget=budget)
+
+
+async def test_valid_plan_from_the_model() -> None:
+    model = _replies(VALID)
+    events: list = []
+    outcome = await Planner().plan(COMPOSITE, _ctx(model, events=events))
+    assert outcome.source == "planner"
+    assert [t.id for t in outcome.plan.tasks] == ["roots", "code", "explain"]
+    assert [t.kind for t in outcome.plan.tasks] == [TaskKind.MATH, TaskKind.CODE, TaskKind.WRITING]
+    assert outcome.plan.tasks[2].depends_on == ["roots"]
+    assert outcome.repairs == [] and outcome.model == "planner-model"
+    assert outcome.usage.total_tokens > 0
+    assert [type(e) for e in events] == [PlanCreated]
+    # the prompt carries a worked example and the task, and asks for the plan schema
+    request = model.calls[0]
+    assert request.output_type is not None
+    assert any("Compute 12 * 7" in m.content for m in request.messages)
+    assert COMPOSITE in request.messages[-1].content
+
+
+async def test_cyclic_plan_is_sent_back_with_the_cycle_then_repaired() -> None:
+    model = _replies(CYCLIC, VALID)
+    events: list = []
+    outcome = await Planner().plan(COMPOSITE, _ctx(model, events=events))
+    assert outcome.source == "planner"
+    assert [t.id for t in outcome.plan.tasks] == ["roots", "code", "explain"]
+    assert len(outcome.repairs) == 1 and "cycle" in outcome.repairs[0][0]
+    second_prompt = model.calls[1].messages[-1].content
+    assert "the plan has a cycle: a -> b -> a" in second_prompt
+    assert [type(e) for e in events] == [PlanRepaired, PlanCreated]
+    assert events[0].errors == outcome.repairs[0]
+
+
+async def test_self_dependency_is_an_error_not_silently_dropped() -> None:
+    model = _replies(_plan_json(_task("a", "math", depends_on=["a"]), _task("b", "code")), VALID)
+    outcome = await Planner().plan(COMPOSITE, _ctx(model))
+    assert "a -> a" in outcome.repairs[0][0]
+    assert outcome.source == "planner"
+
+
+async def test_always_invalid_falls_back_to_one_general_task() -> None:
+    model = _replies(CYCLIC)
+    events: list = []
+    outcome = await Planner(max_repairs=2).plan(COMPOSITE, _ctx(model, events=events))
+    assert outcome.source == "fallback"
+    assert len(model.calls) == 3
+    assert len(outcome.repairs) == 3
+    (task,) = outcome.plan.tasks
+    assert task.kind is TaskKind.GENERAL and task.instruction == COMPOSITE
+    assert validate_plan(outcome.plan) == []
+    assert "invalid plan" in outcome.reason
+    assert isinstance(events[-1], PlanCreated) and events[-1].source == "fallback"
+    assert sum(isinstance(e, PlanRepaired) for e in events) == 3
+
+
+async def test_unrepairable_output_escalates_to_the_next_tier() -> None:
+    weak = FunctionModel(lambda m, r: CYCLIC, name="weak")
+    strong = FunctionModel(lambda m, r: VALID, name="strong")
+    outcome = await Planner(max_repairs=1).plan(COMPOSITE, _ctx(weak, strong))
+    assert outcome.source == "planner" and outcome.model == "strong"
+    assert len(weak.calls) == 2 and len(strong.calls) == 1
+    assert len(outcome.repairs) == 2
+
+
+async def test_malformed_json_is_repaired() -> None:
+    model = _replies('{"tasks": [{"id": "roots", "kind": "math"', VALID)
+    outcome = await Planner().plan(COMPOSITE, _ctx(model))
+    assert outcome.source == "planner"
+    assert len(outcome.plan.tasks) == 3
+    assert "not valid JSON" in model.calls[1].messages[-1].content
+
+
+async def test_json_that_never_parses_falls_back() -> None:
+    model = _replies("I think you should first solve the equation.")
+    outcome = await Planner().plan(COMPOSITE, _ctx(model))
+    assert outcome.source == "fallback"
+    assert outcome.plan.tasks[0].instruction == COMPOSITE
+    assert "planner-model" in outcome.reason
+
+
+async def test_model_error_falls_back() -> None:
+    def down(messages, request):
+        raise ModelConnectionError("connection refused")
+
+    model = FunctionModel(down, retry=RetryPolicy(max_attempts=1))
+    outcome = await Planner().plan(COMPOSITE, _ctx(model))
+    assert outcome.source == "fallback"
+    assert "connection refused" in outcome.reason
+
+
+async def test_unknown_kind_is_reported_and_repaired() -> None:
+    model = _replies(_plan_json(_task("poem", "poetry"), _task("roots", "math")), VALID)
+    outcome = await Planner().plan(COMPOSITE, _ctx(model))
+    assert outcome.source == "planner"
+    assert "unknown kind 'poetry'" in outcome.repairs[0][0]
+    assert "unknown kind 'poetry'" in model.calls[1].messages[-1].content
+
+
+async def test_harmless_tidying_keeps_the_plan_valid() -> None:
+    messy = _plan_json(
+        _task(" find roots ", "Maths", " Find the roots. "),
+        _task("find roots", "maths", "Find the roots."),  # the same task again
+        _task("code", "Python", "Write roots(a, b, c).", ["find roots", "find roots"]),
+    )
+    outcome = await Planner().plan(COMPOSITE, _ctx(_replies(messy)))
+    assert outcome.repairs == []
+    assert [(t.id, t.kind) for t in outcome.plan.tasks] == [("find_roots", TaskKind.MATH), ("code", TaskKind.CODE)]
+    assert outcome.plan.tasks[0].instruction == "Find the roots."
+    assert outcome.plan.tasks[1].depends_on == ["find_roots"]
+
+
+async def test_conflicting_duplicate_ids_are_errors() -> None:
+    model = _replies(_plan_json(_task("a", "math", "one"), _task("a", "code", "two")), VALID)
+    outcome = await Planner().plan(COMPOSITE, _ctx(model))
+    assert "used more than once" in outcome.repairs[0][0]
+
+
+async def test_too_many_tasks_is_repaired() -> None:
+    big = _plan_json(*[_task(f"t{i}", "general") for i in range(5)])
+    model = _replies(big, VALID)
+    outcome = await Planner(max_tasks=4).plan(COMPOSITE, _ctx(model))
+    assert "at most 4" in outcome.repairs[0][0]
+    assert len(outcome.plan.tasks) == 3
+
+
+@pytest.mark.parametrize(
+    ("task", "kind"),
+    [
+        ("Compute 17 * 23.", TaskKind.MATH),
+        ("Solve x^2 - 4 = 0 for x.", TaskKind.MATH),
+        ("Write a Python function is_prime(n) returning whether n is prime.", TaskKind.CODE),
+        ("Write a function roots(a, b, c) returning the real roots of ax^2+bx+c=0.", TaskKind.CODE),
+        ("Explain photosynthesis in at most 100 words.", TaskKind.WRITING),
+    ],
+)
+async def test_single_domain_task_gets_one_node_without_a_model(task: str, kind: TaskKind) -> None:
+    model = _replies(VALID)
+    events: list = []
+    outcome = await Planner().plan(task, _ctx(model, events=events))
+    assert model.calls == []
+    assert outcome.source == "planner"
+    (node,) = outcome.plan.tasks
+    assert node.kind is kind and node.instruction == task
+    assert "one domain" in outcome.reason
+    assert isinstance(events[0], PlanCreated) and events[0].tasks == outcome.plan.tasks
+
+
+def test_domain_detection() -> None:
+    assert detect_domains(COMPOSITE) == {TaskKind.MATH, TaskKind.CODE, TaskKind.WRITING}
+    assert detect_domains("Solve x^2 = 4 and explain your steps.") == {TaskKind.MATH, TaskKind.WRITING}
+    assert detect_domains("What is the capital of France?") == set()
+    assert detect_domains("Pick a version number like 1.2.3 for me") == set()
+
+
+async def test_shortcut_can_be_switched_off() -> None:
+    model = _replies(VALID)
+    outcome = await Planner(shortcut=False).plan("Compute 17 * 23.", _ctx(model))
+    assert len(model.calls) == 1
+    assert len(outcome.plan.tasks) == 3
+
+
+async def test_history_goes_into_the_prompt_and_one_node_plans() -> None:
+    history = [Message.user("Compute 17 * 23."), Message.assistant("17 * 23 = 391 [math]")]
+    model = _replies(VALID)
+    await Planner().plan("Now write a Python function for that and explain it in 50 words.", _ctx(model), history=history)
+    prompt = model.calls[0].messages[-1].content
+    assert "17 * 23 = 391" in prompt and "Now write a Python function" in prompt
+
+    outcome = await Planner().plan("Now do the same for 18 * 23.", _ctx(model), history=history)
+    (node,) = outcome.plan.tasks
+    assert node.kind is TaskKind.MATH
+    assert "17 * 23 = 391" in node.instruction and node.instruction.endswith("Task: Now do the same for 18 * 23.")
+
+
+async def test_spent_budget_propagates() -> None:
+    tracker = BudgetTracker(Budget(max_tokens=10))
+    with pytest.raises(BudgetExceeded):
+        await Planner().plan(COMPOSITE, _ctx(_replies(VALID), budget=tracker))
+
+
+async def test_budget_is_charged_for_planning() -> None:
+    tracker = BudgetTracker(Budget(max_tokens=100_000))
+    await Planner().plan(COMPOSITE, _ctx(_replies(VALID), budget=tracker))
+    assert tracker.spent.model_calls == 1 and tracker.spent.tokens > 0
