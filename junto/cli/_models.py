@@ -1,3 +1,115 @@
-"""Placeholder: commands are added by the module's owner."""
+"""``junto models``: list the configured models, test one with a real call, find the embedded weights."""
 
-from junto.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from junto._config import JuntoConfig, load_config
+from junto._exceptions import JuntoError
+from junto.cli._app import app
+from junto.models._chat import ChatModel
+from junto.models._local import gguf_path
+from junto.models._types import Message, Model, ModelRequest, Probe, Role
+
+__all__ = ["models_app"]
+
+models_app = typer.Typer(help="The models junto uses: list, test, and the embedded model's path.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+_CONFIG_OPTION = typer.Option(None, "--config", help="junto.toml to use (default: ./junto.toml, then the user config dir).")
+_PROBE_TIMEOUT_S = 5.0
+
+
+def _describe(config: JuntoConfig, name: str) -> str:
+    settings = config.model_settings(name)
+    if settings.provider.value == "local":
+        return f"local  {settings.model_path or 'embedded SmolLM2-135M'}"
+    return f"{settings.provider.value}  {settings.model} @ {settings.base_url or 'default URL'}"
+
+
+async def _status(model: Model) -> str:
+    backend = model.backend if isinstance(model, ChatModel) else None
+    if not isinstance(backend, Probe):
+        return "[yellow]unknown[/]"
+    try:
+        await backend.probe(timeout=_PROBE_TIMEOUT_S)
+    except JuntoError as error:
+        return f"[red]unreachable[/]: {error.message}"
+    finally:
+        await backend.aclose()
+    return "[green]ok[/]"
+
+
+@models_app.command("list")
+def list_models(config_path: Path | None = _CONFIG_OPTION) -> None:
+    """Which models serve each role, and whether each one is reachable."""
+    config = load_config(config_path)
+    console = Console()
+    console.print(f"config: {config.source or 'none (every role uses the embedded model)'}", highlight=False)
+
+    roles = Table("role", "models (weakest first)")
+    for role in Role:
+        names = config.roles.get(role) or config.default_tiers()
+        roles.add_row(role.value, ", ".join(names))
+    console.print(roles)
+
+    used = {name for names in config.roles.values() for name in names} | set(config.default_tiers()) | set(config.models)
+    table = Table("model", "provider  model", "status")
+
+    async def statuses() -> list[tuple[str, str]]:
+        rows = []
+        for name in [n for n in config.model_names() if n in used]:
+            try:
+                status = await _status(config.build_model(name))
+            except JuntoError as error:
+                status = f"[red]not usable[/]: {error.message}"
+            rows.append((name, status))
+        return rows
+
+    for name, status in asyncio.run(statuses()):
+        table.add_row(name, _describe(config, name), status)
+    console.print(table)
+
+
+@models_app.command("test")
+def test_model(
+    name: str | None = typer.Argument(None, help="Model name from junto.toml (default: the planner's first tier)."),
+    config_path: Path | None = _CONFIG_OPTION,
+    prompt: str = typer.Option("Name three primary colours.", "--prompt", help="What to ask."),
+    max_tokens: int = typer.Option(64, "--max-tokens", min=1),
+) -> None:
+    """One real round trip: prints the answer, latency, tokens and tokens per second."""
+    config = load_config(config_path)
+    model = config.build_model(name) if name else config.build_roster().first(Role.PLANNER)
+
+    async def run():
+        try:
+            return await model.complete(ModelRequest(messages=[Message.user(prompt)], max_tokens=max_tokens))
+        finally:
+            if isinstance(model, ChatModel):
+                await model.aclose()
+
+    started = time.perf_counter()
+    completion = asyncio.run(run())
+    elapsed = time.perf_counter() - started
+    rate = completion.usage.completion_tokens / elapsed if elapsed > 0 else 0.0
+    console = Console()
+    console.print(f"model: {model.name}", highlight=False)
+    console.print(f"answer: {completion.text.strip()}", highlight=False)
+    console.print(
+        f"latency {elapsed:.2f} s, tokens {completion.usage.prompt_tokens} in / "
+        f"{completion.usage.completion_tokens} out, {rate:.1f} tokens/s, cost ${completion.cost_usd:.6f}",
+        highlight=False,
+    )
+
+
+@models_app.command("path")
+def path() -> None:
+    """Print the path of the embedded model's GGUF file (exits non-zero if it is not installed)."""
+    typer.echo(str(gguf_path()))
