@@ -13,9 +13,9 @@ from junto._exceptions import MissingDependencyError
 from junto.server._registry import RunHost
 from junto.server._settings import ServerSettings, cap_budget, is_loopback
 
-__all__ = ["RunHost", "ServerSettings", "cap_budget", "create_app", "is_loopback", "serve"]
+__all__ = ["RunHost", "RunRecords", "ServerSettings", "StoreRecords", "cap_budget", "create_app", "is_loopback", "serve"]
 
-_LAZY = {"create_app", "serve", "RunRecords"}
+_LAZY = {"RunRecords", "StoreRecords", "create_app", "serve"}
 _SERVER_PACKAGES = {"fastapi", "starlette", "uvicorn", "anyio"}
 
 

@@ -34,21 +34,48 @@ from junto import _events as ev
 from junto._exceptions import BudgetExceeded, JuntoError, ModelError, SetupError
 from junto.cli._live import RunView, TaskState
 from junto.graphs._builder import TaskGraph
+from junto.graphs._store import RunStore
 from junto.server import _wire as wire
 from junto.server._registry import RunHandle, RunHost, RunRegistry, ServerBusy
 from junto.server._settings import ServerSettings, cap_budget
 
-__all__ = ["RunRecords", "create_app", "serve"]
+__all__ = ["RunRecords", "StoreRecords", "create_app", "serve"]
 
 SESSION_HEADER = "x-junto-session"
 
 
 class RunRecords(Protocol):
-    """Where finished runs and sessions are looked up (the run store)."""
+    """Where finished runs and sessions are looked up."""
 
     async def get_run(self, run_id: str) -> dict[str, Any] | None: ...
 
     async def get_session(self, session_id: str) -> dict[str, Any] | None: ...
+
+
+class StoreRecords:
+    """:class:`RunRecords` over the run store of the served Junto."""
+
+    def __init__(self, host: RunHost) -> None:
+        self.host = host
+
+    async def _store(self) -> RunStore | None:
+        await self.host.open()
+        return self.host.store
+
+    async def get_run(self, run_id: str) -> dict[str, Any] | None:
+        store = await self._store()
+        record = await store.get_run(run_id) if store is not None else None
+        if record is None:
+            return None
+        extra = {"plan_source": record.plan_source, "error": record.error, "started_at": record.started_at}
+        return {**record.result.model_dump(mode="json"), **extra}
+
+    async def get_session(self, session_id: str) -> dict[str, Any] | None:
+        store = await self._store()
+        session = await store.get_session(session_id) if store is not None else None
+        if session is None or session.is_new:
+            return None
+        return session.model_dump(mode="json")
 
 
 class ApiError(Exception):
@@ -145,12 +172,17 @@ def _summary(view: RunView) -> dict[str, Any]:
 def create_app(junto: RunHost, *, settings: ServerSettings | None = None, records: RunRecords | None = None) -> FastAPI:
     """The server's ASGI app over ``junto``; ``records`` looks up runs and sessions it did not start."""
     settings = settings or ServerSettings()
+    records = records if records is not None else StoreRecords(junto)
     registry = RunRegistry(junto, max_active=settings.max_concurrent_runs, keep=settings.keep_runs)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await registry.aclose()
+        await junto.open()
+        try:
+            yield
+        finally:
+            await registry.aclose()
+            await junto.aclose()
 
     app = FastAPI(title="junto", version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.registry = registry
@@ -205,7 +237,7 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
             return StreamingResponse(_chat_stream(handle), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
         try:
             view = await handle.wait()
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # the client went away
             handle.cancel()
             raise
         if handle.error is not None and not view.answer_text:
@@ -239,10 +271,13 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
     @app.get("/v1/runs/{run_id}")
     async def get_run(run_id: str) -> dict[str, Any]:
         handle = registry.get(run_id)
+        if handle is not None and not handle.view.finished:
+            return {"state": "running", **handle.view.model_dump(mode="json")}
         if handle is not None:
-            view = handle.view
-            return {"state": "finished" if view.finished else "running", **view.model_dump(mode="json")}
-        record = await records.get_run(run_id) if records is not None else None
+            await handle.wait()  # its last event is out; the record is saved when the stream closes
+        record = await records.get_run(run_id)
+        if record is None and handle is not None:  # finished, but not recorded (e.g. record=False)
+            return {"state": "finished", **handle.view.model_dump(mode="json")}
         if record is None:
             raise ApiError(404, f"no run with id '{run_id}'", type="not_found_error", code="run_not_found")
         return {"state": "finished", **record}
@@ -258,7 +293,7 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
 
     @app.get("/v1/sessions/{session_id}")
     async def get_session(session_id: str) -> dict[str, Any]:
-        record = await records.get_session(session_id) if records is not None else None
+        record = await records.get_session(session_id)
         if record is None:
             raise ApiError(404, f"no session with id '{session_id}'", type="not_found_error", code="session_not_found")
         return record
@@ -307,7 +342,7 @@ async def _chat_stream(handle: RunHandle) -> AsyncIterator[bytes]:
         yield chunk(wire.ChatDelta(), finish="stop")
         yield _sse("[DONE]")
     finally:
-        if not handle.done:  # the client went away: the run is bound to this request
+        if not handle.view.finished:  # the client went away mid-run: the run is bound to this request
             handle.cancel()
 
 

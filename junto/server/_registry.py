@@ -18,12 +18,20 @@ from junto import _events as ev
 from junto._budget import Budget
 from junto.cli._live import RunView
 from junto.graphs._builder import TaskGraph
+from junto.graphs._store import RunStore
 
 __all__ = ["RunHandle", "RunHost", "RunRegistry", "ServerBusy"]
 
 
 class RunHost(Protocol):
-    """What the server needs of :class:`~junto.Junto`: a run as a stream of events."""
+    """What the server needs of :class:`~junto.Junto`: a run as a stream of events, and its store."""
+
+    @property
+    def store(self) -> RunStore | None: ...
+
+    async def open(self) -> None: ...
+
+    async def aclose(self) -> None: ...
 
     def stream(
         self,
@@ -91,8 +99,9 @@ class RunHandle:
                 return
 
     async def wait(self) -> RunView:
+        """The run's view once its stream has closed (cancelled or not)."""
         assert self._task is not None
-        await asyncio.shield(self._task)
+        await asyncio.wait({self._task})
         return self.view
 
     def cancel(self) -> None:
@@ -147,7 +156,4 @@ class RunRegistry:
         for handle in handles:
             handle.cancel()
         for handle in handles:
-            try:
-                await handle.wait()
-            except asyncio.CancelledError:
-                pass
+            await handle.wait()

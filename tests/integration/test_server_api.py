@@ -31,6 +31,13 @@ class ScriptedJunto:
         self.calls: list[dict[str, Any]] = []
         self.sessions: dict[str, list[str]] = {}
         self.cancelled: list[str] = []
+        self.store = None
+
+    async def open(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
 
     async def stream(self, task, *, session=None, budget=None, run_id=None) -> AsyncIterator[ev.Event]:
         self.calls.append({"task": task, "session": session, "budget": budget, "run_id": run_id})
