@@ -1,0 +1,49 @@
+"""The math worker process: ``python -m junto.tools._math_worker_main IN_FD OUT_FD``.
+
+Reads ``(job, args)`` from one pipe and writes ``(status, value)`` to the
+other, for as long as the parent keeps it. See :mod:`._math_worker`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from multiprocessing.connection import Connection
+
+from junto._exceptions import CheckError
+from junto.tools._math_worker import JOBS, MEMORY_LIMIT_BYTES
+
+__all__: list[str] = []
+
+
+def _serve(inbox: Connection, conn: Connection) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    except (ImportError, ValueError, OSError):
+        pass
+    import sympy  # noqa: F401  (warm the import before reporting ready)
+
+    conn.send(("ready", None))
+    while True:
+        try:
+            job, args = inbox.recv()
+        except EOFError:
+            return
+        try:
+            module, name = JOBS[job]
+            function = getattr(importlib.import_module(module), name)
+            conn.send(("ok", function(*args)))
+        except CheckError as error:
+            conn.send(("check", error.message))
+        except MemoryError:
+            conn.send(("check", f"sympy ran out of memory during {job}"))
+        except RecursionError:
+            conn.send(("check", f"sympy hit its recursion limit during {job}"))
+        except Exception as error:  # any sympy failure is an undecided check, reported with its type
+            conn.send(("check", f"sympy failed during {job}: {type(error).__name__}: {error}"[:500]))
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
