@@ -1,0 +1,85 @@
+"""`junto eval`: the ensemble against a single model, scored by checks."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import sys
+from pathlib import Path
+
+import typer
+
+from junto.cli._app import app
+
+__all__ = ["eval_command"]
+
+
+@app.command("eval")
+def eval_command(
+    suite: str = typer.Argument(..., help="humaneval, math, composite, or the path of a JSONL suite."),
+    config: Path | None = typer.Option(None, "--config", help="junto.toml to use (default: search order)."),
+    baseline: str | None = typer.Option(None, "--baseline", help="Model name from junto.toml for the single-model baseline (default: the general role's first model)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N items."),
+    concurrency: int = typer.Option(1, "--concurrency", min=1, max=64, help="Items answered at once."),
+    out: Path = typer.Option(Path("eval-results"), "--out", help="Folder for outcomes.jsonl, summary and plots; re-running resumes."),
+    systems: str = typer.Option("both", "--systems", help="both, junto or baseline."),
+) -> None:
+    """Run SUITE through the junto ensemble and through one model, and compare.
+
+    Example: junto eval humaneval --limit 20 --out results/humaneval
+    """
+    if systems not in ("both", "junto", "baseline"):
+        raise typer.BadParameter("--systems must be both, junto or baseline")
+    command = "junto eval " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["eval"] else "junto eval " + suite
+    asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command))
+
+
+async def _eval(
+    suite: str,
+    config_path: Path | None,
+    baseline_name: str | None,
+    limit: int | None,
+    concurrency: int,
+    out: Path,
+    systems: str,
+    command: str,
+) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from junto._config import load_config
+    from junto._junto import Junto
+    from junto.evals import BaselineSystem, EnsembleSystem, load_suite, markdown_table, run_suite, summarize, write_plots, write_summary
+    from junto.models import Role
+    from junto.sandbox import DockerSandbox
+
+    console = Console(stderr=True)
+    items = load_suite(suite)[:limit] if limit else load_suite(suite)
+    config = load_config(config_path)
+    roster = config.build_roster()
+    out.mkdir(parents=True, exist_ok=True)
+    async with DockerSandbox.start() as sandbox, Junto.start(roster=roster, sandbox=sandbox, store=out / "runs.db") as junto:
+        chosen = []
+        if systems in ("both", "junto"):
+            chosen.append(EnsembleSystem(junto))
+        if systems in ("both", "baseline"):
+            model = config.build_model(baseline_name) if baseline_name else roster.first(Role.GENERAL)
+            chosen.append(BaselineSystem(model))
+        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+        with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as progress:
+            bar = progress.add_task(f"{suite}: {len(items)} items x {len(chosen)} systems", total=len(items) * len(chosen))
+            done_before = len(items) * len(chosen)
+
+            def advance(outcome) -> None:
+                progress.advance(bar)
+                if not console.is_terminal:
+                    mark = "ok " if outcome.correct else "no "
+                    console.print(f"{mark} {outcome.system:<24} {outcome.item_id}", highlight=False)
+
+            outcomes = await run_suite(items, chosen, sandbox=sandbox, out_dir=out, concurrency=concurrency, on_done=advance)
+            progress.update(bar, completed=done_before)
+    summaries = summarize(outcomes)
+    write_summary(out, suite, summaries, command=command)
+    write_plots(out, outcomes, summaries)
+    Console().print(markdown_table(summaries), highlight=False, markup=False)
+    console.print(f"outcomes, summary and plots in {out}/", highlight=False)
