@@ -2,7 +2,7 @@
 
 ``POST {base_url}/chat/completions`` with a bearer key. Structured output asks
 for ``response_format: {type: json_schema, ...}``; a server that refuses it
-(a 400/422 about ``response_format``, e.g. llama-cpp-python's server) gets
+(a 400/422, or llama-cpp-python's 500, about ``response_format``) gets
 ``{type: json_object, schema: ...}`` from then on: servers that know the
 ``schema`` extension constrain their grammar with it, the rest ignore it and
 :class:`~junto.models.ChatModel` validates and repairs the answer either way.
@@ -22,6 +22,8 @@ from junto.models._types import Completion, ModelRequest, StreamChunk, Usage
 __all__ = ["OpenAIBackend", "OpenAIProvider"]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+# Statuses a server uses to refuse a parameter; llama-cpp-python's server answers 500 to a validation error.
+_REFUSAL_STATUSES = frozenset({400, 404, 422, 500})
 
 
 class OpenAIProvider(HttpProvider):
@@ -131,7 +133,7 @@ class OpenAIBackend:
 
     def _refuses_json_schema(self, request: ModelRequest, error: ModelHTTPError) -> bool:
         """True (and remembered) when a 4xx answer blames ``response_format``."""
-        if request.output_type is None or not self.json_schema_supported or error.status_code not in (400, 404, 422):
+        if request.output_type is None or not self.json_schema_supported or error.status_code not in _REFUSAL_STATUSES:
             return False
         if not _blames_response_format(error.body):
             return False

@@ -287,3 +287,13 @@ async def test_stream_error_status_is_translated() -> None:
 
     with pytest.raises(ModelAuthError):
         [chunk async for chunk in make(handler).stream(ask())]
+
+
+async def test_llama_cpp_server_500_refusal_also_falls_back() -> None:
+    """llama-cpp-python's server answers a validation error with 500 and the pydantic error as text."""
+    refusal = {"error": {"message": "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type')}"}}
+    answers = iter([httpx.Response(500, json=refusal), httpx.Response(200, json=completion_body('{"name": "Ada", "age": 36}'))])
+    sleeps = Sleeps()
+    completion = await make(lambda request: next(answers), sleep=sleeps).complete(ask(output_type=Person))
+    assert completion.parsed == Person(name="Ada", age=36)
+    assert sleeps == []  # switched format at once, no retry wait
