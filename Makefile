@@ -13,6 +13,7 @@ INSTALLED := $(VENV)/.installed
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 EXTRAS := local,server,postgres,eval,dev
 PYTEST_ARGS ?=
+DEMO_TASK ?= Compute 17*23. Then write a Python function multiply(a, b) that returns a times b. Finally explain the result in at most 60 words.
 
 .PHONY: help demo test setup venv docker image postgres model clean
 
@@ -44,7 +45,7 @@ postgres:
 setup: venv model image
 
 demo: setup
-	$(JUNTO) demo
+	$(JUNTO) run "$(DEMO_TASK)"
 
 test: setup postgres
 	$(PY) -m pytest $(PYTEST_ARGS)
