@@ -1,5 +1,6 @@
 """Specialist agents: planner, math, code, writing, aggregator."""
 
+from junto.agents._aggregator import AggregateResult, Aggregator, assemble_answer
 from junto.agents._contract import (
     AgentContext,
     Attempt,
@@ -18,6 +19,8 @@ from junto.agents._planner import PlanOutcome, Planner, detect_domains
 
 __all__ = [
     "AgentContext",
+    "AggregateResult",
+    "Aggregator",
     "Attempt",
     "CheckResult",
     "CodeOutput",
@@ -31,5 +34,6 @@ __all__ = [
     "TaskResult",
     "TaskSpec",
     "TextOutput",
+    "assemble_answer",
     "detect_domains",
 ]

@@ -1,0 +1,235 @@
+"""The aggregator: writes the final answer from the task results, then is checked itself.
+
+1. The strongest ``Role.AGGREGATOR`` model gets the task and every result,
+   each labelled with its id and status (verified, or NOT verified and why),
+   and writes one answer citing task ids like ``[roots]``. With ``on_token``
+   the answer is streamed through it as it is written.
+2. :func:`~junto.tools.check_consistency` compares the answer with the
+   results (numbers, quoted code, citations). Contradictions go back to the
+   model with the evidence, at most ``max_revisions`` times; when streaming,
+   ``on_token`` receives a one-line note before each revision.
+3. Still inconsistent (or the model failed, or the budget ran out), the
+   answer is assembled deterministically from the results, so nothing
+   verified is lost or misquoted; an ``aggregate-fallback`` check says so.
+4. Results that are not verified and that the answer does not already name
+   as such get a closing "Not verified:" line.
+
+Events: :class:`~junto._events.AggregateStarted` and
+:class:`~junto._events.AggregateFinished`. Tokens go to ``on_token`` only;
+a caller that wants :class:`~junto._events.AggregateToken` events emits them
+from its ``on_token``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from pydantic import BaseModel, Field
+
+import junto._events as events  # a module import: junto._events imports junto.agents
+from junto._budget import BudgetedModel
+from junto._exceptions import BudgetExceeded, ModelError
+from junto.agents._contract import AgentContext, CheckResult, CodeOutput, MathOutput, Status, TaskResult
+from junto.graphs._plan import Plan
+from junto.models._chat import ChatModel
+from junto.models._types import Message, Model, ModelRequest, Role, Usage
+import junto.tools._consistency as consistency  # a module import: junto.tools imports junto.agents
+
+__all__ = ["AggregateResult", "Aggregator", "assemble_answer"]
+
+_SYSTEM = (
+    "You write the final answer to the user's task from the results of its subtasks.\n"
+    "- Use verified results exactly as given: copy numbers and code, never recompute them.\n"
+    "- Cite the subtask behind each part with its id in square brackets, like [roots].\n"
+    "- Say plainly which results are NOT verified.\n"
+    "- Show code only by copying a subtask's code exactly, inside ``` fences.\n"
+    "- Be clear and concise."
+)
+
+_REVISING = "\n\n[revising: the answer disagreed with the verified results]\n\n"
+_FALLING_BACK = "\n\n[the answer is assembled from the task results]\n\n"
+
+TokenSink = Callable[[str], None]
+
+
+class AggregateResult(BaseModel):
+    """The final answer and the honest record of how it was checked."""
+
+    answer: str
+    cited: list[str] = Field(default_factory=list, description="task ids the answer cites")
+    consistent: bool | None = Field(description="None when nothing verifiable could be compared")
+    checks: list[CheckResult] = Field(default_factory=list)
+    revisions: int = 0
+    fallback: bool = Field(default=False, description="the answer was assembled from the results, not written by the model")
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+    model: str = ""
+
+
+class Aggregator:
+    """Merges task results into one answer that agrees with what was verified."""
+
+    def __init__(self, *, max_revisions: int = 2, max_tokens: int = 1024, output_chars: int = 4000) -> None:
+        if max_revisions < 0:
+            raise ValueError("max_revisions must be >= 0")
+        self.max_revisions = max_revisions
+        self.max_tokens = max_tokens
+        self.output_chars = output_chars
+
+    async def aggregate(
+        self,
+        task: str,
+        plan: Plan,
+        results: dict[str, TaskResult],
+        ctx: AgentContext,
+        *,
+        on_token: TokenSink | None = None,
+    ) -> AggregateResult:
+        """Write, check and (if needed) revise the final answer."""
+        raw = ctx.roster.strongest(Role.AGGREGATOR)
+        model: Model = BudgetedModel(raw, ctx.budget) if ctx.budget is not None else raw
+        ctx.emit(events.AggregateStarted(run_id=ctx.run_id, model=model.name))
+        prompt = [Message.system(_SYSTEM), Message.user(self._request(task, plan, results))]
+        messages = list(prompt)
+        usage, cost, revisions = Usage(), 0.0, 0
+        answer: str | None = None
+        checks: list[CheckResult] = []
+        consistent: bool | None = None
+        failure = ""
+
+        for round_ in range(self.max_revisions + 1):
+            try:
+                text, used, spent = await _write(model, raw, ModelRequest(messages=messages, max_tokens=self.max_tokens), on_token)
+            except (BudgetExceeded, ModelError) as error:
+                failure = f"{model.name} could not write the answer: {error}"
+                break
+            usage, cost = usage + used, cost + spent
+            report = consistency.check_consistency(text, results, task=task, plan=plan)
+            problems = report.problems() if text.strip() else ["the answer is empty; write the whole answer"]
+            if not problems:
+                answer, checks, consistent = text.strip(), report.checks, report.consistent
+                break
+            failure = f"the answer still disagreed after {round_} revision(s): " + "; ".join(problems)
+            if round_ == self.max_revisions:
+                break
+            revisions += 1
+            if on_token is not None:
+                on_token(_REVISING)
+            messages = [*prompt, Message.assistant(text), Message.user(_revision_request(problems))]
+
+        fallback = answer is None
+        if answer is None:
+            answer = assemble_answer(plan, results)
+            if on_token is not None:
+                on_token(_FALLING_BACK + answer)
+            report = consistency.check_consistency(answer, results, task=task, plan=plan)
+            checks = [*report.checks, CheckResult(name="aggregate-fallback", passed=None, evidence=failure[:2000])]
+            consistent = report.consistent
+        else:
+            note = _unverified_note(answer, plan, results)
+            if note:
+                answer += note
+                if on_token is not None:
+                    on_token(note)
+
+        known = set(results) | {t.id for t in plan.tasks}
+        result = AggregateResult(
+            answer=answer,
+            cited=[c for c in consistency.cited_ids(answer) if c in known],
+            consistent=consistent,
+            checks=checks,
+            revisions=revisions,
+            fallback=fallback,
+            usage=usage,
+            cost_usd=cost,
+            model=model.name,
+        )
+        ctx.emit(events.AggregateFinished(run_id=ctx.run_id, answer=answer, consistent=consistent, revisions=revisions))
+        return result
+
+    def _request(self, task: str, plan: Plan, results: Mapping[str, TaskResult]) -> str:
+        parts = [f"Task: {task}", "Subtask results:"]
+        for task_id, result in _in_plan_order(plan, results):
+            produces = next((t.produces for t in plan.tasks if t.id == task_id), "")
+            what = f"{result.kind.value}" + (f", {produces}" if produces else "")
+            body = _body(result, self.output_chars) or "(no output)"
+            parts.append(f"[{task_id}] ({what}) {_label(result)}:\n{body}")
+        parts.append("Write the final answer, citing the subtask ids.")
+        return "\n\n".join(parts)
+
+
+async def _write(model: Model, raw: Model, request: ModelRequest, on_token: TokenSink | None) -> tuple[str, Usage, float]:
+    """One answer: completed, or streamed through ``on_token``."""
+    if on_token is None:
+        completion = await model.complete(request)
+        return completion.text, completion.usage, completion.cost_usd
+    pieces: list[str] = []
+    usage = Usage()
+    async for chunk in model.stream(request):
+        if chunk.text:
+            pieces.append(chunk.text)
+            on_token(chunk.text)
+        if chunk.usage is not None:
+            usage = chunk.usage
+    cost = raw.price.cost(usage) if isinstance(raw, ChatModel) else 0.0
+    return "".join(pieces), usage, cost
+
+
+def _revision_request(problems: list[str]) -> str:
+    listed = "\n".join(f"- {p}" for p in problems[:10])
+    return (
+        f"Your answer disagrees with the verified results:\n{listed}\n"
+        "Rewrite the whole answer. Copy verified values and code exactly and cite the subtask ids."
+    )
+
+
+def assemble_answer(plan: Plan, results: Mapping[str, TaskResult]) -> str:
+    """An answer made of the results themselves, each with its id and status (no model involved)."""
+    parts = ["The task results, as checked:"]
+    for task_id, result in _in_plan_order(plan, results):
+        produces = next((t.produces for t in plan.tasks if t.id == task_id), "") or result.kind.value
+        body = _body(result, None)
+        head = f"[{task_id}] {produces} ({_label(result)})"
+        if not body:
+            parts.append(head + ": no output.")
+        elif isinstance(result.output, MathOutput):
+            parts.append(f"{head}: {body}")
+        else:
+            parts.append(f"{head}:\n{body}")
+    return "\n\n".join(parts)
+
+
+def _in_plan_order(plan: Plan, results: Mapping[str, TaskResult]) -> list[tuple[str, TaskResult]]:
+    ordered = [t.id for t in plan.tasks if t.id in results]
+    ordered += [task_id for task_id in results if task_id not in ordered]
+    return [(task_id, results[task_id]) for task_id in ordered]
+
+
+def _label(result: TaskResult) -> str:
+    why = f": {result.reason}" if result.reason else ""
+    return {
+        Status.VERIFIED: "verified",
+        Status.FAILED: f"NOT verified, its checks failed{why}",
+        Status.UNVERIFIED: "NOT verified, no check could decide",
+        Status.SKIPPED: f"NOT verified, it did not run{why}",
+    }[result.status]
+
+
+def _body(result: TaskResult, limit: int | None) -> str:
+    text = result.output_text().strip()
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + " ..."
+    if text and isinstance(result.output, CodeOutput):
+        return f"```python\n{text}\n```"
+    return text
+
+
+def _unverified_note(answer: str, plan: Plan, results: Mapping[str, TaskResult]) -> str:
+    says_so = "not verified" in answer.lower()
+    cited = set(consistency.cited_ids(answer))
+    missing = [
+        f"[{task_id}] ({_label(result).removeprefix('NOT verified, ')})"
+        for task_id, result in _in_plan_order(plan, results)
+        if not result.verified and not (says_so and task_id in cited)
+    ]
+    return f"\n\nNot verified: {'; '.join(missing)}." if missing else ""
