@@ -14,10 +14,9 @@
 4. Results that are not verified and that the answer does not already name
    as such get a closing "Not verified:" line.
 
-Events: :class:`~junto._events.AggregateStarted` and
-:class:`~junto._events.AggregateFinished`. Tokens go to ``on_token`` only;
-a caller that wants :class:`~junto._events.AggregateToken` events emits them
-from its ``on_token``.
+The aggregator emits no events: its caller announces the aggregation
+(:class:`~junto._events.AggregateStarted`, ``AggregateFinished`` from the
+returned result) and turns ``on_token`` into ``AggregateToken`` events.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel, Field
 
-import junto._events as events  # a module import: junto._events imports junto.agents
 from junto._budget import BudgetedModel
 from junto._exceptions import BudgetExceeded, ModelError
 from junto.agents._contract import AgentContext, CheckResult, CodeOutput, MathOutput, Status, TaskResult
@@ -88,7 +86,6 @@ class Aggregator:
         """Write, check and (if needed) revise the final answer."""
         raw = ctx.roster.strongest(Role.AGGREGATOR)
         model: Model = BudgetedModel(raw, ctx.budget) if ctx.budget is not None else raw
-        ctx.emit(events.AggregateStarted(run_id=ctx.run_id, model=model.name))
         prompt = [Message.system(_SYSTEM), Message.user(self._request(task, plan, results))]
         messages = list(prompt)
         usage, cost, revisions = Usage(), 0.0, 0
@@ -133,7 +130,7 @@ class Aggregator:
                     on_token(note)
 
         known = set(results) | {t.id for t in plan.tasks}
-        result = AggregateResult(
+        return AggregateResult(
             answer=answer,
             cited=[c for c in consistency.cited_ids(answer) if c in known],
             consistent=consistent,
@@ -144,8 +141,6 @@ class Aggregator:
             cost_usd=cost,
             model=model.name,
         )
-        ctx.emit(events.AggregateFinished(run_id=ctx.run_id, answer=answer, consistent=consistent, revisions=revisions))
-        return result
 
     def _request(self, task: str, plan: Plan, results: Mapping[str, TaskResult]) -> str:
         parts = [f"Task: {task}", "Subtask results:"]
