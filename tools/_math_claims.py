@@ -1,0 +1,424 @@
+"""Checking a model's formalised math answer with sympy.
+
+The model fills a small, flat :class:`MathAnswer`: what kind of problem it
+is, the expression it formalised, the variable, a point (for limits,
+derivatives at a point, bounds of a definite integral) and its answer.
+:func:`check_claim` then lets sympy do the mathematics:
+
+- ``evaluate``/``simplify``: the answer must equal the expression;
+- ``solve``: every claimed root is substituted back, and the set of roots is
+  compared with sympy's ``solveset``;
+- ``derivative``: the expression is differentiated;
+- ``integral``: the claimed antiderivative is differentiated and compared
+  with the integrand (or a definite integral evaluated);
+- ``limit``: sympy's two-sided limit;
+- ``inequality``: ``solve_univariate_inequality`` gives the solution set.
+
+When the model's arithmetic is wrong but its formalisation stands, the
+checker's value wins: the result carries ``corrected`` and the evidence
+says so ("model said 381, sympy computes 391 from 17*23; using 391").
+
+Sympy cannot tell whether the formalisation states the problem that was
+asked. Given the instruction, two cheap guards apply: when the instruction
+contains an explicit expression (``Compute 17*23``, ``Solve x^2 - 5x + 6 =
+0``) the check uses *that* expression, not the model's; otherwise every
+number in the instruction must appear in the model's expression, and the
+formalisation is recorded as unconfirmed. The kind of problem is read from
+the instruction's wording (derivative, integral, limit, solve, ...) and a
+mismatch fails the check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from junto._exceptions import CheckError
+from junto.tools._math_compare import Equivalence, compare_values
+from junto.tools._math_parse import ParsedMath, _to_source, format_math, parse_math
+from junto.tools._math_worker import MathWorkerPool, WorkerTimeout, default_pool
+
+if TYPE_CHECKING:
+    from junto.agents._contract import CheckResult
+
+__all__ = ["ClaimCheck", "MathAnswer", "MathKindName", "check_claim", "check_claim_async", "find_expression", "infer_kind"]
+
+MathKindName = Literal["evaluate", "solve", "simplify", "derivative", "integral", "limit", "inequality", "other"]
+
+
+class MathAnswer(BaseModel):
+    """A math answer with its formalisation, small and flat enough for a tiny model to fill.
+
+    ``expression`` is what sympy checks: the arithmetic to evaluate, the
+    equation to solve, the function to differentiate or integrate.
+    """
+
+    kind: MathKindName = Field(description="evaluate, solve, simplify, derivative, integral, limit, inequality or other")
+    expression: str = Field(description="the expression or equation, e.g. 17*23 or x^2 - 5*x + 6 = 0")
+    variable: str = Field(default="x", description="the variable, e.g. x")
+    point: str | None = Field(default=None, description="the point of a limit, or bounds 'a, b' of a definite integral")
+    answer: str = Field(description="the final answer only, e.g. 391 or {2, 3}")
+    work: str = Field(default="", description="one or two short lines of working")
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """The checks run on one :class:`MathAnswer`, and sympy's answer when it differs."""
+
+    checks: list[CheckResult] = field(default_factory=list)
+    corrected: str | None = None
+    expression: str = ""
+
+
+def check_claim(
+    claim: MathAnswer,
+    *,
+    instruction: str | None = None,
+    timeout_s: float = 10.0,
+    pool: MathWorkerPool | None = None,
+) -> ClaimCheck:
+    """Check ``claim`` with sympy in a time-limited worker."""
+    from junto.agents._contract import CheckResult
+
+    try:
+        data = (pool or default_pool()).run("claim", claim.model_dump(), instruction, timeout_s=timeout_s)
+    except WorkerTimeout as error:
+        return ClaimCheck(checks=[CheckResult(name=f"sympy:{claim.kind}", passed=None, evidence=error.message)], expression=claim.expression)
+    except CheckError as error:
+        return ClaimCheck(checks=[CheckResult(name=f"sympy:{claim.kind}", passed=None, evidence=error.message)], expression=claim.expression)
+    return ClaimCheck(
+        checks=[CheckResult(**c) for c in data["checks"]],
+        corrected=data["corrected"],
+        expression=data["expression"],
+    )
+
+
+async def check_claim_async(
+    claim: MathAnswer,
+    *,
+    instruction: str | None = None,
+    timeout_s: float = 10.0,
+    pool: MathWorkerPool | None = None,
+) -> ClaimCheck:
+    """:func:`check_claim` without blocking the event loop."""
+    return await asyncio.to_thread(check_claim, claim, instruction=instruction, timeout_s=timeout_s, pool=pool)
+
+
+# ---------------------------------------------------------------- reading the instruction
+
+_KIND_WORDS: list[tuple[str, str]] = [
+    ("derivative", r"\bderivative\b|\bdifferentiate\b|d/d[a-z]\b"),
+    ("integral", r"\bintegral\b|\bintegrate\b|\bantiderivative\b"),
+    ("limit", r"\blimit\b|\\lim\b|\blim\b"),
+    ("simplify", r"\bsimplify\b|\bexpand\b|\bfactor(?:ise|ize)?\b"),
+    ("solve", r"\bsolve\b|\broots?\b|\bzeros?\b|\bsolutions?\b"),
+    ("evaluate", r"\bcompute\b|\bcalculate\b|\bevaluate\b|\bwhat is\b|\bhow (?:many|much)\b|\bfind the value\b"),
+]
+_COMPATIBLE = {frozenset({"evaluate", "simplify"}), frozenset({"solve", "inequality"})}
+_MATH_WORD = re.compile(r"^[0-9A-Za-z+\-*/^().=<>√π×÷−²³{}\[\]|,%\\]+$")
+_FUNCTION_WORDS = {"sin", "cos", "tan", "log", "ln", "exp", "sqrt"}
+
+
+def infer_kind(instruction: str) -> str | None:
+    """The kind of problem the instruction's wording asks for, if it says."""
+    text = instruction.lower()
+    for kind, pattern in _KIND_WORDS:
+        if re.search(pattern, text):
+            return kind
+    return None
+
+
+def _mathy(word: str) -> bool:
+    if not _MATH_WORD.match(word):
+        return False
+    letters = re.sub(r"[^A-Za-z]", " ", word).split()
+    return all(len(w) == 1 or w.lower() in _FUNCTION_WORDS or w.startswith(("frac", "sqrt", "cdot", "times", "pi")) for w in letters)
+
+
+def find_expression(instruction: str) -> str | None:
+    """The explicit expression or equation in an instruction (``Compute 17*23.`` -> ``17*23``), if any."""
+    text = re.sub(r"(\d+(?:\.\d+)?)\s*%\s+of\s+", r"\1% * ", instruction)
+    spans = re.findall(r"\$([^$]+)\$", text)
+    if not spans:
+        spans = []
+        for piece in re.split(r"[?;:]|\.(?:\s|$)|\bfor\b|\bas\b|\bwith respect to\b|\bwhere\b|\bif\b", text):
+            run: list[str] = []
+            for word in piece.split() + [""]:
+                if word and _mathy(word):
+                    run.append(word)
+                    continue
+                if run:
+                    spans.append(" ".join(run))
+                run = []
+    best = None
+    for span in spans:
+        candidate = re.sub(r"^\s*[A-Za-z]\s*\(\s*[A-Za-z]\s*\)\s*=", "", span).strip(" ,.")
+        if not re.search(r"[-+*/^=<>√×÷−²³]|\\frac|\\sqrt|sqrt|sin|cos|log|ln|exp", candidate):
+            continue
+        try:
+            _to_source(candidate)
+        except CheckError:
+            continue
+        if best is None or len(candidate) > len(best):
+            best = candidate
+    return best
+
+
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"\d+(?:\.\d+)?", text)
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def _check(name: str, passed: bool | None, evidence: str) -> dict[str, Any]:
+    return {"name": name, "passed": passed, "evidence": evidence}
+
+
+def _parsed(value: Any) -> ParsedMath:
+    return ParsedMath(value=value, text=format_math(value))
+
+
+def _same(answer: ParsedMath | None, value: Any) -> Equivalence:
+    if answer is None:
+        return Equivalence(equivalent=False, method="unparsable", detail="the answer could not be read")
+    return compare_values(answer, _parsed(value))
+
+
+def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -> dict[str, Any]:
+    """The worker side of :func:`check_claim` (runs sympy; may be slow)."""
+    import sympy as sp
+
+    claim = MathAnswer.model_validate(claim_data)
+    checks: list[dict[str, Any]] = []
+    expression_text = claim.expression
+    kind = claim.kind
+    if instruction:
+        wanted = infer_kind(instruction)
+        if wanted and wanted != kind and frozenset({wanted, kind}) not in _COMPATIBLE:
+            checks.append(_check("formalization", False, f"the instruction asks for kind '{wanted}' but the answer is formalised as '{kind}'"))
+            return {"checks": checks, "corrected": None, "expression": expression_text}
+        stated = find_expression(instruction)
+        formal = _formalization(claim, instruction, stated)
+        checks.append(formal)
+        if formal["passed"] is False:
+            return {"checks": checks, "corrected": None, "expression": expression_text}
+        if stated is not None:
+            expression_text = stated
+    try:
+        expression = parse_math(expression_text).value
+        variable = sp.Symbol(claim.variable.strip() or "x")
+    except CheckError as error:
+        checks.append(_check("formalization", False, f"the expression {expression_text!r} could not be read: {error.message}"))
+        return {"checks": checks, "corrected": None, "expression": expression_text}
+    try:
+        answer: ParsedMath | None = parse_math(claim.answer)
+        unreadable = ""
+    except CheckError as error:
+        answer, unreadable = None, f"the answer {claim.answer!r} could not be read ({error.message}); "
+    if kind == "solve" and isinstance(expression, sp.Rel) and not isinstance(expression, sp.Equality):
+        kind = "inequality"
+    checker = {
+        "evaluate": _check_value,
+        "simplify": _check_value,
+        "derivative": _check_derivative,
+        "integral": _check_integral,
+        "limit": _check_limit,
+        "solve": _check_solve,
+        "inequality": _check_inequality,
+    }.get(kind)
+    if checker is None:
+        checks.append(_check("sympy:other", None, "a problem of kind 'other' has no symbolic check"))
+        return {"checks": checks, "corrected": None, "expression": expression_text}
+    checked = claim.model_copy(update={"expression": expression_text})
+    found, corrected = checker(checked, expression, variable, answer, unreadable)
+    checks += found
+    return {"checks": checks, "corrected": corrected, "expression": expression_text}
+
+
+def _formalization(claim: MathAnswer, instruction: str, stated: str | None) -> dict[str, Any]:
+    if stated is not None:
+        try:
+            same = compare_values(parse_math(claim.expression), parse_math(stated))
+        except CheckError:
+            same = Equivalence(equivalent=False, method="unparsable")
+        if same.equivalent:
+            return _check("formalization", True, f"the expression matches '{stated}' in the instruction")
+        return _check("formalization", True, f"the model formalised '{claim.expression}'; checking the instruction's own '{stated}' instead")
+    given = set(_numbers(re.sub(r"'[^']*'|\"[^\"]*\"", " ", instruction)))
+    used = set(_numbers(claim.expression + " " + (claim.point or "")))
+    missing = sorted(n for n in given if n not in used and _scaled(n) not in used)
+    if missing:
+        return _check("formalization", False, f"the instruction mentions {', '.join(missing)} but the expression '{claim.expression}' does not use it")
+    return _check("formalization", None, "sympy cannot confirm that the expression states the problem; it does use every number in the instruction")
+
+
+def _scaled(number: str) -> str:
+    """A percentage as the decimal a formula would use (20 -> 0.2)."""
+    value = float(number) / 100
+    return f"{value:g}"
+
+
+def _verdict(name: str, claim: MathAnswer, computed: Any, answer: ParsedMath | None, unreadable: str, source: str) -> tuple[list[dict[str, Any]], str | None]:
+    """Compare the model's answer with sympy's value; the checker's value wins."""
+    import sympy as sp
+
+    if isinstance(computed, sp.Expr) and computed.has(sp.Integral, sp.Limit, sp.Derivative):
+        return [_check(name, None, f"sympy could not compute {source}")], None
+    shown = format_math(computed)
+    same = _same(answer, computed)
+    if same.equivalent:
+        return [_check(name, True, f"sympy computes {shown} from {source}; the answer {claim.answer} matches ({same.method})")], None
+    if same.equivalent is None:
+        return [_check(name, None, f"sympy computes {shown} from {source}; could not decide whether {claim.answer} equals it: {same.detail}")], None
+    said = unreadable or f"model said {claim.answer}, "
+    return [_check(name, True, f"{said}sympy computes {shown} from {source}; using {shown}")], shown
+
+
+def _check_value(claim, expression, variable, answer, unreadable):
+    import sympy as sp
+
+    if isinstance(expression, sp.Equality):
+        expression = expression.lhs
+    if not isinstance(expression, sp.Expr):
+        return [_check(f"sympy:{claim.kind}", None, "the expression is not a single value")], None
+    computed = expression if expression.is_Rational else sp.simplify(expression)
+    return _verdict(f"sympy:{claim.kind}", claim, computed, answer, unreadable, claim.expression)
+
+
+def _check_derivative(claim, expression, variable, answer, unreadable):
+    import sympy as sp
+
+    if isinstance(expression, sp.Equality):
+        expression = expression.rhs
+    computed = sp.simplify(sp.diff(expression, variable))
+    source = f"d/d{variable} of {format_math(expression)}"
+    if claim.point:
+        point = parse_math(claim.point).value
+        computed = sp.simplify(computed.subs(variable, point))
+        source += f" at {variable} = {format_math(point)}"
+    return _verdict("sympy:derivative", claim, computed, answer, unreadable, source)
+
+
+def _check_integral(claim, expression, variable, answer, unreadable):
+    import sympy as sp
+
+    if isinstance(expression, sp.Equality):
+        expression = expression.rhs
+    if claim.point:
+        bounds = parse_math(claim.point).value
+        if isinstance(bounds, (sp.Tuple, list, sp.Interval)) and len(list(bounds.args if isinstance(bounds, sp.Interval) else bounds)[:2]) == 2:
+            low, high = (bounds.start, bounds.end) if isinstance(bounds, sp.Interval) else tuple(bounds)[:2]
+            computed = sp.simplify(sp.integrate(expression, (variable, low, high)))
+            return _verdict("sympy:integral", claim, computed, answer, unreadable, f"the integral of {format_math(expression)} from {low} to {high}")
+    name = "sympy:integral"
+    if answer is not None and isinstance(answer.value, sp.Expr):
+        back = sp.diff(answer.value, variable)
+        same = compare_values(_parsed(back), _parsed(expression))
+        if same.equivalent:
+            return [_check(name, True, f"d/d{variable} of the answer gives back the integrand {format_math(expression)}")], None
+        if same.equivalent is None:
+            return [_check(name, None, f"could not decide whether d/d{variable} of the answer equals the integrand: {same.detail}")], None
+    computed = sp.integrate(expression, variable)
+    if computed.has(sp.Integral):
+        return [_check(name, False, f"{unreadable}d/d{variable} of the answer is not the integrand {format_math(expression)}")], None
+    shown = f"{format_math(computed)} + C"
+    said = unreadable or f"model said {claim.answer}, whose derivative is not {format_math(expression)}; "
+    return [_check(name, True, f"{said}sympy integrates it to {shown}; using {shown}")], shown
+
+
+def _check_limit(claim, expression, variable, answer, unreadable):
+    import sympy as sp
+
+    if not claim.point:
+        return [_check("sympy:limit", False, "a limit needs the point the variable approaches")], None
+    point = parse_math(claim.point).value
+    direction = "+" if point in (sp.oo, -sp.oo) else "+-"
+    try:
+        computed = sp.limit(expression, variable, point, dir=direction)
+    except ValueError as error:  # the one-sided limits differ
+        return [_check("sympy:limit", None, f"sympy finds no two-sided limit: {error}")], None
+    if isinstance(computed, sp.AccumBounds):
+        return [_check("sympy:limit", None, f"the limit does not exist (the values stay within {computed})")], None
+    return _verdict("sympy:limit", claim, computed, answer, unreadable, f"the limit of {format_math(expression)} as {variable} -> {format_math(point)}")
+
+
+def _claimed_roots(answer: ParsedMath | None) -> list[Any] | None:
+    import sympy as sp
+
+    if answer is None:
+        return None
+    value = answer.value
+    if isinstance(value, sp.Equality):
+        value = sp.Or(value)
+    if isinstance(value, sp.Or) and all(isinstance(a, sp.Equality) for a in value.args):
+        return [a.rhs if a.lhs.is_Symbol else a.lhs for a in value.args]
+    if isinstance(value, sp.Tuple) and answer.bare:
+        return [a.rhs if isinstance(a, sp.Equality) and a.lhs.is_Symbol else a for a in value]
+    if isinstance(value, sp.FiniteSet):
+        return list(value.args)
+    if isinstance(value, sp.Expr):
+        return [value]
+    return None
+
+
+def _check_solve(claim, expression, variable, answer, unreadable):
+    import sympy as sp
+
+    equation = expression.lhs - expression.rhs if isinstance(expression, sp.Equality) else expression
+    source = f"{format_math(expression)}" + ("" if isinstance(expression, sp.Equality) else " = 0")
+    solutions = sp.solveset(equation, variable, sp.S.Reals)
+    if solutions is sp.S.EmptySet:
+        solutions = sp.solveset(equation, variable, sp.S.Complexes)
+    roots = _claimed_roots(answer)
+    wrong = [r for r in roots or [] if not _satisfies(equation, variable, r)]
+    if isinstance(solutions, sp.FiniteSet):
+        shown = format_math(solutions)
+        if roots is not None and not wrong:
+            same = _match(roots, solutions)
+            if same.equivalent:
+                return [_check("sympy:solve", True, f"each root satisfies {source}, and sympy finds the same solutions {shown}")], None
+        why = unreadable or (f"model said {claim.answer}; " + (f"{', '.join(format_math(w) for w in wrong)} does not satisfy {source}; " if wrong else "some solutions are missing; "))
+        return [_check("sympy:solve", True, f"{why}sympy solves {source} to {shown}; using {shown}")], shown
+    if roots is None:
+        return [_check("sympy:solve", False, f"{unreadable}sympy cannot list the solutions of {source} to correct it")], None
+    if wrong:
+        return [_check("sympy:solve", False, f"{', '.join(format_math(w) for w in wrong)} does not satisfy {source}")], None
+    return [
+        _check("sympy:solve", True, f"each claimed root satisfies {source}"),
+        _check("completeness", None, f"sympy finds the solution set {format_math(solutions)}; it cannot confirm no root is missing"),
+    ], None
+
+
+def _match(roots: list[Any], solutions: Any) -> Equivalence:
+    import sympy as sp
+
+    return compare_values(_parsed(sp.FiniteSet(*roots)), _parsed(solutions))
+
+
+def _satisfies(equation: Any, variable: Any, root: Any) -> bool:
+    import sympy as sp
+
+    if not isinstance(root, sp.Expr):
+        return False
+    value = equation.subs(variable, root)
+    if sp.simplify(value) == 0:
+        return True
+    number = sp.N(value, 40)
+    return bool(number.is_number and abs(complex(number)) < 1e-30)
+
+
+def _check_inequality(claim, expression, variable, answer, unreadable):
+    import sympy as sp
+
+    if not isinstance(expression, (sp.Rel, sp.And, sp.Or)) or isinstance(expression, sp.Equality):
+        return [_check("sympy:inequality", False, f"{format_math(expression)} is not an inequality")], None
+    if isinstance(expression, sp.Rel):
+        computed = sp.solve_univariate_inequality(expression, variable, relational=False)
+    else:
+        computed = expression.as_set()
+    return _verdict("sympy:inequality", claim, computed, answer, unreadable, format_math(expression))
