@@ -1,0 +1,113 @@
+"""The guard: model tests that prove nothing do not count; user tests and examples always do."""
+
+from __future__ import annotations
+
+import pytest
+
+from junto.agents import Status
+from junto.agents._loop import judge_status
+from junto.tools._code_check import check_code
+from junto.tools._code_examples import examples_as_tests, extract_examples
+from junto.tools._code_guard import stub_implementations, trivial_tests
+from tests.unit.test_code_local_sandbox import LocalSandbox
+
+SQUARE = "def square(x):\n    return x * x\n"
+WRONG_SQUARE = "def square(x):\n    return x + x\n"
+
+
+@pytest.fixture
+def sandbox() -> LocalSandbox:
+    return LocalSandbox()
+
+
+def test_assert_nothing_tests_are_spotted() -> None:
+    source = """
+assert True
+assert 1 == 1
+assert square(3) == square(3)
+assert square(3) == 9
+
+def test_prints():
+    print(square(2))
+
+def test_constant():
+    assert "ok"
+
+def test_real():
+    assert square(2) == 4
+
+def test_raises():
+    import pytest
+    with pytest.raises(TypeError):
+        square("a")
+"""
+    trivial = trivial_tests(source)
+    assert sorted(trivial) == [2, 3, 4, 7, 10]
+    assert "constant" in trivial[2] and "itself" in trivial[4] and trivial[7] == "asserts nothing"
+
+
+def test_stubs_keep_signatures_and_drop_bodies() -> None:
+    code = 'import math\nLIMIT = 3\nTABLE = build()\n\ndef f(a, *, b=2):\n    """Doc."""\n    return math.sqrt(a)\n\nclass K:\n    def m(self):\n        return 1\n'
+    stubs = stub_implementations(code)
+    namespace: dict = {}
+    exec(stubs["none"], namespace)
+    assert namespace["f"](4, b=1) is None and namespace["K"]().m() is None
+    assert namespace["LIMIT"] == 3 and "TABLE" not in namespace and namespace["f"].__doc__ == "Doc."
+    exec(stubs["raise"], namespace)
+    with pytest.raises(NotImplementedError):
+        namespace["f"](4)
+
+
+async def test_model_tests_that_pass_on_a_stub_do_not_count(sandbox: LocalSandbox) -> None:
+    model_tests = "assert square(2) is not False\n\ndef test_nothing():\n    square(3)\n\nassert True\n"
+    verification = await check_code(sandbox, WRONG_SQUARE, model_tests=model_tests)
+    assert sorted(verification.discarded) == [1, 3, 6]
+    assert "stub" in verification.discarded[1]
+    # Nothing that counts was run: the wrong code is not verified.
+    assert judge_status(verification.checks) is Status.UNVERIFIED
+    assert "proves anything" in verification.checks[-1].evidence
+
+
+async def test_meaningful_model_tests_count(sandbox: LocalSandbox) -> None:
+    model_tests = "assert square(3) == 9\n\ndef test_negative():\n    assert square(-2) == 4\n"
+    good = await check_code(sandbox, SQUARE, model_tests=model_tests)
+    assert good.discarded == {} and judge_status(good.checks) is Status.VERIFIED
+    bad = await check_code(sandbox, WRONG_SQUARE, model_tests=model_tests)
+    assert judge_status(bad.checks) is Status.FAILED
+    assert "square(3) == 9" in bad.checks[-1].evidence
+
+
+async def test_user_tests_always_count_even_when_they_would_pass_on_a_stub(sandbox: LocalSandbox) -> None:
+    # This user test passes on a None stub, and still counts: the user asked for it.
+    verification = await check_code(sandbox, SQUARE, user_tests="assert square(0) == 0 or square(0) is None\n")
+    assert [c.name for c in verification.checks] == ["user tests"]
+    assert judge_status(verification.checks) is Status.VERIFIED
+
+
+async def test_examples_from_the_instruction_are_checked(sandbox: LocalSandbox) -> None:
+    instruction = "Write square(x). For example square(3) returns 9.\n>>> square(-4)\n16\n"
+    assert extract_examples(instruction) == [("square(-4)", "16"), ("square(3)", "9")]
+    bad = await check_code(sandbox, WRONG_SQUARE, instruction=instruction, model_tests="assert square(2) == 4\n")
+    assert judge_status(bad.checks) is Status.FAILED
+    user = next(c for c in bad.checks if c.name == "user tests")
+    assert "square(3) returned 6, expected 9" in user.evidence
+    good = await check_code(sandbox, SQUARE, instruction=instruction)
+    assert judge_status(good.checks) is Status.VERIFIED
+
+
+def test_prose_examples_only_when_literal() -> None:
+    text = "`roots(1, -5, 6)` returns `[2, 3]`; area(2.0) should return 12.56. print(x) is handy and max(a, b) is the larger."
+    assert extract_examples(text) == [("roots(1, -5, 6)", "[2, 3]"), ("area(2.0)", "12.56")]
+    namespace = {"area": lambda r: 3.14159 * r * r, "roots": lambda a, b, c: [2, 3]}
+    exec(examples_as_tests(text), namespace)  # 12.566 is within the precision written (0.01)
+
+
+async def test_code_without_any_test_is_not_verified(sandbox: LocalSandbox) -> None:
+    verification = await check_code(sandbox, SQUARE)
+    assert judge_status(verification.checks) is Status.UNVERIFIED
+
+
+async def test_unrunnable_code_fails(sandbox: LocalSandbox) -> None:
+    verification = await check_code(sandbox, "def square(x) return x", user_tests="assert square(2) == 4")
+    assert judge_status(verification.checks) is Status.FAILED
+    assert verification.checks[0].name == "runs" and "does not parse" in verification.checks[0].evidence
