@@ -15,6 +15,7 @@ from junto.agents._contract import (
     TaskSpec,
     TextOutput,
 )
+from junto.agents._math import MathSpecialist
 from junto.agents._planner import PlanOutcome, Planner, detect_domains
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "CheckResult",
     "CodeOutput",
     "MathOutput",
+    "MathSpecialist",
     "PlanOutcome",
     "Planner",
     "Specialist",

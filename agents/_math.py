@@ -1,0 +1,83 @@
+"""The math specialist: a model formalises, sympy checks (and corrects).
+
+The model answers with a :class:`~junto.tools.MathAnswer` (kind, expression,
+variable, point, answer, work) under JSON-schema-constrained decoding. The
+check runs the formalisation checks of :func:`~junto.tools.check_claim`
+against the task's instruction and, when the user gave an ``expected``
+answer, compares the final answer with it. Failed checks go back to the
+model as evidence on the next attempt; when sympy computes a different value
+from a sound formalisation, sympy's value becomes the output.
+"""
+
+from __future__ import annotations
+
+from junto.agents._contract import AgentContext, CheckResult, MathOutput, TaskKind, TaskOutput, TaskResult, TaskSpec
+from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
+from junto.models._types import Message, Model, ModelRequest
+from junto.tools._math_claims import MathAnswer, check_claim_async
+from junto.tools._math_compare import compare_answers_async
+from junto.tools._math_worker import MathWorkerPool
+
+__all__ = ["MathSpecialist"]
+
+_SYSTEM = """You solve one math task and state it so a computer algebra system can check it.
+Reply with JSON only, with these fields:
+- kind: evaluate, solve, simplify, derivative, integral, limit, inequality or other
+- expression: the math to check, in plain notation, e.g. 17*23 or x^2 - 5*x + 6 = 0 or sin(x)/x
+- variable: the variable, usually x
+- point: for a limit the value x approaches; for a definite integral the bounds "a, b"; else null
+- answer: the final answer only, e.g. 391 or {2, 3} or 3*x^2 + 2
+- work: at most two short lines of working
+Use every number from the task in the expression."""
+
+
+class MathSpecialist:
+    """Solves math tasks with a model and checks every answer with sympy.
+
+    ``timeout_s`` bounds each sympy check (a check that runs out of time is
+    undecided, not failed); ``pool`` is the worker pool sympy runs in (the
+    process-wide default when ``None``).
+    """
+
+    kind = TaskKind.MATH
+
+    def __init__(self, *, timeout_s: float = 10.0, max_tokens: int = 256, pool: MathWorkerPool | None = None) -> None:
+        self.timeout_s = timeout_s
+        self.max_tokens = max_tokens
+        self.pool = pool
+
+    async def run(self, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> TaskResult:
+        return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check)
+
+    async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list) -> Generation:
+        parts = [render_inputs(inputs), f"Task: {task.instruction}", render_feedback(history)]
+        request = ModelRequest(
+            messages=[Message.system(_SYSTEM), Message.user("\n\n".join(p for p in parts if p))],
+            output_type=MathAnswer,
+            max_tokens=self.max_tokens,
+        )
+        completion = await model.complete(request)
+        answer = completion.parsed if isinstance(completion.parsed, MathAnswer) else MathAnswer.model_validate(completion.parsed)
+        output = MathOutput(answer=answer.answer, work=answer.work, formalization=answer.model_dump())
+        return Generation(output=output, completion=completion)
+
+    async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
+        assert isinstance(output, MathOutput)
+        claim = MathAnswer.model_validate(output.formalization or {"kind": "other", "expression": "", "answer": output.answer})
+        result = await check_claim_async(claim, instruction=task.instruction, timeout_s=self.timeout_s, pool=self.pool)
+        checks = list(result.checks)
+        final = result.corrected or output.answer
+        if task.expected is not None:
+            verdict = await compare_answers_async(final, task.expected, timeout_s=self.timeout_s, pool=self.pool)
+            checks.append(
+                CheckResult(
+                    name="expected",
+                    passed=verdict.equivalent,
+                    evidence=f"answer {final} vs expected {task.expected}: {verdict.method}; {verdict.detail}",
+                )
+            )
+        corrected = None
+        if result.corrected is not None:
+            formalization = {**claim.model_dump(), "model_answer": output.answer, "answer": final, "checked_expression": result.expression}
+            corrected = output.model_copy(update={"answer": final, "formalization": formalization})
+        return CheckOutcome(checks=checks, output=corrected)
