@@ -204,4 +204,4 @@ def doctor_command(
     failed = [c.name for c in checks if c.essential and not c.ok]
     if failed:
         Console(stderr=True).print(f"[red]essential checks failed:[/] {', '.join(failed)}")
-        raise typer.Exit(1)
+        raise SystemExit(1)
