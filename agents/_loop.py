@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from junto._budget import BudgetedModel
-from junto._events import TaskAttempt, TaskChecked, TaskEscalated
+import junto._events as events  # a module import: junto._events imports junto.agents
 from junto._exceptions import BudgetExceeded, ModelError
 from junto.agents._contract import (
     AgentContext,
@@ -112,12 +112,12 @@ async def run_checked(
     for tier in range(first_tier, last_tier + 1):
         model: Model = tiers[tier]
         if tier > first_tier:
-            ctx.emit(TaskEscalated(run_id=ctx.run_id, task_id=task.id, from_model=tiers[tier - 1].name, to_model=model.name, tier=tier))
+            ctx.emit(events.TaskEscalated(run_id=ctx.run_id, task_id=task.id, from_model=tiers[tier - 1].name, to_model=model.name, tier=tier))
         if ctx.budget is not None:
             model = BudgetedModel(model, ctx.budget)
         for _ in range(task.max_attempts):
             number = len(attempts) + 1
-            ctx.emit(TaskAttempt(run_id=ctx.run_id, task_id=task.id, attempt=number, model=model.name, tier=tier))
+            ctx.emit(events.TaskAttempt(run_id=ctx.run_id, task_id=task.id, attempt=number, model=model.name, tier=tier))
             attempt_started = time.perf_counter()
             try:
                 generation = await generate(model, task, inputs, attempts)
@@ -143,7 +143,7 @@ async def run_checked(
             )
             attempts.append(attempt)
             for result in outcome.checks:
-                ctx.emit(TaskChecked(run_id=ctx.run_id, task_id=task.id, attempt=number, check=result))
+                ctx.emit(events.TaskChecked(run_id=ctx.run_id, task_id=task.id, attempt=number, check=result))
             status = judge_status(outcome.checks)
             if status is not Status.FAILED:
                 # Verified: done. Unverified: no check can decide, so retrying cannot help.
