@@ -8,7 +8,9 @@ Two ways to a base, tried in order:
    in this machine's apt sources, imported with ``docker import``; the same
    Dockerfile then adds the launcher and the unprivileged user.
 
-Building is idempotent: when the tag exists nothing happens unless ``force``.
+Building is idempotent: when the tag exists nothing happens unless ``force``,
+which rebuilds the junto layer on the base (remove the image
+``junto-sandbox-base:<version>`` to redo the debootstrap too).
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ async def build_image(engine: Engine, *, image: str = DEFAULT_IMAGE, force: bool
         await engine.call(_docker_build, engine, image=image, base=slim, pip_install=True)
         return BuildReport(image=image, source=BuildSource.PYTHON_SLIM, base=slim, built=True)
     base = f"junto-sandbox-base:{__version__}"
-    await engine.call(_debootstrap_import, engine, base=base)
+    if not await image_exists(engine, base):
+        await engine.call(_debootstrap_import, engine, base=base)
     await engine.call(_docker_build, engine, image=image, base=base, pip_install=False)
     return BuildReport(image=image, source=BuildSource.DEBOOTSTRAP, base=base, built=True)
 

@@ -1,9 +1,10 @@
 """The launcher baked into the sandbox image (it runs inside the container).
 
-Usage: ``python3 -I -S /opt/junto/launch.py TAR_BYTES [ARG ...]``. It reads
-exactly ``TAR_BYTES`` bytes of a tar archive from stdin, unpacks it into the
-working directory (refusing unsafe members), then replaces itself with
+Usage: ``python3 -I -S /opt/junto/launch.py run TAR_BYTES [ARG ...]``. It
+reads exactly ``TAR_BYTES`` bytes of a tar archive from stdin, unpacks it into
+the working directory (refusing unsafe members), then replaces itself with
 ``python3 main.py ARG ...``; the rest of stdin is the program's own stdin.
+``launch.py put TAR_BYTES`` only unpacks.
 One exec carries the program in and runs it: that is the sandbox's hot path.
 """
 
@@ -45,10 +46,11 @@ def _unpack(data):
 
 
 def main():
-    size = int(sys.argv[1])
+    mode, size = sys.argv[1], int(sys.argv[2])
     if size:
         _unpack(_read_exactly(size))
-    os.execvp("python3", ["python3", "main.py", *sys.argv[2:]])
+    if mode == "run":
+        os.execvp("python3", ["python3", "main.py", *sys.argv[3:]])
 
 
 if __name__ == "__main__":

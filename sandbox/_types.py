@@ -16,6 +16,8 @@ class ExecResult(BaseModel):
     ``exit_code`` is the program's own (``None`` when it was killed before it
     exited, e.g. on ``timed_out``). ``stdout``/``stderr`` are decoded with
     replacement characters and cut at the output cap (``truncated``).
+    ``files`` holds the regular files named in ``collect``; anything else asked
+    for is listed in ``refused_files`` with the reason.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -28,6 +30,8 @@ class ExecResult(BaseModel):
     truncated: bool = False
     duration_s: float = 0.0
     files: dict[str, bytes] = Field(default_factory=dict)
+    refused_files: dict[str, str] = Field(default_factory=dict)
+    """Requested files not brought back, with why (missing, a symlink, over the cap, ...)."""
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,281 @@
+"""``DockerSandbox``: hardened, single-use containers from a warm pool; session containers.
+
+    async with DockerSandbox.start(limits=SandboxLimits(), pool_size=2) as sandbox:
+        result = await sandbox.run("print(1)", timeout=5)
+        async with sandbox.session() as session:
+            await session.put_files({"data.txt": "1 2 3"})
+            await session.run("open('out.txt', 'w').write(open('data.txt').read())")
+            files = await session.get_files(["out.txt"])
+
+Each ``run`` takes a pre-started container from the pool (created fresh when
+the pool is empty), runs the program in one exec, and removes the container in
+the background: nothing a program leaves behind is seen by the next one. The
+wall-clock limit is enforced from the host: at the deadline the container is
+killed and removed, the output read so far is kept, ``timed_out`` is set and
+``exit_code`` is ``None``. Reaching the output cap stops the program the same
+way (``truncated``). A session keeps its one container, and so its files,
+between steps until it closes; a timeout or output cap inside a session ends
+the session (later calls raise ``SandboxError``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+
+from junto._exceptions import SandboxError, SandboxFileError
+from junto.sandbox._containers import ReapReport, create_started, reap, remove
+from junto.sandbox._engine import Engine
+from junto.sandbox._exec import ContainerGone, Outcome, collect_files, oom_kills, program_payload, put_in, run_in
+from junto.sandbox._files import check_name
+from junto.sandbox._image import DEFAULT_IMAGE, image_exists
+from junto.sandbox._limits import SandboxLimits
+from junto.sandbox._stream import Ending
+from junto.sandbox._types import ExecResult
+
+__all__ = ["DockerSandbox", "SandboxSession"]
+
+_EXIT_KILLED = 137
+
+
+class DockerSandbox:
+    """Runs untrusted Python in hardened Docker containers. Start it with :meth:`start`."""
+
+    def __init__(self, engine: Engine, *, image: str, limits: SandboxLimits, pool_size: int, ttl: float) -> None:
+        self.engine = engine
+        self.image = image
+        self.limits = limits
+        self.pool_size = pool_size
+        self.ttl = ttl
+        self._ready: list[str] = []
+        self._refilling = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def start(
+        cls,
+        *,
+        limits: SandboxLimits | None = None,
+        image: str = DEFAULT_IMAGE,
+        pool_size: int = 2,
+        ttl: float = 3600.0,
+    ) -> AsyncIterator[DockerSandbox]:
+        """Connect to the engine, check the image, reap orphans, fill the warm pool."""
+        if pool_size < 0:
+            raise SandboxError("pool_size must be 0 or more")
+        engine = await Engine.open()
+        sandbox = cls(engine, image=image, limits=limits or SandboxLimits(), pool_size=pool_size, ttl=ttl)
+        try:
+            await sandbox._open()
+            yield sandbox
+        finally:
+            await sandbox.close()
+
+    async def _open(self) -> None:
+        if not await image_exists(self.engine, self.image):
+            from junto.sandbox._engine import translate
+
+            import docker.errors
+
+            raise translate(docker.errors.ImageNotFound(self.image), image=self.image)
+        await reap(self.engine, ttl=self.ttl)
+        self._top_up()
+
+    # -- the warm pool ------------------------------------------------------
+
+    def _spawn(self, coroutine: object) -> None:
+        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _top_up(self) -> None:
+        while not self._closed and len(self._ready) + self._refilling < self.pool_size:
+            self._refilling += 1
+            self._spawn(self._refill())
+
+    async def _refill(self) -> None:
+        try:
+            cid = await create_started(self.engine, image=self.image, limits=self.limits)
+        except SandboxError:
+            return  # the next run creates its own container and reports the error
+        finally:
+            self._refilling -= 1
+        if self._closed:
+            await remove(self.engine, cid)
+        else:
+            self._ready.append(cid)
+
+    async def _take(self) -> str:
+        if self._closed:
+            raise SandboxError("the sandbox is closed")
+        cid = self._ready.pop(0) if self._ready else None
+        self._top_up()
+        return cid or await create_started(self.engine, image=self.image, limits=self.limits)
+
+    def _discard(self, cid: str) -> None:
+        self._spawn(remove(self.engine, cid))
+
+    # -- running ------------------------------------------------------------
+
+    async def run(
+        self,
+        code: str,
+        *,
+        timeout: float = 10.0,
+        files: Mapping[str, bytes | str] | None = None,
+        stdin: bytes | str | None = None,
+        argv: list[str] | None = None,
+        collect: list[str] | None = None,
+    ) -> ExecResult:
+        """Run ``code`` as ``main.py`` in a fresh container; see :class:`ExecResult`."""
+        program = program_payload(code, files, self.limits)
+        wanted = [check_name(name) for name in collect or []]
+        for attempt in range(2):
+            cid = await self._take()
+            try:
+                return await _run_and_report(self, cid, program, stdin=stdin, argv=argv, timeout=timeout, collect=wanted)
+            except ContainerGone:
+                if attempt:
+                    raise
+            finally:
+                self._discard(cid)
+        raise AssertionError("unreachable")
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[SandboxSession]:
+        """One container kept for several steps; removed when the block ends."""
+        cid = await self._take()
+        session = SandboxSession(self, cid)
+        try:
+            yield session
+        finally:
+            session._ended = "the session is closed"
+            await remove(self.engine, cid)
+
+    async def reap(self, *, ttl: float | None = None) -> ReapReport:
+        """Remove junto containers whose owning process is gone or older than ``ttl``."""
+        return await reap(self.engine, ttl=self.ttl if ttl is None else ttl)
+
+    async def close(self) -> None:
+        """Remove pooled containers, finish background removals, release the client."""
+        if self._closed:
+            return
+        self._closed = True
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        ready, self._ready = self._ready, []
+        await asyncio.gather(*(remove(self.engine, cid) for cid in ready), return_exceptions=True)
+        self.engine.close()
+
+
+class SandboxSession:
+    """A container that keeps its work dir between steps. Get one from ``DockerSandbox.session()``."""
+
+    def __init__(self, sandbox: DockerSandbox, cid: str) -> None:
+        self._sandbox = sandbox
+        self._cid = cid
+        self._ended: str | None = None
+        self._oom_seen = 0
+
+    def _check(self) -> None:
+        if self._ended:
+            raise SandboxError(f"this sandbox session has ended: {self._ended}", hint="start a new session")
+
+    async def put_files(self, files: Mapping[str, bytes | str]) -> None:
+        """Write ``files`` into the work dir (names checked, total capped)."""
+        self._check()
+        await put_in(self._sandbox.engine, self._cid, self._sandbox.limits, files)
+
+    async def get_files(self, names: list[str]) -> dict[str, bytes]:
+        """Regular files from the work dir; ``SandboxFileError`` if one is missing or not a regular file."""
+        self._check()
+        files, refused = await collect_files(self._sandbox.engine, self._cid, self._sandbox.limits, names)
+        if refused:
+            reasons = "; ".join(f"{name}: {why}" for name, why in sorted(refused.items()))
+            raise SandboxFileError(f"files refused coming out of the sandbox: {reasons}")
+        return files
+
+    async def run(
+        self,
+        code: str,
+        *,
+        timeout: float = 10.0,
+        files: Mapping[str, bytes | str] | None = None,
+        stdin: bytes | str | None = None,
+        argv: list[str] | None = None,
+        collect: list[str] | None = None,
+    ) -> ExecResult:
+        """Run ``code`` as ``main.py`` in this session's container."""
+        self._check()
+        program = program_payload(code, files, self._sandbox.limits)
+        wanted = [check_name(name) for name in collect or []]
+        try:
+            return await _run_and_report(self._sandbox, self._cid, program, stdin=stdin, argv=argv, timeout=timeout, collect=wanted, session=self)
+        except ContainerGone:
+            self._ended = "its container stopped"
+            raise SandboxError("the session's container stopped", hint="start a new session") from None
+
+
+async def _run_and_report(
+    sandbox: DockerSandbox,
+    cid: str,
+    program: bytes,
+    *,
+    stdin: bytes | str | None,
+    argv: list[str] | None,
+    timeout: float,
+    collect: list[str],
+    session: SandboxSession | None = None,
+) -> ExecResult:
+    engine, limits = sandbox.engine, sandbox.limits
+    try:
+        outcome = await run_in(engine, cid, limits, program=program, stdin=stdin, argv=argv, timeout=timeout)
+    except asyncio.CancelledError:
+        await asyncio.shield(remove(engine, cid))
+        raise
+    ending = outcome.exchange.ending
+    if ending is not Ending.EXITED:
+        # Host-side kill: the only way to stop whatever the program started.
+        await remove(engine, cid)
+        if session is not None:
+            session._ended = f"a step ended by {ending.value}; its container was removed"
+    oom = await _oom_killed(engine, cid, outcome, session)
+    files: dict[str, bytes] = {}
+    refused: dict[str, str] = {}
+    if collect:
+        if ending is Ending.EXITED:
+            try:
+                files, refused = await collect_files(engine, cid, limits, collect)
+            except ContainerGone:
+                refused = {name: "the container had stopped" for name in collect}
+        else:
+            refused = {name: f"not collected: the run was stopped ({ending.value})" for name in collect}
+    stdout, stderr = outcome.exchange.output.text()
+    return ExecResult(
+        exit_code=outcome.exit_code,
+        stdout=stdout,
+        stderr=stderr,
+        timed_out=ending is Ending.TIMED_OUT,
+        oom_killed=oom,
+        truncated=outcome.exchange.output.truncated,
+        duration_s=round(outcome.duration_s, 4),
+        files=files,
+        refused_files=refused,
+    )
+
+
+async def _oom_killed(engine: Engine, cid: str, outcome: Outcome, session: SandboxSession | None) -> bool:
+    if outcome.exit_code != _EXIT_KILLED:
+        return False
+    try:
+        kills = await oom_kills(engine, cid)
+    except (ContainerGone, SandboxError):
+        state = await engine.call(engine.api.inspect_container, cid)
+        return bool(state.get("State", {}).get("OOMKilled"))
+    seen = session._oom_seen if session is not None else 0
+    if session is not None:
+        session._oom_seen = kills
+    return kills > seen
