@@ -1,6 +1,7 @@
 """Specialist agents: planner, math, code, writing, aggregator."""
 
 from junto.agents._aggregator import AggregateResult, Aggregator, assemble_answer
+from junto.agents._code import CodeAnswer, CodeSpecialist
 from junto.agents._contract import (
     AgentContext,
     Attempt,
@@ -24,7 +25,9 @@ __all__ = [
     "Aggregator",
     "Attempt",
     "CheckResult",
+    "CodeAnswer",
     "CodeOutput",
+    "CodeSpecialist",
     "MathOutput",
     "MathSpecialist",
     "PlanOutcome",

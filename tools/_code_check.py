@@ -17,23 +17,27 @@ guard.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from junto.agents._contract import CheckResult
 from junto.sandbox._types import Sandbox
 from junto.tools._code_examples import examples_as_tests
 from junto.tools._code_guard import stub_implementations, tests_that_prove_nothing
 from junto.tools._code_tests import CodeCheckReport, TestOrigin, TestSource, run_code_tests
 
+if TYPE_CHECKING:
+    from junto.agents._contract import CheckResult
+
 __all__ = ["CodeVerification", "check_code"]
 
 
-class CodeVerification(BaseModel):
+@dataclass
+class CodeVerification:
     """The checks, the raw report, and which of the model's tests were set aside."""
 
-    checks: list[CheckResult] = Field(default_factory=list)
     report: CodeCheckReport
-    discarded: dict[int, str] = Field(default_factory=dict)
+    checks: list[CheckResult] = field(default_factory=list)
+    discarded: dict[int, str] = field(default_factory=dict)
     examples: str = ""
 
     @property
@@ -85,6 +89,8 @@ def _section(report: CodeCheckReport, origins: set[TestOrigin], *, skip_lines: s
 
 
 def _checks(report: CodeCheckReport, discarded: dict[int, str], *, has_model_tests: bool) -> list[CheckResult]:
+    from junto.agents._contract import CheckResult  # junto.agents imports junto.tools
+
     if not report.runnable:
         return [CheckResult(name="runs", passed=False, evidence=report.evidence())]
     # "It runs" alone proves nothing about the task: only its failure is a check.
@@ -107,6 +113,8 @@ def _checks(report: CodeCheckReport, discarded: dict[int, str], *, has_model_tes
 
 
 def _model_check(report: CodeCheckReport, discarded: dict[int, str]) -> CheckResult:
+    from junto.agents._contract import CheckResult
+
     model_error = report.test_errors.get(TestOrigin.MODEL)
     if model_error:
         return CheckResult(name="model tests", passed=False, evidence=f"your tests do not parse: {model_error}")

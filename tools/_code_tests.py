@@ -17,11 +17,14 @@ import secrets
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from junto.agents._contract import CheckResult
 from junto.sandbox._types import ExecResult, Sandbox
+
+if TYPE_CHECKING:
+    from junto.agents._contract import CheckResult
 
 __all__ = [
     "CodeCheckReport",
@@ -154,6 +157,8 @@ class CodeCheckReport(BaseModel):
         return text if len(text) <= limit else text[: limit - 3] + "..."
 
     def to_check(self, name: str = "tests") -> CheckResult:
+        from junto.agents._contract import CheckResult  # junto.agents imports junto.tools
+
         return CheckResult(name=name, passed=self.passed, evidence=self.evidence())
 
 

@@ -1,0 +1,153 @@
+"""The code specialist: a model writes code and tests, the sandbox runs them.
+
+The model answers with a :class:`CodeAnswer` (``code``, ``tests``) under
+JSON-schema-constrained decoding; when that fails, fenced code blocks are
+taken from its plain-text answer. The check runs, in ``ctx.sandbox``, the
+user's tests (``task.tests``), the examples stated in the instruction and the
+model's own tests (minus those that prove nothing; see
+:func:`~junto.tools.check_code`). Failed tests, with their assertion and
+output, go back to the model on the next attempt. Without a sandbox the code
+is never run and never verified.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from pydantic import BaseModel, Field
+
+from junto._exceptions import ModelResponseError, StructuredOutputError
+from junto.agents._contract import AgentContext, Attempt, CheckResult, CodeOutput, TaskKind, TaskOutput, TaskResult, TaskSpec
+from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
+from junto.models._types import Completion, Message, Model, ModelRequest
+from junto.tools._code_check import check_code
+from junto.tools._code_examples import examples_as_tests
+from junto.tools._code_tests import syntax_error
+
+__all__ = ["CodeAnswer", "CodeSpecialist", "parse_code_reply"]
+
+_SYSTEM = """You write Python code for one task, and tests for it.
+Reply with JSON only, with these fields:
+- code: a complete Python module that defines the requested function (no prints, no input())
+- tests: a few lines like `assert f(2) == 4` that call your function on concrete inputs and check the exact result
+Use only the standard library."""
+
+_FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
+
+
+class CodeAnswer(BaseModel):
+    """What the model is asked to produce."""
+
+    code: str = Field(description="a complete Python module")
+    tests: str = Field(default="", description="assert lines that check the code")
+
+
+def _unfence(text: str) -> str:
+    blocks = _FENCE.findall(text)
+    return "\n\n".join(b.strip() for b in blocks) + "\n" if blocks else text.strip() + "\n"
+
+
+def _is_tests(block: str) -> bool:
+    try:
+        tree = ast.parse(block)
+    except SyntaxError:
+        return False
+    kinds = [n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom))]
+    return bool(kinds) and all(
+        isinstance(n, ast.Assert) or (isinstance(n, ast.FunctionDef) and n.name.startswith("test")) for n in kinds
+    )
+
+
+def parse_code_reply(text: str) -> CodeAnswer:
+    """Code and tests from a plain-text answer (fenced blocks, or the whole text if it is Python)."""
+    blocks = [b.strip() for b in _FENCE.findall(text) if b.strip()]
+    if not blocks:
+        if syntax_error(text) is not None or not text.strip():
+            raise ModelResponseError("the answer holds no Python code (no ``` block, and the text is not Python)")
+        blocks = [text.strip()]
+    tests = [b for b in blocks if _is_tests(b)]
+    code = [b for b in blocks if b not in tests]
+    if not code:
+        raise ModelResponseError("the answer holds tests but no code")
+    return CodeAnswer(code="\n\n".join(code) + "\n", tests="\n".join(tests) + ("\n" if tests else ""))
+
+
+def _entry_point(task: TaskSpec, code: str) -> str | None:
+    if task.entry_point:
+        return task.entry_point
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")]
+    return names[0] if names else None
+
+
+class CodeSpecialist:
+    """Writes code with a model and runs it, with its tests, in the sandbox.
+
+    ``timeout_s`` bounds one sandbox run (all tests); ``per_test_s`` one test.
+    """
+
+    kind = TaskKind.CODE
+
+    def __init__(self, *, max_tokens: int = 1024, timeout_s: float = 30.0, per_test_s: float = 5.0) -> None:
+        self.max_tokens = max_tokens
+        self.timeout_s = timeout_s
+        self.per_test_s = per_test_s
+
+    async def run(self, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> TaskResult:
+        return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check)
+
+    def _prompt(self, task: TaskSpec, inputs: dict[str, TaskResult], history: list[Attempt]) -> str:
+        parts = [render_inputs(inputs), f"Task: {task.instruction}"]
+        if task.entry_point:
+            parts.append(f"Name the function {task.entry_point}.")
+        given = "\n".join(t for t in (task.tests, examples_as_tests(task.instruction)) if t and t.strip())
+        if given:
+            parts.append(f"Your code must pass these tests:\n{given.strip()}")
+        previous = history[-1].output if history else None
+        feedback = render_feedback(history)
+        if feedback and isinstance(previous, CodeOutput):
+            parts.append(f"Your previous code:\n```python\n{previous.code.strip()}\n```")
+        parts.append(feedback)
+        return "\n\n".join(p for p in parts if p)
+
+    async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list[Attempt]) -> Generation:
+        request = ModelRequest(
+            messages=[Message.system(_SYSTEM), Message.user(self._prompt(task, inputs, history))],
+            output_type=CodeAnswer,
+            max_tokens=self.max_tokens,
+        )
+        completion: Completion | None
+        try:
+            completion = await model.complete(request)
+            answer = completion.parsed if isinstance(completion.parsed, CodeAnswer) else CodeAnswer.model_validate(completion.parsed)
+            answer = CodeAnswer(code=_unfence(answer.code), tests=_unfence(answer.tests) if answer.tests.strip() else "")
+        except StructuredOutputError as error:
+            answer, completion = parse_code_reply(error.last_output), None
+        output = CodeOutput(code=answer.code, tests=answer.tests, entry_point=_entry_point(task, answer.code))
+        return Generation(output=output, completion=completion)
+
+    async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
+        assert isinstance(output, CodeOutput)
+        if ctx.sandbox is None:
+            problem = syntax_error(output.code)
+            checks = [CheckResult(name="sandbox", passed=None, evidence="no sandbox was available, so the code was never run")]
+            if problem is not None:
+                checks.insert(0, CheckResult(name="runs", passed=False, evidence=f"the code does not parse: {problem}"))
+            return CheckOutcome(checks=checks)
+        verification = await check_code(
+            ctx.sandbox,
+            output.code,
+            user_tests=task.tests,
+            model_tests=output.tests,
+            instruction=task.instruction,
+            entry_point=task.entry_point,
+            timeout_s=self.timeout_s,
+            per_test_s=self.per_test_s,
+        )
+        if ctx.budget is not None:
+            ctx.budget.charge_sandbox(verification.sandbox_s)
+        return CheckOutcome(checks=verification.checks)

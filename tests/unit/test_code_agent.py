@@ -1,0 +1,104 @@
+"""CodeSpecialist on FunctionModel and the local stand-in sandbox: repair loop, honesty, fallbacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from junto._budget import Budget, BudgetTracker
+from junto.agents import AgentContext, CodeOutput, Status, TaskKind, TaskSpec
+from junto.agents._code import CodeSpecialist, parse_code_reply
+from junto.models import FunctionModel, Message, ModelRequest, Roster
+from tests.unit.test_code_local_sandbox import LocalSandbox
+
+TASK = TaskSpec(
+    id="roots",
+    kind=TaskKind.CODE,
+    instruction="Write roots(a, b, c) returning the real roots of a*x^2 + b*x + c sorted ascending, as ints.",
+    tests="assert roots(1, -5, 6) == [2, 3]\nassert roots(1, 0, -4) == [-2, 2]\n",
+)
+WRONG = "def roots(a, b, c):\n    return [a, b]\n"
+RIGHT = (
+    "def roots(a, b, c):\n"
+    "    d = (b * b - 4 * a * c) ** 0.5\n"
+    "    return sorted([round((-b - d) / (2 * a)), round((-b + d) / (2 * a))])\n"
+)
+
+
+def _answer(code: str, tests: str = "assert roots(1, -3, 2) == [1, 2]\n") -> str:
+    return json.dumps({"code": code, "tests": tests})
+
+
+def _context(model: FunctionModel, **options) -> AgentContext:
+    return AgentContext(roster=Roster.single(model), **options)
+
+
+async def test_wrong_then_right_is_verified_after_two_attempts_with_evidence_fed_back() -> None:
+    replies = iter([_answer(WRONG), _answer(RIGHT)])
+
+    def reply(messages: list[Message], request: ModelRequest) -> str:
+        return next(replies)
+
+    model = FunctionModel(reply)
+    budget = BudgetTracker(Budget())
+    result = await CodeSpecialist().run(TASK, {}, _context(model, sandbox=LocalSandbox(), budget=budget))
+
+    assert result.status is Status.VERIFIED
+    assert len(result.attempts) == 2
+    assert result.attempts[0].checks and any(c.passed is False for c in result.attempts[0].checks)
+    assert isinstance(result.output, CodeOutput) and result.output.code == RIGHT
+    assert result.output.entry_point == "roots"
+    second_prompt = model.calls[1].messages[-1].content
+    assert "roots(1, -5, 6) == [2, 3]" in second_prompt  # the failing user test, as evidence
+    assert "FAILED" in second_prompt and "return [a, b]" in second_prompt  # and the code that failed
+    assert budget.spent.sandbox_s > 0
+
+
+async def test_user_tests_and_examples_are_in_the_prompt() -> None:
+    task = TASK.model_copy(update={"instruction": TASK.instruction + " For example roots(1, -7, 12) returns [3, 4]."})
+    model = FunctionModel(lambda messages, request: _answer(RIGHT))
+    result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
+    prompt = model.calls[0].messages[-1].content
+    assert "assert roots(1, 0, -4) == [-2, 2]" in prompt and "roots(1, -7, 12)" in prompt
+    assert result.status is Status.VERIFIED
+    assert {c.name for c in result.checks} == {"user tests", "model tests"}
+
+
+async def test_failing_throughout_is_failed_with_the_evidence() -> None:
+    model = FunctionModel(lambda messages, request: _answer(WRONG))
+    result = await CodeSpecialist().run(TASK, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.FAILED and len(result.attempts) == TASK.max_attempts
+    assert "roots(1, -5, 6) == [2, 3]" in next(c for c in result.checks if c.name == "user tests").evidence
+
+
+async def test_without_a_sandbox_nothing_is_verified() -> None:
+    model = FunctionModel(lambda messages, request: _answer(RIGHT))
+    result = await CodeSpecialist().run(TASK, {}, _context(model))
+    assert result.status is Status.UNVERIFIED and len(result.attempts) == 1
+    assert "no sandbox" in result.checks[0].evidence
+
+
+async def test_model_tests_that_prove_nothing_do_not_verify() -> None:
+    task = TaskSpec(id="t", kind=TaskKind.CODE, instruction="Write double(x) that doubles x.")
+    model = FunctionModel(lambda messages, request: _answer("def double(x):\n    return x\n", "assert True\nassert double(0) is not False\n"))
+    result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.UNVERIFIED
+    assert "proves anything" in result.checks[-1].evidence
+
+
+async def test_plain_text_with_fences_is_used_when_json_fails() -> None:
+    text = f"Here you go:\n```python\n{RIGHT}```\nTests:\n```python\nassert roots(1, -3, 2) == [1, 2]\n```\n"
+    model = FunctionModel(lambda messages, request: text)
+    result = await CodeSpecialist().run(TASK, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.VERIFIED
+    assert isinstance(result.output, CodeOutput) and result.output.tests.strip() == "assert roots(1, -3, 2) == [1, 2]"
+
+
+def test_parse_code_reply_rejects_prose() -> None:
+    from junto._exceptions import ModelResponseError
+
+    with pytest.raises(ModelResponseError):
+        parse_code_reply("I cannot write that function, sorry.")
+    answer = parse_code_reply("def f():\n    return 1\n")
+    assert answer.code.startswith("def f") and answer.tests == ""
