@@ -14,8 +14,8 @@ from junto._config import JuntoConfig, load_config
 from junto._exceptions import JuntoError
 from junto.cli._app import app
 from junto.models._chat import ChatModel
-from junto.models._local import gguf_path
-from junto.models._types import Message, Model, ModelRequest, Probe, Role
+from junto.models._local import LocalBackend, gguf_path
+from junto.models._types import Completion, Message, Model, ModelRequest, Probe, Role
 
 __all__ = ["models_app"]
 
@@ -88,16 +88,18 @@ def test_model(
     config = load_config(config_path)
     model = config.build_model(name) if name else config.build_roster().first(Role.PLANNER)
 
-    async def run():
+    async def run() -> tuple[Completion, float]:
         try:
-            return await model.complete(ModelRequest(messages=[Message.user(prompt)], max_tokens=max_tokens))
+            if isinstance(model, ChatModel) and isinstance(model.backend, LocalBackend):
+                await model.backend.start()  # loading the weights is not part of the round trip
+            started = time.perf_counter()
+            completion = await model.complete(ModelRequest(messages=[Message.user(prompt)], max_tokens=max_tokens))
+            return completion, time.perf_counter() - started
         finally:
             if isinstance(model, ChatModel):
                 await model.aclose()
 
-    started = time.perf_counter()
-    completion = asyncio.run(run())
-    elapsed = time.perf_counter() - started
+    completion, elapsed = asyncio.run(run())
     rate = completion.usage.completion_tokens / elapsed if elapsed > 0 else 0.0
     console = Console()
     console.print(f"model: {model.name}", highlight=False)
