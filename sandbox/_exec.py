@@ -1,9 +1,10 @@
 """One program run inside a running container: the sandbox's hot path.
 
-A single exec carries the program in and runs it: the launcher baked into the
-image reads a tar (``main.py`` plus files) from the exec's stdin, unpacks it
-into the work dir and replaces itself with ``python3 main.py ARGV``; the rest
-of stdin is the program's. The wall clock is enforced here on the host; the
+A single exec carries the program in and runs it: a two-line shell launcher
+reads exactly the tar's length (``head -c`` never reads past its count) from the
+exec's stdin, unpacks it into the work dir with ``tar`` (which refuses ``..``
+and absolute names; the names were checked on the host already), then replaces
+itself with ``python3 main.py ARGV``: the rest of stdin is the program's. The wall clock is enforced here on the host; the
 caller kills the container when the deadline passes or the output cap is hit.
 """
 
@@ -24,7 +25,12 @@ from junto.sandbox._stream import Ending, Exchange, exchange, raw_socket
 
 __all__ = ["ContainerGone", "Outcome", "collect_files", "oom_kills", "program_payload", "run_in", "put_in"]
 
-LAUNCHER = ["python3", "-I", "-S", "/opt/junto/launch.py"]
+_UNPACK = 'head -c "$1" | tar -x -f - --no-same-owner --no-same-permissions -m || exit 125'
+_LAUNCH = {"put": _UNPACK, "run": _UNPACK + '\nshift\nexec python3 main.py "$@"'}
+
+
+def _launcher(mode: str, size: int, argv: list[str]) -> list[str]:
+    return ["/bin/sh", "-c", _LAUNCH[mode], "junto-launch", str(size), *argv]
 _OOM_FILES = ["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"]
 _OOM_KILL = re.compile(rb"^oom_kill (\d+)$", re.MULTILINE)
 _COLLECT_SLACK = 1024 * 1024
@@ -97,7 +103,7 @@ async def run_in(
     """Run the packed ``program`` in container ``cid``; stops reading at ``timeout`` or the output cap."""
     data = _stdin_bytes(stdin, limits)
     args = [str(arg) for arg in argv or []]
-    command = [*LAUNCHER, "run", str(len(program)), *args]
+    command = _launcher("run", len(program), args)
     deadline = time.monotonic() + timeout
     return await engine.call(
         _exec_blocking, engine, cid, command, program + data, workdir=limits.work_dir, deadline=deadline, cap=limits.output_bytes
@@ -107,7 +113,7 @@ async def run_in(
 async def put_in(engine: Engine, cid: str, limits: SandboxLimits, files: Mapping[str, bytes | str], *, timeout: float = 30.0) -> None:
     """Unpack ``files`` into the work dir of ``cid``."""
     archive = pack(files, limit=limits.transfer_bytes)
-    command = [*LAUNCHER, "put", str(len(archive))]
+    command = _launcher("put", len(archive), [])
     outcome = await engine.call(
         _exec_blocking, engine, cid, command, archive, workdir=limits.work_dir, deadline=time.monotonic() + timeout, cap=64 * 1024
     )

@@ -95,7 +95,7 @@ def _local_slim_image(engine: Engine) -> str | None:
 def _docker_build(engine: Engine, *, image: str, base: str, pip_install: bool) -> None:
     package = resources.files("junto.sandbox")
     with tempfile.TemporaryDirectory(prefix="junto-build-") as context:
-        for name in ("Dockerfile", "_launcher.py"):
+        for name in ("Dockerfile",):
             Path(context, name).write_bytes(package.joinpath(name).read_bytes())
         engine.client.images.build(
             path=context,
