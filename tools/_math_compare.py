@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from junto._exceptions import CheckError
-from junto.tools._math_parse import ParsedMath, _to_source, format_math, parse_math
+from junto.tools._math_parse import ParsedMath, check_syntax, format_math, parse_math
 from junto.tools._math_worker import MathWorkerPool, WorkerTimeout, default_pool
 
 __all__ = ["Equivalence", "compare_answers", "compare_answers_async", "compare_values"]
@@ -49,7 +49,7 @@ def compare_answers(a: str, b: str, *, timeout_s: float = 5.0, pool: MathWorkerP
     """Compare two answers written as text (plain, LaTeX, unicode)."""
     for label, text in (("first", a), ("second", b)):
         try:
-            _to_source(text)  # refuse unsafe or unreadable text before any worker sees it
+            check_syntax(text)  # refuse unsafe or unreadable text before any worker sees it
         except CheckError as error:
             return Equivalence(equivalent=None, method="unparsable", detail=f"the {label} answer: {error.message}")
     try:

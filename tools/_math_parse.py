@@ -26,7 +26,7 @@ from typing import Any
 
 from junto._exceptions import CheckError
 
-__all__ = ["MAX_CHARS", "ParsedMath", "format_math", "normalize", "parse_math"]
+__all__ = ["MAX_CHARS", "ParsedMath", "check_syntax", "format_math", "normalize", "parse_math"]
 
 MAX_CHARS = 2000
 MAX_TOKENS = 600
@@ -396,13 +396,63 @@ def _to_source(text: str) -> tuple[str, bool]:
 # ---------------------------------------------------------------- build
 
 
-def parse_math(text: str) -> ParsedMath:
-    """Parse an answer into sympy objects, safely; :class:`CheckError` when it cannot."""
+_ALLOWED_NODES = (
+    ast.Expression, ast.Constant, ast.Name, ast.Load, ast.UnaryOp, ast.USub, ast.UAdd, ast.BinOp, ast.Add, ast.Sub,
+    ast.Mult, ast.Div, ast.Pow, ast.BitOr, ast.Call, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Compare, ast.Eq,
+    ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.BoolOp, ast.And, ast.Or,
+)
+
+
+def _syntax_tree(text: str) -> tuple[str, bool, ast.Expression]:
     source, bare = _to_source(text)
     try:
         tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
         raise CheckError(f"the answer does not parse as math: {source[:80]!r}") from error
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            raise CheckError(f"{type(node).__name__} is not allowed in a math answer")
+        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS):
+            raise CheckError("only calls of known math functions are allowed")
+    _digits_bound(tree.body, 0)
+    return source, bare, tree
+
+
+def _digits_bound(node: ast.AST, depth: int) -> float | None:
+    """An upper bound on the digits of a purely numeric subtree; refuses powers too large to compute."""
+    if depth > MAX_DEPTH:
+        raise CheckError(f"the answer is nested deeper than {MAX_DEPTH} levels")
+    children = [_digits_bound(child, depth + 1) for child in ast.iter_child_nodes(node)]
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return math.log10(abs(node.value) + 2)
+    if isinstance(node, ast.UnaryOp):
+        return children[-1]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("factorial", "binomial"):
+        if any(c is not None and c > 4 for c in children[1:]):
+            raise CheckError(f"the {node.func.id} in the answer is too large to compute")
+        return None
+    if isinstance(node, ast.BinOp):
+        left, right = children[0], children[-1]
+        if isinstance(node.op, ast.Pow) and right is not None and right > 3.1:
+            raise CheckError("an exponent in the answer is too large")
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Pow):
+            if right > 6 or left * 10**right > MAX_RESULT_DIGITS:
+                raise CheckError("a power in the answer is too large to compute")
+            return left * 10**right
+        return left + right + 1
+    return None
+
+
+def check_syntax(text: str) -> None:
+    """Refuse unsafe or unreadable text without building anything (no sympy)."""
+    _syntax_tree(text)
+
+
+def parse_math(text: str) -> ParsedMath:
+    """Parse an answer into sympy objects, safely; :class:`CheckError` when it cannot."""
+    source, bare, tree = _syntax_tree(text)
     builder = _Builder(source)
     value = builder.build(tree.body, 0)
     return ParsedMath(value=value, text=text, decimals=builder.decimals, bare=bare)

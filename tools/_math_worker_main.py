@@ -23,7 +23,8 @@ def _serve(inbox: Connection, conn: Connection) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     except (ImportError, ValueError, OSError):
         pass
-    import sympy  # noqa: F401  (warm the import before reporting ready)
+    for module, _ in JOBS.values():  # import before reporting ready: imports must not eat a job's time
+        importlib.import_module(module)
 
     conn.send(("ready", None))
     while True:

@@ -1,0 +1,95 @@
+"""The safe parser: notations it reads, and hostile input it refuses quickly without side effects."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+import sympy as sp
+
+from junto._exceptions import CheckError
+from junto.tools import compare_answers, format_math, parse_math
+
+x = sp.Symbol("x")
+
+READS = [
+    (r"\frac{1}{2}", sp.Rational(1, 2)),
+    (r"\sqrt[3]{x}", x ** sp.Rational(1, 3)),
+    ("2x", 2 * x),
+    ("3(x+1)", 3 * x + 3),
+    ("50%", sp.Rational(1, 2)),
+    ("−3", -3),
+    ("2×3", 6),
+    ("√2", sp.sqrt(2)),
+    ("π", sp.pi),
+    (r"\left( x+1 \right)^2", (x + 1) ** 2),
+    (r"e^{2x}", sp.exp(2 * x)),
+    (r"\ln x", sp.log(x)),
+    ("sin^2(x)", sp.sin(x) ** 2),
+    ("|x - 1|", sp.Abs(x - 1)),
+    ("(-oo, 3]", sp.Interval(-sp.oo, 3)),
+    ("[1, 2)", sp.Interval.Ropen(1, 2)),
+    ("{1, 2}", sp.FiniteSet(1, 2)),
+    ("x = 2", sp.Eq(x, 2)),
+    ("0.5", sp.Rational(1, 2)),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), READS, ids=[t for t, _ in READS])
+def test_reads_notation(text: str, value: object) -> None:
+    assert parse_math(text).value == value
+
+
+def test_format_round_trips() -> None:
+    for text in ["(2, oo)", "{2, 3}", "[[1, 2], [3, 4]]", "3*x**2 + 2", "(-oo, 1) U (2, oo)", "sqrt(2)/2", "x = 2"]:
+        value = parse_math(text).value
+        assert parse_math(format_math(value)).value == value, text
+
+
+HOSTILE = [
+    "__import__('os').system('touch {marker}')",
+    "__import__(os).system(1)",
+    "().__class__.__bases__[0].__subclasses__()",
+    "x.real",
+    "lambda: 1",
+    "(lambda y: y)(1)",
+    "getattr(x, 'real')",
+    "exec(1)",
+    "a[0]",
+    "'abc'",
+    "x if y else z",
+    "9**9**9**9",
+    "2**10**8",
+    "10^(10^10)",
+    "factorial(10**9)",
+    "x**(10**9)",
+    "1" * 5000,
+    "(" * 1_000_000 + "1" + ")" * 1_000_000,
+    "(" * 100 + "1" + ")" * 100,
+    "-" * 1500 + "1",
+    "x + " * 700 + "1",
+]
+
+
+@pytest.mark.parametrize("template", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_input_is_refused_quickly_without_side_effects(template: str, tmp_path) -> None:
+    marker = tmp_path / "pwned"
+    text = template.replace("{marker}", str(marker))
+    started = time.perf_counter()
+    with pytest.raises(CheckError):
+        parse_math(text)
+    verdict = compare_answers(text, "1", timeout_s=5.0)
+    assert verdict.equivalent is None
+    assert time.perf_counter() - started < 3.0
+    assert not marker.exists()
+    assert not os.path.exists("/tmp/pwned")
+
+
+def test_errors_say_what_is_wrong() -> None:
+    with pytest.raises(CheckError, match="unknown name 'answer'"):
+        parse_math("the answer is 5")
+    with pytest.raises(CheckError, match="too large"):
+        parse_math("9**9**9**9")
+    with pytest.raises(CheckError, match="too long"):
+        parse_math("1" * 5000)
