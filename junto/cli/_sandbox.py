@@ -1,3 +1,162 @@
-"""Placeholder: commands are added by the module's owner."""
+"""``junto sandbox``: run a program in the Docker sandbox, build its image, check the engine, prune orphans."""
 
-from junto.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from junto.cli._app import app
+from junto.sandbox import DEFAULT_IMAGE, DockerSandbox, ExecResult, SandboxLimits, build_image
+from junto.sandbox._containers import reap
+from junto.sandbox._engine import Engine
+from junto.sandbox._image import image_exists
+
+__all__ = ["sandbox_app"]
+
+sandbox_app = typer.Typer(help="The Docker sandbox that runs untrusted code.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+_EXIT_TIMEOUT = 124
+_EXIT_OOM = 137
+
+
+def _files_option(pairs: list[str]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for pair in pairs:
+        name, sep, path = pair.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(f"expected NAME=PATH, got {pair!r}", param_hint="--file")
+        files[name] = Path(path).read_bytes()
+    return files
+
+
+def result_json(result: ExecResult) -> str:
+    """``result`` as one JSON object; file contents base64-encoded."""
+    data = result.model_dump(mode="python")
+    data["files"] = {name: base64.b64encode(content).decode() for name, content in result.files.items()}
+    data["ok"] = result.ok
+    return json.dumps(data)
+
+
+def exit_code_of(result: ExecResult) -> int:
+    """The shell's view: the program's code, 124 on timeout, 137 on OOM, 1 when stopped at the output cap."""
+    if result.timed_out:
+        return _EXIT_TIMEOUT
+    if result.oom_killed:
+        return _EXIT_OOM
+    return 1 if result.exit_code is None else result.exit_code
+
+
+@sandbox_app.command("run")
+def run(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Python program to run as main.py."),
+    timeout: float = typer.Option(10.0, "--timeout", help="Wall-clock limit in seconds."),
+    memory: str | None = typer.Option(None, "--memory", help="Memory cap, e.g. 256m or 1g (no swap)."),
+    file_args: list[str] = typer.Option([], "--file", help="NAME=PATH: put PATH into the work dir as NAME (repeatable)."),
+    stdin: Path | None = typer.Option(None, "--stdin", exists=True, dir_okay=False, help="File fed to the program's stdin."),
+    collect: list[str] = typer.Option([], "--collect", help="Bring this work-dir file back (repeatable; shown with --json)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the result; exit 0 whenever the program ran."),
+    argv: list[str] = typer.Argument(None, help="Arguments after FILE are passed to the program."),
+) -> None:
+    """Run FILE in a fresh hardened container and report what it did."""
+    limits = SandboxLimits(memory=memory) if memory else SandboxLimits()
+    files = _files_option(file_args)
+    data = stdin.read_bytes() if stdin else None
+
+    async def go() -> ExecResult:
+        async with DockerSandbox.start(limits=limits, pool_size=0) as sandbox:
+            return await sandbox.run(
+                file.read_text(errors="replace"), timeout=timeout, files=files, stdin=data, argv=list(argv or []), collect=collect
+            )
+
+    result = asyncio.run(go())
+    if as_json:
+        typer.echo(result_json(result))
+        raise SystemExit(0)
+    sys.stdout.write(result.stdout)
+    sys.stdout.flush()
+    sys.stderr.write(result.stderr)
+    notes = []
+    if result.timed_out:
+        notes.append(f"timed out after {timeout:g} s")
+    if result.oom_killed:
+        notes.append("killed: out of memory")
+    if result.truncated:
+        notes.append("output cut at the cap; the program was stopped")
+    if notes:
+        Console(stderr=True).print(f"[yellow]sandbox:[/] {'; '.join(notes)}", highlight=False)
+    raise SystemExit(exit_code_of(result))
+
+
+@sandbox_app.command("build")
+def build(
+    force: bool = typer.Option(False, "--force", help="Rebuild even if the image exists."),
+    image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Tag to build."),
+) -> None:
+    """Build the sandbox image (quick when it exists already)."""
+
+    async def go():
+        engine = await Engine.open()
+        try:
+            return await build_image(engine, image=image, force=force)
+        finally:
+            engine.close()
+
+    report = asyncio.run(go())
+    if report.built:
+        typer.echo(f"built {report.image} from {report.source.value} ({report.base})")
+    else:
+        typer.echo(f"{report.image} exists (use --force to rebuild)")
+
+
+@sandbox_app.command("doctor")
+def doctor(image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Image to look for.")) -> None:
+    """Check the engine, the image, and show the security options in force."""
+    console = Console()
+
+    async def go() -> tuple[str, bool]:
+        engine = await Engine.open()
+        try:
+            version = await engine.call(engine.client.version)
+            return str(version.get("Version", "?")), await image_exists(engine, image)
+        finally:
+            engine.close()
+
+    version, present = asyncio.run(go())
+    console.print(f"engine: [green]ok[/] (Docker {version})", highlight=False)
+    if present:
+        console.print(f"image: [green]{image}[/] present", highlight=False)
+    else:
+        console.print(f"image: [red]{image} missing[/]: run `junto sandbox build`", highlight=False)
+    table = Table("limit", "value")
+    for name, value in SandboxLimits().model_dump().items():
+        table.add_row(name, str(value))
+    for name, value in (("capabilities", "all dropped"), ("no-new-privileges", "on"), ("host mounts", "none")):
+        table.add_row(name, value)
+    console.print(table)
+    if not present:
+        raise SystemExit(1)
+
+
+@sandbox_app.command("prune")
+def prune(ttl: float = typer.Option(3600.0, "--ttl", help="Also remove junto containers older than this many seconds.")) -> None:
+    """Remove sandbox containers left behind by processes that are gone."""
+
+    async def go():
+        engine = await Engine.open()
+        try:
+            return await reap(engine, ttl=ttl)
+        finally:
+            engine.close()
+
+    report = asyncio.run(go())
+    typer.echo(f"removed {len(report.removed)} container(s); {report.kept} still owned by live processes")
+
+
