@@ -222,7 +222,7 @@ def chat_command(
     budget_usd: float | None = typer.Option(None, "--budget-usd", min=0.0, help="Cost limit of each run, in dollars."),
 ) -> None:
     """Chat with junto: each line is a task, solved by the team, in one resumable session."""
-    console = Console()
+    console = Console(highlight=False)
     junto = make_junto(config)
     budget = Budget(max_tokens=budget_tokens, max_cost_usd=budget_usd) if budget_tokens or budget_usd is not None else None
     chat = ChatSession(junto, console, session_id=session, budget=budget)

@@ -23,7 +23,7 @@ LAUNCHER = textwrap.dedent(
     def reply(messages, request):
         if request.output_type is not None:
             return '{"tasks": [{"id": "sum", "kind": "math", "instruction": "add"}]}'
-        return "The sum is **4** [sum]."
+        return "The sum is **4** [math]."
 
     async def math(task, inputs, ctx):
         if "slow" in task.instruction:
@@ -61,11 +61,12 @@ def test_chat_answers_on_a_terminal_and_resumes_the_session(launcher: Path, tmp_
     session = child.match.group(1)
     child.expect("junto> ")
     child.sendline("What is 2+2? solve it")
-    child.expect("The sum is 4")  # the answer rendered as Markdown: no asterisks
-    child.expect("verified: sum")
+    # the answer as Markdown (bold, no asterisks), whether the aggregator's or its checked fallback
+    child.expect(r"(The sum is|the answer \(verified\):) (\x1b\[[0-9;]*m)*4")
+    child.expect(r"verified: (\x1b\[[0-9;]*m)*math")
     child.expect("junto> ")
     child.sendline("/plan")
-    child.expect(r"sum \[math\] verified")
+    child.expect(r"math(\x1b\[[0-9;]*m)* *(\x1b\[[0-9;]*m)*\[math\] (\x1b\[[0-9;]*m)*verified")
     child.expect("junto> ")
     child.sendline("/trace")
     child.expect("attempt|plan")
@@ -83,7 +84,7 @@ def test_chat_answers_on_a_terminal_and_resumes_the_session(launcher: Path, tmp_
     assert (tmp_path / "chat_history").read_text().count("What is 2+2?") == 1
 
     again = spawn(launcher, tmp_path, "--session", session)
-    again.expect(f"session {session} resumed: 2 messages")
+    again.expect(rf"session (\x1b\[[0-9;]*m)*{session}(\x1b\[[0-9;]*m)* resumed: 2 messages")
     again.expect("junto> ")
     again.sendline("/exit")
     again.expect(pexpect.EOF)
