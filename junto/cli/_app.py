@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     _register()
     args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=args, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
     except JuntoError as error:
         if "--debug" in args:
             raise
@@ -76,4 +76,5 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(error, click.exceptions.Abort):
             return 130
         raise
-    return 0
+    # standalone_mode=False returns typer.Exit's code (or a command's return value).
+    return code if isinstance(code, int) else 0
