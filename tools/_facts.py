@@ -1,0 +1,201 @@
+"""Does a text state the facts that upstream tasks verified? (deterministic)
+
+:func:`check_facts` compares any text (a writing task's output, a final
+answer) with the results of the tasks it builds on. Only **verified** results
+are facts; unverified, failed or skipped ones are not checked (the text may
+not repeat a value nobody could confirm). It returns:
+
+- ``fact [id]``, one per verified math result: every value of the verified
+  answer appears in the text. Numbers compare **exactly** as values, so
+  ``2`` is stated by ``x = 2``, ``two`` or ``2.0``, and ``1/2`` by ``0.5``
+  (but ``1.41`` does not state ``1.41421``); exponents (the ``2`` of ``x^2``)
+  do not count. A symbolic answer (``3*x**2 + 2``) must be quoted as
+  verified, up to spacing, ``*`` and ``**``/``^``.
+- ``fact [id]``, one per verified code result with an ``entry_point``: the
+  text names the function; and every fenced code block in the text is, up to
+  indentation, the code of a verified task.
+- ``contradictions``, when the text makes a claim about a verified value:
+  ``x = 5`` (``x`` a verified variable), ``17*23 = 381`` (a verified
+  expression), ``the roots are 2 and 5`` (``answer``, ``result``,
+  ``solution``, ``root``, ``value`` followed by ``is``/``are``/``=``/``:``).
+  A number so claimed that is not a verified value fails the check, even if
+  the verified value also appears elsewhere.
+
+With no verified input the list is empty: nothing to hold the text to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from fractions import Fraction
+
+from junto.agents._contract import CheckResult, CodeOutput, MathOutput, TaskResult
+from junto.tools._consistency import code_blocks
+
+__all__ = ["check_facts", "stated_numbers", "verified_values"]
+
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+        " seventeen eighteen nineteen twenty".split()
+    )
+}
+_WORDS = "|".join(_NUMBER_WORDS)
+_NUMBER = re.compile(
+    r"\\frac\{(?P<fn>-?\d+)\}\{(?P<fd>\d+)\}"
+    r"|(?<![\w.^/])(?<!\*\*)(?P<sign>[-\u2212]?|(?:minus|negative)\s+)(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?:\s*/\s*(?P<den>\d+))?(?![\d/]|\.\d)"
+    rf"|\b(?P<nsign>(?:minus|negative)\s+)?(?P<word>{_WORDS})\b",
+    re.IGNORECASE,
+)
+_ASSIGNMENT = re.compile(r"\b([A-Za-z]\w*)\s*=")
+_SEPARATORS = re.compile(r"(\bor\b|\band\b|[\s,;:{}\[\]()])+")
+_GENERIC = r"(?:answers?|results?|solutions?|roots?|values?|zeros?)"
+_LINK = r"\s*(?:=|:|\bis\b|\bare\b|\bequals?\b|\bwas\b|\bwere\b)\s*(?:equal\s+to\s+|exactly\s+|just\s+)?"
+_LIST = r"(?P<list>{n}(?:\s*(?:,|\band\b|\bor\b|,\s*and)\s*{n})*)"
+
+
+def _value(match: re.Match[str]) -> Fraction | None:
+    if match.group("fn") is not None:
+        return Fraction(int(match.group("fn")), int(match.group("fd"))) if int(match.group("fd")) else None
+    if match.group("word") is not None:
+        value = Fraction(_NUMBER_WORDS[match.group("word").lower()])
+        return -value if match.group("nsign") else value
+    value = Fraction(match.group("whole").replace(",", "") + (match.group("dec") or ""))
+    if match.group("den") is not None:
+        if int(match.group("den")) == 0:
+            return None
+        value /= int(match.group("den"))
+    return -value if match.group("sign").strip() else value
+
+
+def stated_numbers(text: str) -> list[Fraction]:
+    """Every number ``text`` states, as exact values (digits, ``1/2``, ``\\frac{1}{2}``, ``two``, ``minus 3``)."""
+    return [v for m in _NUMBER.finditer(text) if (v := _value(m)) is not None]
+
+
+def verified_values(answer: str) -> list[Fraction] | None:
+    """The numbers a math answer consists of (``{2, 3}``, ``x = 2 or x = 3``), or ``None`` if it is symbolic."""
+    rest = _SEPARATORS.sub(" ", _ASSIGNMENT.sub(" ", answer))
+    if _NUMBER.sub(" ", rest).strip():
+        return None
+    return stated_numbers(answer)
+
+
+def _show(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+|\*(?!\*)|\u00d7|\u00b7", "", text.replace("**", "^").replace("\u2212", "-")).lower()
+
+
+def _math_fact(task_id: str, output: MathOutput, text: str, numbers: list[Fraction]) -> CheckResult:
+    name = f"fact [{task_id}]"
+    values = verified_values(output.answer)
+    if values is None:
+        if _squash(output.answer) in _squash(text):
+            return CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]")
+        return CheckResult(name=name, passed=False, evidence=f"does not quote the verified result of [{task_id}], {output.answer}, exactly")
+    if not values:
+        return CheckResult(name=name, passed=None, evidence=f"the verified result of [{task_id}] ({output.answer!r}) has no value to look for")
+    missing = [v for v in dict.fromkeys(values) if v not in numbers]
+    if missing:
+        return CheckResult(
+            name=name,
+            passed=False,
+            evidence=f"does not state {', '.join(_show(v) for v in missing)}; [{task_id}] verified {output.answer}",
+        )
+    return CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]")
+
+
+def _code_fact(task_id: str, output: CodeOutput, text: str) -> CheckResult | None:
+    if not output.entry_point:
+        return None
+    name = f"fact [{task_id}]"
+    if re.search(rf"(?<!\w){re.escape(output.entry_point)}(?!\w)", text):
+        return CheckResult(name=name, passed=True, evidence=f"names {output.entry_point}() from [{task_id}]")
+    return CheckResult(name=name, passed=False, evidence=f"does not name {output.entry_point}(), the verified code of [{task_id}]")
+
+
+def _quoted_code(text: str, inputs: Mapping[str, TaskResult]) -> CheckResult | None:
+    blocks = code_blocks(text)
+    if not blocks:
+        return None
+    verified = {code for r in inputs.values() if r.verified and isinstance(r.output, CodeOutput) for code in code_blocks(f"```\n{r.output.code}\n```")}
+    stray = [i for i, block in enumerate(blocks, 1) if block not in verified]
+    if stray:
+        where = ", ".join(str(i) for i in stray)
+        return CheckResult(name="quoted code", passed=False, evidence=f"code block(s) {where} differ from every verified task's code; quote it exactly")
+    return CheckResult(name="quoted code", passed=True, evidence="every code block is verified code, quoted exactly")
+
+
+def _claim_pattern(label: str) -> re.Pattern[str]:
+    return re.compile(rf"{label}{_LINK}{_LIST.format(n=_ANY_NUMBER)}", re.IGNORECASE)
+
+
+_ANY_NUMBER = rf"(?:\\frac\{{-?\d+\}}\{{\d+\}}|[-\u2212]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:\s*/\s*\d+)?|(?:(?:minus|negative)\s+)?(?:{_WORDS})\b)"
+
+
+def _expression_label(expression: str) -> str:
+    parts = []
+    for char in re.sub(r"\s+", "", expression.replace("**", "^")):
+        if char in "*\u00d7\u00b7":
+            parts.append(r"\s*[*\u00d7\u00b7x]\s*")
+        elif char == "^":
+            parts.append(r"\s*(?:\^|\*\*)\s*")
+        else:
+            parts.append(re.escape(char) + r"\s*")
+    return r"(?<![\w.])" + "".join(parts)
+
+
+def _labels(output: MathOutput) -> list[str]:
+    labels = [rf"\b{re.escape(name)}\b(?!\s*[\^*(])" for name in dict.fromkeys(_ASSIGNMENT.findall(output.answer))]
+    form = output.formalization or {}
+    expression = str(form.get("checked_expression") or form.get("expression") or "")
+    if expression and "=" not in expression and form.get("kind") == "evaluate":
+        labels.append(_expression_label(expression))
+    return labels
+
+
+def _contradictions(text: str, facts: Mapping[str, MathOutput]) -> CheckResult | None:
+    every = {v for output in facts.values() for v in (verified_values(output.answer) or [])}
+    claims: list[tuple[str, list[Fraction], set[Fraction], str]] = []
+    for task_id, output in facts.items():
+        own = set(verified_values(output.answer) or [])
+        if own:
+            claims += [(m.group(0), stated_numbers(m.group("list")), own, task_id) for label in _labels(output) for m in _claim_pattern(label).finditer(text)]
+    if every:
+        claims += [(m.group(0), stated_numbers(m.group("list")), every, "") for m in _claim_pattern(rf"\b{_GENERIC}").finditer(text)]
+    if not claims:
+        return None
+    wrong = [(claim, [v for v in values if v not in allowed], task_id) for claim, values, allowed, task_id in claims]
+    wrong = [(claim, bad, task_id) for claim, bad, task_id in wrong if bad]
+    if wrong:
+        details = "; ".join(
+            f"'{claim.strip()}' states {', '.join(_show(v) for v in bad)}, which "
+            + (f"[{task_id}] did not verify ({facts[task_id].answer})" if task_id else "no verified result is")
+            for claim, bad, task_id in wrong
+        )
+        return CheckResult(name="contradictions", passed=False, evidence=details)
+    return CheckResult(name="contradictions", passed=True, evidence=f"{len(claims)} claim(s) about verified values agree with them")
+
+
+def check_facts(text: str, inputs: Mapping[str, TaskResult]) -> list[CheckResult]:
+    """Check ``text`` against the verified results in ``inputs`` (see the module docstring)."""
+    numbers = stated_numbers(text)
+    checks: list[CheckResult] = []
+    math: dict[str, MathOutput] = {}
+    for task_id, result in inputs.items():
+        if not result.verified:
+            continue
+        if isinstance(result.output, MathOutput):
+            math[task_id] = result.output
+            checks.append(_math_fact(task_id, result.output, text, numbers))
+        elif isinstance(result.output, CodeOutput) and (check := _code_fact(task_id, result.output, text)) is not None:
+            checks.append(check)
+    for extra in (_contradictions(text, math), _quoted_code(text, inputs)):
+        if extra is not None:
+            checks.append(extra)
+    return checks
