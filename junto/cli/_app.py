@@ -50,10 +50,11 @@ def error_exit(error: JuntoError) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code instead of exiting (usage errors: 2)."""
     _register()
     args = sys.argv[1:] if argv is None else argv
     try:
-        code = app(args=args, standalone_mode=False)
+        app(args=args, prog_name="junto")
     except JuntoError as error:
         if "--debug" in args:
             raise
@@ -62,19 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         except SystemExit as exit_:
             return int(exit_.code or 0)
     except SystemExit as exit_:
-        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+        if isinstance(exit_.code, str):
+            print(exit_.code, file=sys.stderr)
+            return 1
+        return int(exit_.code or 0)
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # click usage errors and the like
-        import click
-
-        if isinstance(error, click.exceptions.Exit):
-            return error.exit_code
-        if isinstance(error, click.ClickException):
-            error.show()
-            return 2
-        if isinstance(error, click.exceptions.Abort):
-            return 130
-        raise
-    # standalone_mode=False returns typer.Exit's code (or a command's return value).
-    return code if isinstance(code, int) else 0
+    return 0
