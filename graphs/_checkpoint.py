@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import random
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from junto._exceptions import MissingDependencyError, RunError
 
-__all__ = ["is_postgres_url", "open_checkpointer"]
+T = TypeVar("T")
+
+__all__ = ["is_postgres_url", "open_checkpointer", "retry_busy"]
+
+_SQLITE_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+async def retry_busy(step: Callable[[], Awaitable[T]], *, attempts: int = 12) -> T:
+    """Run ``step``, again after a pause while SQLite answers 'busy' (e.g. another process switching to WAL).
+
+    The busy timeout does not cover every case (schema changes, journal-mode
+    switches, lock upgrades): those return at once, and retrying is the fix.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await step()
+        except sqlite3.OperationalError as error:
+            if attempt == attempts or getattr(error, "sqlite_errorcode", None) not in _SQLITE_BUSY_CODES:
+                raise
+            await asyncio.sleep(min(0.02 * 2**attempt, 1.0) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def is_postgres_url(url: str | Path) -> bool:
@@ -40,7 +64,14 @@ async def open_checkpointer(url: str | Path, *, busy_timeout_ms: int = 10_000) -
     path = Path(url)
     path.parent.mkdir(parents=True, exist_ok=True)
     async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
-        await saver.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        await saver.conn.execute("PRAGMA journal_mode = WAL")
-        await saver.setup()
+
+        async def prepare() -> None:
+            await saver.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            await saver.conn.execute("PRAGMA journal_mode = WAL")
+            await saver.setup()
+
+        try:
+            await retry_busy(prepare)
+        except sqlite3.Error as error:
+            raise RunError(f"cannot open the checkpoint store {path}: {error}") from error
         yield saver

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from junto._exceptions import MissingDependencyError, RunError
 from junto._runs import RunRecord, RunSummary
-from junto.graphs._checkpoint import is_postgres_url
+from junto.graphs._checkpoint import is_postgres_url, retry_busy
 from junto.models._types import Message
 
 __all__ = ["PostgresStore", "RunStore", "Session", "SqliteStore", "default_store_path", "open_store", "store_for"]
@@ -216,13 +216,28 @@ class SqliteStore(_SqlStore):
             return
         path = Path(self.url)
         path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(str(path), timeout=self.busy_timeout_ms / 1000, isolation_level=None)
+
+        async def prepare() -> None:
+            await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in self._schema():
+                    await conn.execute(sql, tuple(params))
+                await conn.commit()
+            except BaseException:
+                await conn.rollback()
+                raise
+
         try:
-            self._conn = await aiosqlite.connect(str(path), timeout=self.busy_timeout_ms / 1000, isolation_level=None)
-            await self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            await self._conn.execute("PRAGMA journal_mode = WAL")
-            await self._execute(self._schema())
-        except aiosqlite.Error as error:
-            raise RunError(f"cannot open the run store {path}: {error}") from error
+            await retry_busy(prepare)
+        except BaseException as error:
+            await conn.close()  # its worker thread would otherwise outlive the loop
+            if isinstance(error, aiosqlite.Error):
+                raise RunError(f"cannot open the run store {path}: {error}") from error
+            raise
+        self._conn = conn
 
     async def aclose(self) -> None:
         if self._conn is not None:
@@ -238,14 +253,22 @@ class SqliteStore(_SqlStore):
         import aiosqlite
 
         conn = self._connection()
-        async with self._lock:
+
+        async def write() -> None:
+            await conn.execute("BEGIN IMMEDIATE")
             try:
-                await conn.execute("BEGIN IMMEDIATE")
                 for sql, params in statements:
                     await conn.execute(sql, tuple(params))
                 await conn.commit()
+            except BaseException:
+                if conn.in_transaction:
+                    await conn.rollback()
+                raise
+
+        async with self._lock:
+            try:
+                await retry_busy(write)
             except aiosqlite.Error as error:
-                await conn.rollback()
                 raise RunError(f"the run store refused a write: {error}") from error
 
     async def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -29,6 +29,11 @@ from junto._exceptions import (
 
 __version__ = "0.1.0"
 
+# After __version__: the run API pulls in the sandbox, which reads junto.__version__.
+from junto._junto import Junto  # noqa: E402
+from junto._runs import RunResult, RunStatus  # noqa: E402
+from junto.graphs._builder import TaskGraph  # noqa: E402
+
 __all__ = [
     "Budget",
     "BudgetExceeded",
@@ -36,6 +41,7 @@ __all__ = [
     "CheckError",
     "ConfigError",
     "GraphSetupError",
+    "Junto",
     "JuntoConfig",
     "JuntoError",
     "MissingDependencyError",
@@ -47,6 +53,8 @@ __all__ = [
     "ModelResponseError",
     "ModelTimeoutError",
     "RunError",
+    "RunResult",
+    "RunStatus",
     "SandboxError",
     "SandboxFileError",
     "SandboxImageMissing",
@@ -56,6 +64,7 @@ __all__ = [
     "SetupError",
     "Spend",
     "StructuredOutputError",
+    "TaskGraph",
     "__version__",
     "load_config",
 ]

@@ -1,0 +1,56 @@
+"""JoinAggregator: an answer made of the answer tasks' outputs, without a model.
+
+For graphs whose outputs need no prose around them, and as the aggregator's
+test double. Each part is labelled with its task id and status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field
+
+from junto.agents._contract import AgentContext, CheckResult, Status, TaskResult
+from junto.graphs._plan import Plan
+from junto.models._types import Usage
+
+__all__ = ["AggregateOutcome", "JoinAggregator"]
+
+
+class AggregateOutcome(BaseModel):
+    """What an aggregator returns (the fields ``Junto`` reads)."""
+
+    answer: str
+    cited: list[str] = Field(default_factory=list)
+    consistent: bool | None = None
+    checks: list[CheckResult] = Field(default_factory=list)
+    revisions: int = 0
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+
+
+class JoinAggregator:
+    """Joins the outputs of the plan's answer tasks, in plan order."""
+
+    name = "join"
+
+    async def aggregate(
+        self,
+        task: str,
+        plan: Plan,
+        results: dict[str, TaskResult],
+        ctx: AgentContext,
+        *,
+        on_token: Callable[[str], None] | None = None,
+    ) -> AggregateOutcome:
+        ids = [i for i in plan.answer_ids() if i in results]
+        parts: list[str] = []
+        for task_id in ids:
+            result = results[task_id]
+            text = result.output_text() or f"(no output: {result.reason or result.status.value})"
+            label = "" if result.status is Status.VERIFIED else f" ({result.status.value})"
+            parts.append(text if len(ids) == 1 and not label else f"[{task_id}]{label}\n{text}")
+        answer = "\n\n".join(parts)
+        if on_token is not None and answer:
+            on_token(answer)
+        return AggregateOutcome(answer=answer, cited=ids, consistent=True)

@@ -1,0 +1,429 @@
+"""Junto: the public entry point. Plan, run the specialists, aggregate, record.
+
+::
+
+    async with Junto.start() as junto:
+        result = await junto.run("Find the roots of x^2-5x+6, then write roots() in Python")
+        print(result.answer)
+
+A string task goes through the planner; a :class:`~junto.graphs.TaskGraph`
+is compiled and run as given. ``stream`` yields the run's typed events and
+ends with :class:`~junto._events.RunFinished`; ``run`` returns the
+:class:`~junto._runs.RunResult`. Specialists, planner and aggregator are
+injected (defaults: the real ones from :mod:`junto.agents`, imported
+lazily); the sandbox is started only when a code task needs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from junto import _events as ev
+from junto._budget import Budget, BudgetTracker
+from junto._exceptions import BudgetExceeded, ConfigError, JuntoError, SetupError
+from junto._runs import AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
+from junto.agents._contract import AgentContext, Specialist, TaskKind, TaskResult
+from junto.graphs._builder import CompiledGraph, TaskGraph
+from junto.graphs._checkpoint import open_checkpointer
+from junto.graphs._executor import Executor, ExitReason, FailedInputPolicy
+from junto.graphs._join import JoinAggregator
+from junto.graphs._plan import Plan, PlanTask
+from junto.graphs._store import RunStore, store_for
+from junto.graphs._validate import GraphLimits
+from junto.models._roster import Roster
+from junto.models._types import Message, Role, Usage
+
+__all__ = ["AggregatorLike", "Junto", "PlannerLike"]
+
+_STREAM_END = object()
+
+
+class PlannerLike(Protocol):
+    async def plan(self, task: str, ctx: AgentContext, *, history: list[Message] | None = None) -> Any: ...
+
+
+class AggregatorLike(Protocol):
+    async def aggregate(
+        self,
+        task: str,
+        plan: Plan,
+        results: dict[str, TaskResult],
+        ctx: AgentContext,
+        *,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Any: ...
+
+
+class Junto:
+    """A team of specialists behind one ``run``.
+
+    Nothing is opened in the constructor: the store, checkpoints and sandbox
+    open on first use (or in :meth:`start`) and close in :meth:`aclose`.
+    ``store`` is a :class:`~junto.graphs.RunStore`, a path or a
+    ``postgresql://`` URL (default: ``$JUNTO_HOME/junto.db``); ``record=False``
+    keeps nothing.
+    """
+
+    def __init__(
+        self,
+        *,
+        roster: Roster | None = None,
+        sandbox: Any = None,
+        store: RunStore | str | Path | None = None,
+        specialists: Mapping[TaskKind | str, Specialist] | None = None,
+        planner: PlannerLike | None = None,
+        aggregator: AggregatorLike | None = None,
+        budget: Budget | None = None,
+        on_failed_input: FailedInputPolicy | str = FailedInputPolicy.SKIP,
+        limits: GraphLimits | None = None,
+        record: bool = True,
+        checkpoints: bool = True,
+        max_concurrency: int | None = None,
+    ) -> None:
+        self.roster = roster
+        self.budget = budget or Budget()
+        self.on_failed_input = FailedInputPolicy(on_failed_input)
+        self.limits = limits
+        self.record = record
+        self.checkpoints = checkpoints
+        self.max_concurrency = max_concurrency
+        self._sandbox = sandbox
+        self._store_arg = store
+        self._specialists = {TaskKind(k): v for k, v in specialists.items()} if specialists is not None else None
+        self._planner = planner
+        self._aggregator = aggregator
+        self._store: RunStore | None = None
+        self._checkpointer: Any = None
+        self._stack: contextlib.AsyncExitStack | None = None
+        self._open_lock: asyncio.Lock | None = None
+        self._owns_sandbox = False
+
+    @classmethod
+    def from_config(cls, path: str | Path | None = None, **overrides: Any) -> Junto:
+        """A Junto whose roster (and store URL, if set) come from ``junto.toml``."""
+        from junto._config import load_config
+
+        config = load_config(Path(path) if path is not None else None)
+        overrides.setdefault("roster", config.build_roster())
+        store = config.store.get("url")
+        if store and "store" not in overrides:
+            overrides["store"] = str(store)
+        return cls(**overrides)
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def start(cls, **options: Any) -> AsyncIterator[Junto]:
+        """Open a Junto for the duration of the block; the sandbox it started is removed at the end."""
+        junto = cls(**options)
+        await junto.open()
+        try:
+            yield junto
+        finally:
+            await junto.aclose()
+
+    @property
+    def store(self) -> RunStore | None:
+        return self._store
+
+    async def open(self) -> None:
+        """Open the store and the checkpoints (idempotent)."""
+        if self._open_lock is None:
+            self._open_lock = asyncio.Lock()
+        async with self._open_lock:
+            if self._stack is not None:
+                return
+            stack = contextlib.AsyncExitStack()
+            try:
+                if self.record or self.checkpoints:
+                    store = self._store_arg if isinstance(self._store_arg, RunStore) else store_for(self._store_arg)
+                    if store is not self._store_arg:
+                        await store.open()
+                        stack.push_async_callback(store.aclose)
+                    self._store = store
+                    if self.checkpoints:
+                        self._checkpointer = await stack.enter_async_context(open_checkpointer(store.url))
+            except BaseException:
+                await stack.aclose()
+                self._store = None
+                raise
+            self._stack = stack
+
+    async def aclose(self) -> None:
+        """Close what :meth:`open` and the runs opened; the Junto can be opened again."""
+        stack, self._stack = self._stack, None
+        self._checkpointer = None
+        if self._owns_sandbox:
+            self._sandbox, self._owns_sandbox = None, False
+        self._store = None
+        self._open_lock = None
+        if stack is not None:
+            await stack.aclose()
+
+    async def run(
+        self,
+        task: str | TaskGraph | CompiledGraph,
+        *,
+        session: str | None = None,
+        budget: Budget | None = None,
+        run_id: str | None = None,
+        on_event: Callable[[ev.Event], None] | None = None,
+    ) -> RunResult:
+        """Run ``task`` and return its result; ``on_event`` sees the events :meth:`stream` would yield."""
+        return await self._execute(task, session=session, budget=budget, run_id=run_id, sink=on_event)
+
+    async def stream(
+        self,
+        task: str | TaskGraph | CompiledGraph,
+        *,
+        session: str | None = None,
+        budget: Budget | None = None,
+        run_id: str | None = None,
+    ) -> AsyncIterator[ev.Event]:
+        """Run ``task``, yielding its events as they happen; the last is ``RunFinished``."""
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        job = asyncio.create_task(self._execute(task, session=session, budget=budget, run_id=run_id, sink=queue.put_nowait))
+        job.add_done_callback(lambda _: queue.put_nowait(_STREAM_END))
+        try:
+            while True:
+                item = await queue.get()
+                if item is _STREAM_END:
+                    break
+                yield item
+            job.result()  # a setup error surfaces here
+        finally:
+            if not job.done():
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
+
+    def run_sync(
+        self,
+        task: str | TaskGraph | CompiledGraph,
+        *,
+        session: str | None = None,
+        budget: Budget | None = None,
+        run_id: str | None = None,
+    ) -> RunResult:
+        """:meth:`run` for code without an event loop; resources are closed again before returning."""
+
+        async def once() -> RunResult:
+            try:
+                return await self.run(task, session=session, budget=budget, run_id=run_id)
+            finally:
+                await self.aclose()
+
+        return asyncio.run(once())
+
+    # -- one run -----------------------------------------------------------------------------
+
+    async def _execute(
+        self,
+        task: str | TaskGraph | CompiledGraph,
+        *,
+        session: str | None,
+        budget: Budget | None,
+        run_id: str | None,
+        sink: Callable[[Any], None] | None,
+    ) -> RunResult:
+        await self.open()
+        run_id = run_id or uuid.uuid4().hex
+        started, started_at = time.perf_counter(), time.time()
+        text = task if isinstance(task, str) else _graph_label(task)
+        trace: list[ev.Event] = []
+
+        def emit(event: ev.Event) -> None:
+            if not isinstance(event, ev.AggregateToken):
+                trace.append(event)
+            if sink is not None:
+                sink(event)
+
+        tracker = BudgetTracker(budget or self.budget)
+        ctx = AgentContext(roster=self._roster(), sandbox=self._sandbox, budget=tracker, emit=emit, run_id=run_id)
+        record = RunRecord(result=RunResult(run_id=run_id, session_id=session, task=text), started_at=started_at, events=trace)
+        emit(ev.RunStarted(run_id=run_id, task=text, session_id=session))
+        history = await self._history(session)
+        planner_usage = Usage()
+        try:
+            graph, source, planner_usage, planner_cost, repairs = await self._graph(task, ctx, history)
+            record.plan_source, record.plan_repairs = source, repairs
+            record.result.plan = RunPlan.of(graph.plan)
+            if any(s.kind is TaskKind.CODE for s in graph.specs):
+                ctx.sandbox = await self._ensure_sandbox()
+            executor = Executor(
+                self._resolve_specialists(),
+                checkpointer=self._checkpointer,
+                on_failed_input=self.on_failed_input,
+                max_concurrency=self.max_concurrency,
+            )
+            execution = await executor.run(graph, ctx, run_id=run_id)
+            record.result.results = execution.results
+            exit_reason = execution.exit_reason.value
+            answer, verdict, agg_usage, agg_cost, agg_reason = await self._aggregate(text, graph.plan, execution.results, ctx)
+            record.aggregate = verdict
+            if agg_reason is not None:
+                record.error = agg_reason
+                exit_reason = ExitReason.BUDGET.value if agg_reason.startswith("budget") else exit_reason
+            record.result.answer = answer
+            record.result.exit_reason = exit_reason
+            usage = _total_usage(execution.results, planner_usage + agg_usage, planner_cost + agg_cost, tracker)
+            record.result.usage = usage
+            record.result.status = run_status(
+                execution.results.values(), answered=bool(answer.strip()), consistent=verdict.consistent
+            )
+        except SetupError:
+            raise
+        except BudgetExceeded as error:
+            record.error, record.result.exit_reason = f"budget: {error.message}", ExitReason.BUDGET.value
+        except JuntoError as error:
+            record.error, record.result.exit_reason = str(error), ExitReason.FAILED.value
+        record.result.duration_s = time.perf_counter() - started
+        if not record.result.answer:
+            record.result.status = run_status(record.result.results.values(), answered=False)
+        emit(
+            ev.RunFinished(
+                run_id=run_id,
+                status=record.result.status.value,
+                exit_reason=record.result.exit_reason,
+                duration_s=record.result.duration_s,
+                summary={"error": record.error} if record.error else {},
+            )
+        )
+        record.events = trace
+        await self._save(record, session, text)
+        return record.result
+
+    async def _graph(
+        self, task: str | TaskGraph | CompiledGraph, ctx: AgentContext, history: list[Message]
+    ) -> tuple[CompiledGraph, PlanSource, Usage, float, list[list[str]]]:
+        if isinstance(task, (TaskGraph, CompiledGraph)):
+            graph = task.compile(limits=self.limits) if isinstance(task, TaskGraph) else task
+            ctx.emit(ev.PlanCreated(run_id=ctx.run_id, tasks=list(graph.plan.tasks), source="graph"))
+            return graph, "graph", Usage(), 0.0, []
+        outcome = await self._resolve_planner().plan(task, ctx, history=history)
+        usage = getattr(outcome, "usage", None) or Usage()
+        cost = float(getattr(outcome, "cost_usd", 0.0) or 0.0)
+        repairs = list(getattr(outcome, "repairs", []) or [])
+        try:
+            return CompiledGraph.from_plan(outcome.plan, limits=self.limits), outcome.source, usage, cost, repairs
+        except SetupError as error:
+            fallback = Plan(tasks=[PlanTask(id="answer", kind=TaskKind.GENERAL, instruction=task)])
+            repairs.append(getattr(error, "errors", [str(error)]))
+            ctx.emit(ev.PlanCreated(run_id=ctx.run_id, tasks=list(fallback.tasks), source="fallback"))
+            return CompiledGraph.from_plan(fallback), "fallback", usage, cost, repairs
+
+    async def _aggregate(
+        self, task: str, plan: Plan, results: dict[str, TaskResult], ctx: AgentContext
+    ) -> tuple[str, AggregateVerdict, Usage, float, str | None]:
+        aggregator = self._resolve_aggregator()
+        name = getattr(aggregator, "name", None) or _model_name(ctx.roster, Role.AGGREGATOR)
+        ctx.emit(ev.AggregateStarted(run_id=ctx.run_id, model=str(name)))
+
+        def on_token(text: str) -> None:
+            ctx.emit(ev.AggregateToken(run_id=ctx.run_id, text=text))
+
+        reason: str | None = None
+        try:
+            outcome = await aggregator.aggregate(task, plan, results, ctx, on_token=on_token)
+        except BudgetExceeded as error:
+            reason = f"budget: aggregation stopped: {error.message}"
+            outcome = await JoinAggregator().aggregate(task, plan, results, ctx)
+        except JuntoError as error:
+            reason = f"aggregation failed, the answer joins the task outputs: {error}"
+            outcome = await JoinAggregator().aggregate(task, plan, results, ctx)
+        verdict = AggregateVerdict(
+            cited=list(outcome.cited), consistent=outcome.consistent, checks=list(outcome.checks), revisions=outcome.revisions
+        )
+        ctx.emit(ev.AggregateFinished(run_id=ctx.run_id, answer=outcome.answer, consistent=outcome.consistent, revisions=outcome.revisions))
+        usage = getattr(outcome, "usage", None) or Usage()
+        return outcome.answer, verdict, usage, float(getattr(outcome, "cost_usd", 0.0) or 0.0), reason
+
+    async def _history(self, session: str | None) -> list[Message]:
+        if session is None or self._store is None:
+            return []
+        return (await self._store.get_session(session)).messages
+
+    async def _save(self, record: RunRecord, session: str | None, text: str) -> None:
+        if self._store is None or not self.record:
+            return
+        await self._store.save_run(record)
+        if session is not None:
+            answer = record.result.answer or f"(no answer: {record.error or record.result.status.value})"
+            await self._store.append_messages(session, [Message.user(text), Message.assistant(answer)], run_id=record.run_id)
+
+    # -- collaborators, resolved lazily --------------------------------------------------------
+
+    def _roster(self) -> Roster:
+        if self.roster is None:
+            self.roster = _default_roster()
+        return self.roster
+
+    def _resolve_specialists(self) -> dict[TaskKind, Specialist]:
+        if self._specialists is None:
+            from junto import agents
+
+            self._specialists = {
+                TaskKind.MATH: agents.MathSpecialist(),
+                TaskKind.CODE: agents.CodeSpecialist(),
+                TaskKind.WRITING: agents.WritingSpecialist(),
+                TaskKind.GENERAL: agents.GeneralSpecialist(),
+            }
+        return self._specialists
+
+    def _resolve_planner(self) -> PlannerLike:
+        if self._planner is None:
+            from junto.agents import Planner
+
+            self._planner = Planner()
+        return self._planner
+
+    def _resolve_aggregator(self) -> AggregatorLike:
+        if self._aggregator is None:
+            from junto.agents import Aggregator
+
+            self._aggregator = Aggregator()
+        return self._aggregator
+
+    async def _ensure_sandbox(self) -> Any:
+        assert self._open_lock is not None
+        async with self._open_lock:
+            if self._sandbox is not None or self._stack is None:
+                return self._sandbox
+            try:
+                from junto.sandbox import DockerSandbox  # type: ignore[attr-defined]
+            except ImportError:
+                return None  # the code specialist reports that nothing could run its code
+            self._sandbox = await self._stack.enter_async_context(DockerSandbox.start())
+            self._owns_sandbox = True
+            return self._sandbox
+
+
+def _default_roster() -> Roster:
+    from junto._config import load_config
+
+    return load_config(None).build_roster()
+
+
+def _graph_label(graph: TaskGraph | CompiledGraph) -> str:
+    if isinstance(graph, TaskGraph):
+        return f"graph {graph.name}"
+    return "graph of " + ", ".join(graph.order)
+
+
+def _model_name(roster: Roster, role: Role) -> str:
+    try:
+        return roster.first(role).name
+    except ConfigError:
+        return "aggregator"
+
+
+def _total_usage(results: dict[str, TaskResult], extra: Usage, extra_cost: float, tracker: BudgetTracker) -> RunUsage:
+    tokens = extra.total_tokens + sum(r.usage.total_tokens for r in results.values())
+    cost = extra_cost + sum(r.cost_usd for r in results.values())
+    spent = tracker.spent
+    return RunUsage(tokens=max(tokens, spent.tokens), cost_usd=max(cost, spent.cost_usd))

@@ -1,0 +1,186 @@
+"""The public Junto API with stand-in planner, specialists and aggregator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from junto import _events as ev
+from junto._budget import Budget
+from junto._exceptions import GraphSetupError, ModelError
+from junto._junto import Junto
+from junto._runs import RunStatus
+from junto.agents._contract import AgentContext, Status, TaskKind, TaskResult, TaskSpec
+from junto.graphs import FunctionSpecialist, Plan, PlanTask, TaskGraph
+from junto.graphs._join import AggregateOutcome
+from junto.models import FunctionModel, Roster
+from junto.models._types import Message, Usage
+
+
+class StubPlanner:
+    def __init__(self, plan: Plan) -> None:
+        self.plan_to_return = plan
+        self.histories: list[list[Message]] = []
+
+    async def plan(self, task: str, ctx: AgentContext, *, history: list[Message] | None = None):
+        self.histories.append(list(history or []))
+        from types import SimpleNamespace
+
+        return SimpleNamespace(plan=self.plan_to_return, source="planner", repairs=[], usage=Usage(prompt_tokens=5), cost_usd=0.0)
+
+
+class RefusingPlanner:
+    async def plan(self, task: str, ctx: AgentContext, *, history=None):
+        raise AssertionError("a TaskGraph must not be planned")
+
+
+class EchoAggregator:
+    async def aggregate(self, task, plan, results, ctx, *, on_token=None) -> AggregateOutcome:
+        answer = " | ".join(f"{tid}={r.output_text()}" for tid, r in results.items())
+        for word in answer.split(" "):
+            on_token(word + " ")
+        return AggregateOutcome(answer=answer, cited=list(results), consistent=True, usage=Usage(completion_tokens=3))
+
+
+def _verified(task: TaskSpec, inputs, ctx) -> TaskResult:
+    from junto.agents._contract import TextOutput
+
+    return TaskResult(task_id=task.id, kind=task.kind, status=Status.VERIFIED, output=TextOutput(text=f"ok:{task.id}"), usage=Usage(prompt_tokens=10, completion_tokens=2))
+
+
+def _options(tmp_path: Path, **kwargs) -> dict:
+    kwargs.setdefault("planner", StubPlanner(Plan(tasks=[PlanTask(id="m", kind="math", instruction="2+2"), PlanTask(id="w", kind="writing", instruction="say", depends_on=["m"])])))
+    kwargs.setdefault("aggregator", EchoAggregator())
+    kwargs.setdefault("specialists", {k: FunctionSpecialist(k, _verified) for k in TaskKind})
+    return {"roster": Roster.single(FunctionModel(lambda m, r: "x")), "store": tmp_path / "junto.db", **kwargs}
+
+
+def _junto(tmp_path: Path, **kwargs) -> Junto:
+    return Junto(**_options(tmp_path, **kwargs))
+
+
+async def test_a_string_task_is_planned_run_aggregated_and_recorded(tmp_path: Path) -> None:
+    async with Junto.start(**_options(tmp_path)) as junto:
+        result = await junto.run("add and explain", run_id="run-1")
+        record = await junto.store.get_run("run-1")
+    assert result.answer == "m=ok:m | w=ok:w"
+    assert result.status is RunStatus.VERIFIED and result.exit_reason == "completed"
+    assert [t.id for t in result.plan.tasks] == ["m", "w"] and result.plan.tasks[1].depends_on == ["m"]
+    assert result.usage.tokens == 5 + 12 + 12 + 3
+    shape = json.loads(result.to_json())
+    assert list(shape) == ["run_id", "session_id", "task", "plan", "results", "answer", "status", "exit_reason", "usage", "duration_s"]
+    assert list(shape["plan"]["tasks"][0]) == ["id", "kind", "instruction", "depends_on"]
+    assert shape["usage"] == {"tokens": 32, "cost_usd": 0.0}
+    assert record is not None and record.result == result and record.plan_source == "planner"
+    types = [e.type for e in record.events]
+    assert types[0] == "run_started" and types[-1] == "run_finished"
+    assert "aggregate_token" not in types  # tokens stream live but are not kept in the trace
+
+
+async def test_a_task_graph_skips_the_planner(tmp_path: Path) -> None:
+    g = TaskGraph(name="roots")
+    r = g.math("roots", id="roots")
+    g.code("code", id="code", after=r)
+    junto = _junto(tmp_path, planner=RefusingPlanner(), sandbox=object())
+    try:
+        result = await junto.run(g)
+        record = await junto.store.get_run(result.run_id)
+    finally:
+        await junto.aclose()
+    assert result.task == "graph roots"
+    assert record.plan_source == "graph"
+    assert set(result.results) == {"roots", "code"}
+
+
+async def test_stream_yields_typed_events_in_order_ending_with_run_finished(tmp_path: Path) -> None:
+    junto = _junto(tmp_path)
+    try:
+        events = [e async for e in junto.stream("add and explain", run_id="s1")]
+    finally:
+        await junto.aclose()
+    types = [e.type for e in events]
+    assert types[0] == "run_started" and types[-1] == "run_finished"
+    assert types.index("task_finished") < types.index("aggregate_started") < types.index("aggregate_token")
+    started = [e.task_id for e in events if isinstance(e, ev.TaskStarted)]
+    assert started == ["m", "w"]
+    tokens = "".join(e.text for e in events if isinstance(e, ev.AggregateToken))
+    assert tokens.strip() == "m=ok:m | w=ok:w"
+    assert events[-1].status == "verified" and all(e.run_id == "s1" for e in events)
+
+
+def test_run_sync_agrees_with_run(tmp_path: Path) -> None:
+    import asyncio
+
+    sync_result = _junto(tmp_path).run_sync("add and explain", run_id="sync")
+    junto = _junto(tmp_path)
+
+    async def go():
+        try:
+            return await junto.run("add and explain", run_id="async")
+        finally:
+            await junto.aclose()
+
+    async_result = asyncio.run(go())
+    strip = {"run_id", "duration_s", "results"}
+    assert sync_result.model_dump(exclude=strip) == async_result.model_dump(exclude=strip)
+    assert {k: r.status for k, r in sync_result.results.items()} == {k: r.status for k, r in async_result.results.items()}
+
+
+async def test_a_planner_error_ends_the_run_as_failed_and_is_recorded(tmp_path: Path) -> None:
+    class BrokenPlanner:
+        async def plan(self, task, ctx, *, history=None):
+            raise ModelError("planner model unreachable", model="tiny")
+
+    junto = _junto(tmp_path, planner=BrokenPlanner())
+    try:
+        result = await junto.run("anything", run_id="broken")
+        record = await junto.store.get_run("broken")
+    finally:
+        await junto.aclose()
+    assert result.status is RunStatus.FAILED and result.exit_reason == "failed"
+    assert record.error == "planner model unreachable"
+
+
+async def test_a_graph_that_does_not_compile_raises_before_running(tmp_path: Path) -> None:
+    g = TaskGraph()
+    g.math("a", id="a", after="a")
+    junto = _junto(tmp_path)
+    try:
+        with pytest.raises(GraphSetupError, match="cycle"):
+            await junto.run(g)
+    finally:
+        await junto.aclose()
+
+
+async def test_a_failing_aggregator_still_gives_the_verified_pieces(tmp_path: Path) -> None:
+    class Broken:
+        async def aggregate(self, *args, **kwargs):
+            raise ModelError("frontier model down")
+
+    junto = _junto(tmp_path, aggregator=Broken())
+    try:
+        result = await junto.run("add and explain", run_id="agg")
+        record = await junto.store.get_run("agg")
+    finally:
+        await junto.aclose()
+    assert result.answer == "ok:w"
+    assert "aggregation failed" in record.error
+    assert result.exit_reason == "completed"
+
+
+async def test_budget_exit_reason_reaches_the_result(tmp_path: Path) -> None:
+    def spend(task: TaskSpec, inputs, ctx: AgentContext) -> TaskResult:
+        ctx.budget.record(Usage(prompt_tokens=50), 0.0)
+        return _verified(task, inputs, ctx)
+
+    junto = _junto(tmp_path, specialists={k: FunctionSpecialist(k, spend) for k in TaskKind})
+    try:
+        result = await junto.run("add and explain", budget=Budget(max_tokens=40))
+    finally:
+        await junto.aclose()
+    assert result.exit_reason == "budget"
+    assert result.results["m"].status is Status.VERIFIED
+    assert result.results["w"].status is Status.SKIPPED
+    assert result.status is RunStatus.PARTIAL
