@@ -16,8 +16,10 @@ from junto.agents._contract import (
     TaskSpec,
     TextOutput,
 )
+from junto.agents._general import GeneralSpecialist
 from junto.agents._math import MathSpecialist
 from junto.agents._planner import PlanOutcome, Planner, detect_domains
+from junto.agents._writing import JudgeVerdict, WritingSpecialist
 
 __all__ = [
     "AgentContext",
@@ -28,6 +30,8 @@ __all__ = [
     "CodeAnswer",
     "CodeOutput",
     "CodeSpecialist",
+    "GeneralSpecialist",
+    "JudgeVerdict",
     "MathOutput",
     "MathSpecialist",
     "PlanOutcome",
@@ -39,6 +43,7 @@ __all__ = [
     "TaskResult",
     "TaskSpec",
     "TextOutput",
+    "WritingSpecialist",
     "assemble_answer",
     "detect_domains",
 ]

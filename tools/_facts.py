@@ -29,9 +29,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from junto.agents._contract import CheckResult, CodeOutput, MathOutput, TaskResult
-from junto.tools._consistency import code_blocks
+import junto.agents._contract as contract  # a module import: junto.agents imports junto.tools
+
+if TYPE_CHECKING:
+    from junto.agents._contract import CheckResult, CodeOutput, MathOutput, TaskResult
 
 __all__ = ["check_facts", "stated_numbers", "verified_values"]
 
@@ -96,18 +99,18 @@ def _math_fact(task_id: str, output: MathOutput, text: str, numbers: list[Fracti
     values = verified_values(output.answer)
     if values is None:
         if _squash(output.answer) in _squash(text):
-            return CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]")
-        return CheckResult(name=name, passed=False, evidence=f"does not quote the verified result of [{task_id}], {output.answer}, exactly")
+            return contract.CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]")
+        return contract.CheckResult(name=name, passed=False, evidence=f"does not quote the verified result of [{task_id}], {output.answer}, exactly")
     if not values:
-        return CheckResult(name=name, passed=None, evidence=f"the verified result of [{task_id}] ({output.answer!r}) has no value to look for")
+        return contract.CheckResult(name=name, passed=None, evidence=f"the verified result of [{task_id}] ({output.answer!r}) has no value to look for")
     missing = [v for v in dict.fromkeys(values) if v not in numbers]
     if missing:
-        return CheckResult(
+        return contract.CheckResult(
             name=name,
             passed=False,
             evidence=f"does not state {', '.join(_show(v) for v in missing)}; [{task_id}] verified {output.answer}",
         )
-    return CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]")
+    return contract.CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]")
 
 
 def _code_fact(task_id: str, output: CodeOutput, text: str) -> CheckResult | None:
@@ -115,20 +118,22 @@ def _code_fact(task_id: str, output: CodeOutput, text: str) -> CheckResult | Non
         return None
     name = f"fact [{task_id}]"
     if re.search(rf"(?<!\w){re.escape(output.entry_point)}(?!\w)", text):
-        return CheckResult(name=name, passed=True, evidence=f"names {output.entry_point}() from [{task_id}]")
-    return CheckResult(name=name, passed=False, evidence=f"does not name {output.entry_point}(), the verified code of [{task_id}]")
+        return contract.CheckResult(name=name, passed=True, evidence=f"names {output.entry_point}() from [{task_id}]")
+    return contract.CheckResult(name=name, passed=False, evidence=f"does not name {output.entry_point}(), the verified code of [{task_id}]")
 
 
 def _quoted_code(text: str, inputs: Mapping[str, TaskResult]) -> CheckResult | None:
+    from junto.tools._consistency import code_blocks  # it imports junto.agents, which imports junto.tools
+
     blocks = code_blocks(text)
     if not blocks:
         return None
-    verified = {code for r in inputs.values() if r.verified and isinstance(r.output, CodeOutput) for code in code_blocks(f"```\n{r.output.code}\n```")}
+    verified = {code for r in inputs.values() if r.verified and isinstance(r.output, contract.CodeOutput) for code in code_blocks(f"```\n{r.output.code}\n```")}
     stray = [i for i, block in enumerate(blocks, 1) if block not in verified]
     if stray:
         where = ", ".join(str(i) for i in stray)
-        return CheckResult(name="quoted code", passed=False, evidence=f"code block(s) {where} differ from every verified task's code; quote it exactly")
-    return CheckResult(name="quoted code", passed=True, evidence="every code block is verified code, quoted exactly")
+        return contract.CheckResult(name="quoted code", passed=False, evidence=f"code block(s) {where} differ from every verified task's code; quote it exactly")
+    return contract.CheckResult(name="quoted code", passed=True, evidence="every code block is verified code, quoted exactly")
 
 
 def _claim_pattern(label: str) -> re.Pattern[str]:
@@ -178,8 +183,8 @@ def _contradictions(text: str, facts: Mapping[str, MathOutput]) -> CheckResult |
             + (f"[{task_id}] did not verify ({facts[task_id].answer})" if task_id else "no verified result is")
             for claim, bad, task_id in wrong
         )
-        return CheckResult(name="contradictions", passed=False, evidence=details)
-    return CheckResult(name="contradictions", passed=True, evidence=f"{len(claims)} claim(s) about verified values agree with them")
+        return contract.CheckResult(name="contradictions", passed=False, evidence=details)
+    return contract.CheckResult(name="contradictions", passed=True, evidence=f"{len(claims)} claim(s) about verified values agree with them")
 
 
 def check_facts(text: str, inputs: Mapping[str, TaskResult]) -> list[CheckResult]:
@@ -190,10 +195,10 @@ def check_facts(text: str, inputs: Mapping[str, TaskResult]) -> list[CheckResult
     for task_id, result in inputs.items():
         if not result.verified:
             continue
-        if isinstance(result.output, MathOutput):
+        if isinstance(result.output, contract.MathOutput):
             math[task_id] = result.output
             checks.append(_math_fact(task_id, result.output, text, numbers))
-        elif isinstance(result.output, CodeOutput) and (check := _code_fact(task_id, result.output, text)) is not None:
+        elif isinstance(result.output, contract.CodeOutput) and (check := _code_fact(task_id, result.output, text)) is not None:
             checks.append(check)
     for extra in (_contradictions(text, math), _quoted_code(text, inputs)):
         if extra is not None:

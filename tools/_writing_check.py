@@ -14,8 +14,9 @@ text).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from junto.agents._contract import CheckResult
+import junto.agents._contract as contract  # a module import: junto.agents imports junto.tools
 from junto.tools._writing_measure import (
     bullet_items,
     detect_language,
@@ -28,6 +29,9 @@ from junto.tools._writing_measure import (
     words,
 )
 from junto.tools._writing_spec import WritingConstraints, describe_bound
+
+if TYPE_CHECKING:
+    from junto.agents._contract import CheckResult
 
 __all__ = ["check_writing", "find_term"]
 
@@ -49,7 +53,7 @@ def _count(name: str, value: int, low: int | None, high: int | None) -> CheckRes
     if low is None and high is None:
         return None
     unit = name if value != 1 else name.rstrip("s")
-    return CheckResult(name=name, passed=_within(low, high, value), evidence=f"{value} {unit}; allowed {describe_bound(low, high)}")
+    return contract.CheckResult(name=name, passed=_within(low, high, value), evidence=f"{value} {unit}; allowed {describe_bound(low, high)}")
 
 
 def _terms(text: str, constraints: WritingConstraints) -> list[CheckResult]:
@@ -60,7 +64,7 @@ def _terms(text: str, constraints: WritingConstraints) -> list[CheckResult]:
         evidence = f"missing {', '.join(repr(t) for t in missing)}" if missing else "uses " + ", ".join(repr(t) for t in used)
         if missing and used:
             evidence += f"; uses {', '.join(repr(t) for t in used)}"
-        checks.append(CheckResult(name="required terms", passed=not missing, evidence=evidence))
+        checks.append(contract.CheckResult(name="required terms", passed=not missing, evidence=evidence))
     if constraints.forbidden_terms:
         present = [t for t in constraints.forbidden_terms if find_term(text, t)]
         evidence = (
@@ -68,24 +72,24 @@ def _terms(text: str, constraints: WritingConstraints) -> list[CheckResult]:
             if present
             else f"avoids {', '.join(repr(t) for t in constraints.forbidden_terms)}"
         )
-        checks.append(CheckResult(name="forbidden terms", passed=not present, evidence=evidence))
+        checks.append(contract.CheckResult(name="forbidden terms", passed=not present, evidence=evidence))
     return checks
 
 
 def _format(text: str, form: str) -> CheckResult:
     if form == "json":
         ok, detail = parse_json_text(text.strip())
-        return CheckResult(name="format", passed=ok, evidence=detail)
+        return contract.CheckResult(name="format", passed=ok, evidence=detail)
     bullets, numbered, headings = len(bullet_items(text)), len(numbered_items(text)), len(heading_lines(text))
     found = f"{bullets} bulleted, {numbered} numbered item(s), {headings} heading(s)"
     if form == "bullets":
-        return CheckResult(name="format", passed=bullets > 0, evidence=f"{found}; a bulleted list is required")
+        return contract.CheckResult(name="format", passed=bullets > 0, evidence=f"{found}; a bulleted list is required")
     if form == "numbered":
-        return CheckResult(name="format", passed=numbered > 0, evidence=f"{found}; a numbered list is required")
+        return contract.CheckResult(name="format", passed=numbered > 0, evidence=f"{found}; a numbered list is required")
     if form == "headings":
-        return CheckResult(name="format", passed=headings > 0, evidence=f"{found}; markdown headings are required")
+        return contract.CheckResult(name="format", passed=headings > 0, evidence=f"{found}; markdown headings are required")
     passed = bullets + numbered + headings == 0
-    return CheckResult(name="format", passed=passed, evidence=f"{found}; plain prose is required")
+    return contract.CheckResult(name="format", passed=passed, evidence=f"{found}; plain prose is required")
 
 
 def _items(text: str, constraints: WritingConstraints) -> CheckResult | None:
@@ -98,19 +102,19 @@ def _items(text: str, constraints: WritingConstraints) -> CheckResult | None:
 def _language(text: str, wanted: str) -> CheckResult:
     found = detect_language(text)
     if found is None:
-        return CheckResult(name="language", passed=None, evidence=f"could not tell the language; required {wanted}")
-    return CheckResult(name="language", passed=found == wanted, evidence=f"reads as {found}; required {wanted}")
+        return contract.CheckResult(name="language", passed=None, evidence=f"could not tell the language; required {wanted}")
+    return contract.CheckResult(name="language", passed=found == wanted, evidence=f"reads as {found}; required {wanted}")
 
 
 def _grade(text: str, low: float | None, high: float | None) -> CheckResult:
     bound = describe_bound(low, high)
     language = detect_language(text)
     if language not in (None, "en"):
-        return CheckResult(name="reading level", passed=None, evidence=f"the Flesch-Kincaid grade is for English; the text reads as {language}")
+        return contract.CheckResult(name="reading level", passed=None, evidence=f"the Flesch-Kincaid grade is for English; the text reads as {language}")
     grade = grade_level(text)
     if grade is None:
-        return CheckResult(name="reading level", passed=None, evidence=f"no sentence to grade; allowed grade {bound}")
-    return CheckResult(name="reading level", passed=_within(low, high, grade), evidence=f"Flesch-Kincaid grade {grade:g}; allowed {bound}")
+        return contract.CheckResult(name="reading level", passed=None, evidence=f"no sentence to grade; allowed grade {bound}")
+    return contract.CheckResult(name="reading level", passed=_within(low, high, grade), evidence=f"Flesch-Kincaid grade {grade:g}; allowed {bound}")
 
 
 def check_writing(text: str, constraints: WritingConstraints) -> list[CheckResult]:

@@ -1,0 +1,141 @@
+"""The writing specialist: a model writes, measurable constraints and upstream facts check.
+
+The constraints are those stated in the instruction
+(:func:`~junto.tools.extract_constraints`) with the user's own
+``task.constraints`` laid over them. The prompt spells them out, lists the
+verified facts of upstream tasks, and, on a retry, the evidence of the checks
+that failed. The output is checked with :func:`text_checks`:
+:func:`~junto.tools.check_writing` plus :func:`~junto.tools.check_facts`.
+
+Status comes from the loop: ``verified`` only when deterministic checks ran
+and all passed; ``unverified`` when there was no constraint and no verified
+fact to hold the text to. An optional judge (role ``judge``) adds a critique
+against a rubric as a ``source="judge"`` check: it is recorded, shown in the
+trace, and never changes the status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, Field
+
+from junto._budget import BudgetedModel
+from junto._exceptions import BudgetExceeded, ModelError
+from junto.agents._contract import AgentContext, CheckResult, TaskKind, TaskOutput, TaskResult, TaskSpec, TextOutput
+from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
+from junto.models._types import Message, Model, ModelRequest, Role
+from junto.tools._facts import check_facts
+from junto.tools._writing_check import check_writing
+from junto.tools._writing_extract import extract_constraints, merge_constraints
+from junto.tools._writing_spec import WritingConstraints
+
+__all__ = ["DEFAULT_RUBRIC", "JudgeVerdict", "TextSpecialist", "WritingSpecialist", "task_constraints", "text_checks"]
+
+DEFAULT_RUBRIC = (
+    "The text does what the task asks, is accurate and clear, stays on topic, "
+    "and contains no filler, no repetition and no notes about itself."
+)
+
+_WRITING_SYSTEM = """You are a careful writer. Write exactly the text the task asks for.
+Reply with the text only: no title unless asked, no notes, no quotes around it.
+Respect every constraint listed; state the facts given exactly as written."""
+
+
+class JudgeVerdict(BaseModel):
+    """A judge model's opinion of a text."""
+
+    passed: bool = Field(description="true if the text meets the rubric")
+    critique: str = Field(description="one or two sentences: what is good or what to fix")
+
+
+def task_constraints(task: TaskSpec) -> WritingConstraints:
+    """The constraints a text for ``task`` must meet: extracted from the instruction, the user's own win."""
+    return merge_constraints(extract_constraints(task.instruction), task.constraints)
+
+
+def text_checks(text: str, task: TaskSpec, inputs: Mapping[str, TaskResult]) -> list[CheckResult]:
+    """Every deterministic check of a text for ``task``: its constraints, then the upstream facts."""
+    return check_writing(text, task_constraints(task)) + check_facts(text, inputs)
+
+
+def _facts_prompt(inputs: Mapping[str, TaskResult]) -> str:
+    facts = [f"- [{tid}] {r.output_text()}" for tid, r in inputs.items() if r.verified and r.output_text()]
+    if not facts:
+        return ""
+    return "Verified facts to state exactly as written:\n" + "\n".join(facts)
+
+
+class TextSpecialist:
+    """Shared machinery of the specialists whose output is plain text.
+
+    ``judge`` asks the ``judge`` role for an opinion against ``rubric`` after
+    each attempt (off by default, so runs stay cheap); ``max_tokens`` bounds
+    each generation.
+    """
+
+    kind: TaskKind = TaskKind.WRITING
+    system_prompt: str = _WRITING_SYSTEM
+
+    def __init__(self, *, judge: bool = False, rubric: str = DEFAULT_RUBRIC, max_tokens: int = 512, judge_max_tokens: int = 160) -> None:
+        self.judge = judge
+        self.rubric = rubric
+        self.max_tokens = max_tokens
+        self.judge_max_tokens = judge_max_tokens
+
+    async def run(self, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> TaskResult:
+        return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check)
+
+    def prompt(self, task: TaskSpec, inputs: Mapping[str, TaskResult], history: list) -> str:
+        """The user message for one attempt."""
+        constraints = task_constraints(task).describe()
+        parts = [
+            render_inputs(dict(inputs)),
+            _facts_prompt(inputs),
+            f"Task: {task.instruction}",
+            ("Constraints (each is checked):\n" + "\n".join(f"- {line}" for line in constraints)) if constraints else "",
+            render_feedback(history),
+        ]
+        return "\n\n".join(p for p in parts if p)
+
+    async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list) -> Generation:
+        request = ModelRequest(
+            messages=[Message.system(self.system_prompt), Message.user(self.prompt(task, inputs, history))],
+            max_tokens=self.max_tokens,
+        )
+        completion = await model.complete(request)
+        kind = "writing" if self.kind is TaskKind.WRITING else "general"
+        return Generation(output=TextOutput(kind=kind, text=completion.text.strip()), completion=completion)
+
+    async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
+        assert isinstance(output, TextOutput)
+        checks = text_checks(output.text, task, inputs)
+        if self.judge:
+            checks.append(await self._judge(output.text, task, ctx))
+        return CheckOutcome(checks=checks)
+
+    async def _judge(self, text: str, task: TaskSpec, ctx: AgentContext) -> CheckResult:
+        """A judge model's opinion, recorded as ``source="judge"``; undecided when the judge cannot answer."""
+        model: Model = ctx.roster.first(Role.JUDGE)
+        if ctx.budget is not None:
+            model = BudgetedModel(model, ctx.budget)
+        request = ModelRequest(
+            messages=[
+                Message.system("You judge a text against a rubric. Reply with JSON: passed (true/false) and critique."),
+                Message.user(f"Rubric: {self.rubric}\n\nTask: {task.instruction}\n\nText:\n{text}"),
+            ],
+            output_type=JudgeVerdict,
+            max_tokens=self.judge_max_tokens,
+        )
+        try:
+            completion = await model.complete(request)
+            verdict = completion.parsed if isinstance(completion.parsed, JudgeVerdict) else JudgeVerdict.model_validate(completion.parsed)
+        except (ModelError, BudgetExceeded, ValueError) as error:
+            return CheckResult(name="judge", passed=None, evidence=f"no verdict from {model.name}: {error}"[:300], source="judge")
+        return CheckResult(name="judge", passed=verdict.passed, evidence=f"{model.name}: {verdict.critique}", source="judge")
+
+
+class WritingSpecialist(TextSpecialist):
+    """Writes texts and checks them against measurable constraints and upstream facts."""
+
+    kind = TaskKind.WRITING
