@@ -242,7 +242,7 @@ async def _run_and_report(
         await remove(engine, cid)
         if session is not None:
             session._ended = f"a step ended by {ending.value}; its container was removed"
-    oom = await _oom_killed(engine, cid, outcome, session)
+    oom = await _oom_killed(engine, limits, cid, outcome, session)
     files: dict[str, bytes] = {}
     refused: dict[str, str] = {}
     if collect:
@@ -267,11 +267,11 @@ async def _run_and_report(
     )
 
 
-async def _oom_killed(engine: Engine, cid: str, outcome: Outcome, session: SandboxSession | None) -> bool:
+async def _oom_killed(engine: Engine, limits: SandboxLimits, cid: str, outcome: Outcome, session: SandboxSession | None) -> bool:
     if outcome.exit_code != _EXIT_KILLED:
         return False
     try:
-        kills = await oom_kills(engine, cid)
+        kills = await oom_kills(engine, cid, limits)
     except (ContainerGone, SandboxError):
         state = await engine.call(engine.api.inspect_container, cid)
         return bool(state.get("State", {}).get("OOMKilled"))

@@ -63,10 +63,14 @@ def _stdin_bytes(stdin: bytes | str | None, limits: SandboxLimits) -> bytes:
     return data
 
 
-def _exec_blocking(engine: Engine, cid: str, command: list[str], payload: bytes, *, workdir: str, deadline: float, cap: int) -> Outcome:
+def _exec_blocking(
+    engine: Engine, cid: str, command: list[str], payload: bytes, *, user: str, workdir: str, deadline: float, cap: int
+) -> Outcome:
     started = time.monotonic()
     try:
-        exec_id = engine.api.exec_create(cid, command, stdin=True, stdout=True, stderr=True, workdir=workdir)["Id"]
+        exec_id = engine.api.exec_create(cid, command, stdin=True, stdout=True, stderr=True, user=user, workdir=workdir)[
+            "Id"
+        ]
     except docker.errors.APIError as error:
         if error.status_code in (404, 409):
             raise ContainerGone(f"container {cid[:12]} is not running") from error
@@ -106,7 +110,7 @@ async def run_in(
     command = _launcher("run", len(program), args)
     deadline = time.monotonic() + timeout
     return await engine.call(
-        _exec_blocking, engine, cid, command, program + data, workdir=limits.work_dir, deadline=deadline, cap=limits.output_bytes
+        _exec_blocking, engine, cid, command, program + data, user=limits.user, workdir=limits.work_dir, deadline=deadline, cap=limits.output_bytes
     )
 
 
@@ -115,7 +119,7 @@ async def put_in(engine: Engine, cid: str, limits: SandboxLimits, files: Mapping
     archive = pack(files, limit=limits.transfer_bytes)
     command = _launcher("put", len(archive), [])
     outcome = await engine.call(
-        _exec_blocking, engine, cid, command, archive, workdir=limits.work_dir, deadline=time.monotonic() + timeout, cap=64 * 1024
+        _exec_blocking, engine, cid, command, archive, user=limits.user, workdir=limits.work_dir, deadline=time.monotonic() + timeout, cap=64 * 1024
     )
     if outcome.exit_code != 0:
         _, stderr = outcome.exchange.output.text()
@@ -136,7 +140,7 @@ async def collect_files(
         cid,
         command,
         b"",
-        workdir=limits.work_dir,
+        user=limits.user, workdir=limits.work_dir,
         deadline=time.monotonic() + timeout,
         cap=limits.transfer_bytes + _COLLECT_SLACK,
     )
@@ -149,10 +153,10 @@ async def collect_files(
     return files, refused
 
 
-async def oom_kills(engine: Engine, cid: str) -> int:
+async def oom_kills(engine: Engine, cid: str, limits: SandboxLimits) -> int:
     """How many processes the kernel's OOM killer has ended in ``cid``'s memory cgroup."""
     command = ["cat", *_OOM_FILES]
     outcome = await engine.call(
-        _exec_blocking, engine, cid, command, b"", workdir="/", deadline=time.monotonic() + 10, cap=64 * 1024
+        _exec_blocking, engine, cid, command, b"", user=limits.user, workdir="/", deadline=time.monotonic() + 10, cap=64 * 1024
     )
     return sum(int(count) for count in _OOM_KILL.findall(bytes(outcome.exchange.output.stdout)))

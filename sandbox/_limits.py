@@ -24,6 +24,8 @@ _MiB = 1024 * 1024
 _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": _MiB, "mb": _MiB, "mib": _MiB}
 _UNITS |= {"g": 1024 * _MiB, "gb": 1024 * _MiB, "gib": 1024 * _MiB}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+_IDLE_USER = "65533:65533"
+"""The container's own processes (init, idle ``sleep``) run as this uid, unlike the program, so it can neither signal nor trace them."""
 _PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _HOST_CONFIG_KEYS = frozenset(
     {
@@ -76,6 +78,7 @@ class SandboxLimits(BaseModel):
     tmp_size: int = 16 * _MiB
     shm_size: int = 8 * _MiB
     user: str = "65534:65534"
+    """Who the program runs as. Never root, and never the uid of the container's idle init."""
     file_size: int = 32 * _MiB
     """Largest file a program may write (``ulimit -f``)."""
     open_files: int = 256
@@ -143,6 +146,8 @@ class SandboxLimits(BaseModel):
     @classmethod
     def _user(cls, value: str) -> str:
         uid = value.split(":", 1)[0]
+        if value.split(":", 1)[0] == _IDLE_USER.split(":", 1)[0]:
+            raise ValueError("must differ from the uid of the container's idle init (65533)")
         if uid in ("0", "root", "") or not re.fullmatch(r"[A-Za-z0-9_-]+(:[A-Za-z0-9_-]+)?", value):
             raise ValueError("must name an unprivileged user (root is never allowed)")
         return value
@@ -158,7 +163,7 @@ class SandboxLimits(BaseModel):
 
         tmpfs_options = "rw,nosuid,nodev"
         return {
-            "user": self.user,
+            "user": _IDLE_USER,
             "working_dir": self.work_dir,
             "environment": self.environment,
             "network_disabled": not self.network,

@@ -15,7 +15,7 @@ def test_defaults_are_hardened() -> None:
     assert kwargs["cap_drop"] == ["ALL"]
     assert kwargs["security_opt"] == ["no-new-privileges"]
     assert kwargs["privileged"] is False
-    assert kwargs["user"] == "65534:65534"
+    assert kwargs["user"] == "65533:65533"  # the idle init; programs run as 65534 via the exec
     assert kwargs["init"] is True and kwargs["ipc_mode"] == "private"
     assert kwargs["memswap_limit"] == kwargs["mem_limit"] == 256 * 1024 * 1024
     assert kwargs["pids_limit"] == 64
@@ -53,6 +53,7 @@ def test_weakening_is_explicit() -> None:
         {"open_files": 1},
         {"user": "root"},
         {"user": "0:0"},
+        {"user": "65533"},
         {"work_dir": "relative"},
         {"work_dir": "/work/../etc"},
         {"output_bytes": 10},
