@@ -15,7 +15,7 @@ not repeat a value nobody could confirm). It returns:
   text names the function; and every fenced code block in the text is, up to
   indentation, the code of a verified task.
 - ``contradictions``, when the text makes a claim about a verified value:
-  ``x = 5`` (``x`` a verified variable), ``17*23 = 381`` (a verified
+  ``x = 5`` (``x`` the variable a verified equation was solved for), ``17*23 = 381`` (a verified
   expression), ``the roots are 2 and 5`` (``answer``, ``result``,
   ``solution``, ``root``, ``value`` followed by ``is``/``are``/``=``/``:``).
   A number so claimed that is not a verified value fails the check, even if
@@ -156,8 +156,11 @@ def _expression_label(expression: str) -> str:
 
 
 def _labels(output: MathOutput) -> list[str]:
-    labels = [rf"\b{re.escape(name)}\b(?!\s*[\^*(])" for name in dict.fromkeys(_ASSIGNMENT.findall(output.answer))]
     form = output.formalization or {}
+    names = _ASSIGNMENT.findall(output.answer)
+    if form.get("kind") == "solve":
+        names.append(str(form.get("variable") or "x"))
+    labels = [rf"\b{re.escape(name)}\b(?!\s*[\^*(])" for name in dict.fromkeys(names)]
     expression = str(form.get("checked_expression") or form.get("expression") or "")
     if expression and "=" not in expression and form.get("kind") == "evaluate":
         labels.append(_expression_label(expression))

@@ -1,0 +1,107 @@
+"""WritingSpecialist with FunctionModel: evidence goes back, status is honest, a judge never verifies."""
+
+from __future__ import annotations
+
+import json
+
+from junto.agents import AgentContext, MathOutput, Status, TaskKind, TaskResult, TaskSpec, TextOutput, WritingSpecialist
+from junto.models import FunctionModel, Roster
+from junto.models._types import Role
+from junto.tools import WritingConstraints
+
+SEA_40 = " ".join(["The sea is wide and blue and calm today."] * 4)  # 36 words
+SEA_20 = "The sea is wide and blue. Waves roll in slowly and gulls cry over the warm sand near the old harbour."  # 21 words
+
+
+def _task(instruction: str, **options) -> TaskSpec:
+    return TaskSpec(id="w1", kind=TaskKind.WRITING, instruction=instruction, **options)
+
+
+def _writer(*replies: str) -> FunctionModel:
+    queue = iter(replies)
+    return FunctionModel(lambda messages, request: next(queue), name="writer")
+
+
+def _judge(passed: bool, critique: str = "reads well") -> FunctionModel:
+    return FunctionModel(lambda messages, request: json.dumps({"passed": passed, "critique": critique}), name="judge")
+
+
+def _roster(writer: FunctionModel, judge: FunctionModel | None = None) -> Roster:
+    roles = {Role.WRITING: [writer]}
+    if judge is not None:
+        roles[Role.JUDGE] = [judge]
+    return Roster(roles)
+
+
+async def test_too_long_then_within_bounds_is_verified() -> None:
+    writer = _writer(SEA_40, SEA_20)
+    result = await WritingSpecialist().run(_task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(writer)))
+    assert result.status is Status.VERIFIED
+    assert isinstance(result.output, TextOutput) and result.output.kind == "writing" and result.output.text == SEA_20
+    assert len(result.attempts) == 2
+    first = result.attempts[0].checks[0]
+    assert (first.name, first.passed, first.evidence) == ("words", False, "36 words; allowed 16-24")
+    assert "words: 16-24" in writer.calls[0].messages[-1].content  # the constraint is spelled out
+    assert "words: 36 words; allowed 16-24" in writer.calls[1].messages[-1].content  # the evidence went back
+    assert result.checks[0].evidence == "21 words; allowed 16-24"
+
+
+async def test_always_too_long_fails_with_reason() -> None:
+    writer = _writer(SEA_40, SEA_40)
+    result = await WritingSpecialist().run(_task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(writer)))
+    assert result.status is Status.FAILED
+    assert "2 attempt" in (result.reason or "")
+
+
+async def test_no_constraint_and_no_fact_is_unverified_after_one_attempt() -> None:
+    writer = _writer(SEA_20)
+    result = await WritingSpecialist().run(_task("Write something about the sea."), {}, AgentContext(roster=_roster(writer)))
+    assert result.status is Status.UNVERIFIED
+    assert result.checks == [] and len(result.attempts) == 1
+
+
+async def test_judge_pass_alone_does_not_verify() -> None:
+    judge = _judge(True)
+    result = await WritingSpecialist(judge=True).run(
+        _task("Write something about the sea."), {}, AgentContext(roster=_roster(_writer(SEA_20), judge))
+    )
+    assert result.status is Status.UNVERIFIED
+    (check,) = result.checks
+    assert (check.name, check.passed, check.source) == ("judge", True, "judge")
+    assert check.evidence == "judge: reads well"
+    assert judge.calls[0].output_type is not None and judge.calls[0].output_type.__name__ == "JudgeVerdict"
+
+
+async def test_judge_failure_does_not_fail_a_text_that_meets_constraints() -> None:
+    result = await WritingSpecialist(judge=True).run(
+        _task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(_writer(SEA_20), _judge(False, "too plain")))
+    )
+    assert result.status is Status.VERIFIED
+    assert [c.source for c in result.checks] == ["deterministic", "judge"]
+    assert result.checks[-1].passed is False and len(result.attempts) == 1
+
+
+async def test_judge_is_off_by_default_and_undecided_when_it_cannot_answer() -> None:
+    judge = FunctionModel(lambda messages, request: "not json at all", name="judge")
+    off = await WritingSpecialist().run(_task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(_writer(SEA_20), judge)))
+    assert judge.calls == [] and all(c.source == "deterministic" for c in off.checks)
+    on = await WritingSpecialist(judge=True).run(_task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(_writer(SEA_20), judge)))
+    assert on.status is Status.VERIFIED
+    assert on.checks[-1].source == "judge" and on.checks[-1].passed is None
+
+
+async def test_upstream_fact_missing_then_stated() -> None:
+    roots = TaskResult(task_id="roots", kind=TaskKind.MATH, status=Status.VERIFIED, output=MathOutput(answer="{2, 3}"))
+    writer = _writer("The equation has a root at 2.", "The equation has the roots 2 and 3.")
+    task = _task("Explain the roots of x^2 - 5x + 6 = 0 to a student.", depends_on=["roots"])
+    result = await WritingSpecialist().run(task, {"roots": roots}, AgentContext(roster=_roster(writer)))
+    assert result.status is Status.VERIFIED
+    assert result.attempts[0].checks[0].evidence == "does not state 3; [roots] verified {2, 3}"
+    assert "Verified facts to state exactly as written:\n- [roots] {2, 3}" in writer.calls[0].messages[-1].content
+
+
+async def test_user_constraints_win_over_the_instruction() -> None:
+    task = _task("Write about 100 words about the sea.", constraints=WritingConstraints(min_words=15, max_words=25))
+    result = await WritingSpecialist().run(task, {}, AgentContext(roster=_roster(_writer(SEA_20))))
+    assert result.status is Status.VERIFIED
+    assert result.checks[0].evidence == "21 words; allowed 15-25"
