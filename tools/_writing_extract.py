@@ -69,7 +69,7 @@ _FORBID = re.compile(
     re.IGNORECASE,
 )  # fmt: skip
 _REQUIRE = re.compile(
-    r"(?:uses?|using|include|including|contain|containing|with)\s+(?:the\s+)?(?:words?|terms?|phrases?|keywords?)\s+(?P<terms>.+?)" + _TERM_STOP
+    r"(?:uses?|using|include|including|contain|containing|with|mention(?:ing)?)\s+(?:the\s+)?(?:words?|terms?|phrases?|keywords?)\s+(?P<terms>.+?)" + _TERM_STOP
     + r"|\bmention(?:ing|s)?\s+(?!the\s+words?\b)(?P<terms2>.+?)" + _TERM_STOP,
     re.IGNORECASE,
 )  # fmt: skip
