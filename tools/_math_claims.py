@@ -40,7 +40,7 @@ from pydantic import BaseModel, Field
 from junto._exceptions import CheckError
 from junto.tools._math_compare import Equivalence, compare_values
 from junto.tools._math_parse import ParsedMath, _to_source, format_math, parse_math
-from junto.tools._math_worker import MathWorkerPool, WorkerTimeout, default_pool
+from junto.tools._math_worker import MathWorkerPool, default_pool
 
 if TYPE_CHECKING:
     from junto.agents._contract import CheckResult
@@ -86,9 +86,7 @@ def check_claim(
 
     try:
         data = (pool or default_pool()).run("claim", claim.model_dump(), instruction, timeout_s=timeout_s)
-    except WorkerTimeout as error:
-        return ClaimCheck(checks=[CheckResult(name=f"sympy:{claim.kind}", passed=None, evidence=error.message)], expression=claim.expression)
-    except CheckError as error:
+    except CheckError as error:  # a time limit (WorkerTimeout) or a worker failure: undecided
         return ClaimCheck(checks=[CheckResult(name=f"sympy:{claim.kind}", passed=None, evidence=error.message)], expression=claim.expression)
     return ClaimCheck(
         checks=[CheckResult(**c) for c in data["checks"]],
@@ -309,12 +307,13 @@ def _check_integral(claim, expression, variable, answer, unreadable):
 
     if isinstance(expression, sp.Equality):
         expression = expression.rhs
-    if claim.point:
-        bounds = parse_math(claim.point).value
-        if isinstance(bounds, (sp.Tuple, list, sp.Interval)) and len(list(bounds.args if isinstance(bounds, sp.Interval) else bounds)[:2]) == 2:
-            low, high = (bounds.start, bounds.end) if isinstance(bounds, sp.Interval) else tuple(bounds)[:2]
-            computed = sp.simplify(sp.integrate(expression, (variable, low, high)))
-            return _verdict("sympy:integral", claim, computed, answer, unreadable, f"the integral of {format_math(expression)} from {low} to {high}")
+    bounds = parse_math(claim.point).value if claim.point else None
+    if isinstance(bounds, sp.Interval):
+        bounds = [bounds.start, bounds.end]
+    if isinstance(bounds, (sp.Tuple, list)) and len(bounds) == 2:
+        low, high = bounds
+        computed = sp.simplify(sp.integrate(expression, (variable, low, high)))
+        return _verdict("sympy:integral", claim, computed, answer, unreadable, f"the integral of {format_math(expression)} from {low} to {high}")
     name = "sympy:integral"
     if answer is not None and isinstance(answer.value, sp.Expr):
         back = sp.diff(answer.value, variable)
