@@ -1,4 +1,5 @@
-"""``junto check``: run junto's checkers by hand. ``junto check math`` compares two answers.
+"""``junto check``: run junto's checkers by hand. ``junto check math`` compares two answers;
+``junto check writing`` checks a text against writing constraints.
 
 Other checkers add their commands to :data:`check_app`.
 """
@@ -6,11 +7,16 @@ Other checkers add their commands to :data:`check_app`.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pydantic
 import typer
 
 from junto.cli._app import app
 from junto.tools._math_compare import compare_answers
+from junto.tools._writing_check import check_writing
+from junto.tools._writing_extract import extract_constraints, merge_constraints
+from junto.tools._writing_spec import WritingConstraints
 
 __all__ = ["check_app"]
 
@@ -32,3 +38,35 @@ def check_math(
         return
     word = {True: "equivalent", False: "not equivalent", None: "undecided"}[verdict.equivalent]
     typer.echo(f"{word} ({verdict.method}): {verdict.detail}")
+
+
+@check_app.command("writing")
+def check_writing_command(
+    text: Path = typer.Option(..., "--text", exists=True, dir_okay=False, readable=True, help="The file holding the text to check."),
+    constraints: str = typer.Option(
+        "{}", "--constraints", help='The constraints as JSON, e.g. \'{"max_words": 50, "required_terms": ["tide"]}\', or a JSON file.'
+    ),
+    instruction: str | None = typer.Option(None, "--instruction", help="Also read constraints out of this instruction (--constraints wins)."),
+    as_json: bool = typer.Option(False, "--json", help='Print {"passed": ..., "checks": [{"name", "passed", "evidence"}, ...]}.'),
+) -> None:
+    """Check a text against writing constraints. Exits 1 when a check fails, 0 otherwise."""
+    raw = Path(constraints).read_text(encoding="utf-8") if constraints.strip().endswith(".json") else constraints
+    try:
+        given = WritingConstraints.model_validate_json(raw)
+    except pydantic.ValidationError as error:
+        raise typer.BadParameter(f"not a valid constraints object: {error.errors()[0]['msg']}", param_hint="--constraints") from None
+    spec = merge_constraints(extract_constraints(instruction), given) if instruction else given
+    checks = check_writing(text.read_text(encoding="utf-8", errors="replace"), spec)
+    failed = any(c.passed is False for c in checks)
+    decided = [c for c in checks if c.passed is not None]
+    passed = False if failed else (True if decided else None)
+    if as_json:
+        typer.echo(json.dumps({"passed": passed, "checks": [c.model_dump(exclude={"source"}) for c in checks]}))
+    else:
+        if not checks:
+            typer.echo("no constraint to check")
+        for check in checks:
+            word = {True: "PASS", False: "FAIL", None: "UNDECIDED"}[check.passed]
+            typer.echo(f"{word} {check.name}: {check.evidence}")
+    if failed:
+        raise typer.Exit(1)
