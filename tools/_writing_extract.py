@@ -58,7 +58,7 @@ _AT_MOST = r"(?:(?:do\s+not|don't|never|must\s+not|should\s+not|not)\s+(?:use\s+
 _AT_LEAST = r"(?:at\s+least|no\s+fewer\s+than|no\s+less\s+than|not\s+less\s+than|minimum(?:\s+of)?|a\s+minimum\s+of|more\s+than|over)"
 _LANGUAGES = {"english": "en", "french": "fr", "german": "de", "spanish": "es", "italian": "it", "portuguese": "pt"}
 _AFTER_LANGUAGE = frozenset(
-    "about for on with that which and using please only language describing explaining to of so but in please, explaining".split()
+    "about and but describing explaining for in language of on only please so that to using which with".split()
 )
 _TERM_STOP = r"(?=\s*(?:[.;:!?)\n]|,\s*(?:but|and\s+(?:do|don't|keep|make|use|write|avoid))|\s(?:in|into|while|without|but|when|within|so|because|throughout|somewhere|at\s+least|at\s+most|once|twice|to\s+\w+)\b|$))"
 _QUOTED = re.compile(r"[\"'\u201c\u2018]([^\"'\u201c\u201d\u2018\u2019]+)[\"'\u201d\u2019]")

@@ -4,7 +4,8 @@ How things are counted (the same rules for every check and every report):
 
 - **words**: runs of letters or digits, joined by an apostrophe or a hyphen
   (``don't``, ``well-known`` are one word each) or, between digits, by ``.``
-  or ``,`` (``3.14``, ``1,000`` are one word). Markdown markers (``#``, ``-``,
+  or ``,`` (``3.14``, ``1,000`` are one word); dotted abbreviations
+  (``e.g.``, ``U.S.``) are one word. Markdown markers (``#``, ``-``,
   ``*``) are not words.
 - **sentences**: text split after ``.``, ``!`` or ``?`` (and any closing quote
   or bracket) followed by a space or the end; a full stop inside a number or
@@ -43,7 +44,7 @@ __all__ = [
     "words",
 ]
 
-_WORD = re.compile(r"[^\W_]+(?:(?:['\u2019\-]|(?<=\d)[.,](?=\d))[^\W_]+)*")
+_WORD = re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){2,}(?![^\W_])|[^\W_]+(?:(?:['\u2019\-]|(?<=\d)[.,](?=\d))[^\W_]+)*")
 _BULLET = re.compile(r"^\s*[-*+\u2022]\s+\S")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+\S")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")

@@ -29,6 +29,7 @@ TABLE = [
     (TEN_WORDS, C(min_words=20), "words", False, "allowed at least 20"),
     ("Well-known rock'n'roll isn't 3.14 or 1,000 times louder.", C(max_words=8, min_words=8), "words", True, "8 words"),
     ("# Title\n\n- one two\n- three", C(max_words=4, min_words=4), "words", True, "4 words"),
+    ("The U.S. uses e.g. miles.", C(max_words=5, min_words=5), "words", True, "5 words"),
     ("One. Two! Three?", C(min_sentences=3, max_sentences=3), "sentences", True, "3 sentences; allowed exactly 3"),
     ("Dr. Smith paid $3.50 on Jan. 5. He left.", C(max_sentences=2, min_sentences=2), "sentences", True, "2 sentences"),
     ("It costs 2.5 euros. We use e.g. milk. J. R. Tolkien wrote.", C(max_sentences=3, min_sentences=3), "sentences", True, "3"),
