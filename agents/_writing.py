@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from junto._budget import BudgetedModel
 from junto._exceptions import BudgetExceeded, ModelError
-from junto.agents._contract import AgentContext, CheckResult, TaskKind, TaskOutput, TaskResult, TaskSpec, TextOutput
+from junto.agents._contract import AgentContext, CheckResult, CodeOutput, MathOutput, TaskKind, TaskOutput, TaskResult, TaskSpec, TextOutput
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
 from junto.models._types import Message, Model, ModelRequest, Role
 from junto.tools._facts import check_facts
@@ -60,7 +60,15 @@ def text_checks(text: str, task: TaskSpec, inputs: Mapping[str, TaskResult]) -> 
 
 
 def _facts_prompt(inputs: Mapping[str, TaskResult]) -> str:
-    facts = [f"- [{tid}] {r.output_text()}" for tid, r in inputs.items() if r.verified and r.output_text()]
+    """The verified values :func:`~junto.tools.check_facts` will look for, as a list for the prompt."""
+    facts = []
+    for task_id, result in inputs.items():
+        if not result.verified:
+            continue
+        if isinstance(result.output, MathOutput):
+            facts.append(f"- [{task_id}] {result.output.answer}")
+        elif isinstance(result.output, CodeOutput) and result.output.entry_point:
+            facts.append(f"- [{task_id}] the function {result.output.entry_point}() (name it; quote its code only exactly)")
     if not facts:
         return ""
     return "Verified facts to state exactly as written:\n" + "\n".join(facts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from junto.agents import AgentContext, MathOutput, Status, TaskKind, TaskResult, TaskSpec, TextOutput, WritingSpecialist
+from junto.agents import AgentContext, CodeOutput, MathOutput, Status, TaskKind, TaskResult, TaskSpec, TextOutput, WritingSpecialist
 from junto.models import FunctionModel, Roster
 from junto.models._types import Role
 from junto.tools import WritingConstraints
@@ -105,3 +105,17 @@ async def test_user_constraints_win_over_the_instruction() -> None:
     result = await WritingSpecialist().run(task, {}, AgentContext(roster=_roster(_writer(SEA_20))))
     assert result.status is Status.VERIFIED
     assert result.checks[0].evidence == "21 words; allowed 15-25"
+
+
+async def test_verified_code_must_be_named_and_its_code_is_not_a_fact_to_copy() -> None:
+    code = TaskResult(
+        task_id="impl", kind=TaskKind.CODE, status=Status.VERIFIED,
+        output=CodeOutput(code="def add(a, b):\n    return a + b", entry_point="add"),
+    )  # fmt: skip
+    writer = _writer("This function sums two numbers.", "The function add() sums two numbers.")
+    result = await WritingSpecialist().run(_task("Document the function in one sentence."), {"impl": code}, AgentContext(roster=_roster(writer)))
+    assert result.status is Status.VERIFIED
+    assert [c.evidence for c in result.attempts[0].checks if c.passed is False] == ["does not name add(), the verified code of [impl]"]
+    prompt = writer.calls[0].messages[-1].content
+    assert "- [impl] the function add()" in prompt
+    assert "- [impl] def add" not in prompt
