@@ -19,6 +19,7 @@ from junto.agents._contract import (
 from junto.agents._general import GeneralSpecialist
 from junto.agents._math import MathSpecialist
 from junto.agents._planner import PlanOutcome, Planner, detect_domains
+from junto.agents._registry import default_specialists
 from junto.agents._writing import JudgeVerdict, WritingSpecialist
 
 __all__ = [
@@ -45,5 +46,6 @@ __all__ = [
     "TextOutput",
     "WritingSpecialist",
     "assemble_answer",
+    "default_specialists",
     "detect_domains",
 ]
