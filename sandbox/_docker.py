@@ -112,11 +112,18 @@ class DockerSandbox:
         if self._closed:
             raise SandboxError("the sandbox is closed")
         cid = self._ready.pop(0) if self._ready else None
-        self._top_up()
         return cid or await create_started(self.engine, image=self.image, limits=self.limits)
 
     def _discard(self, cid: str) -> None:
-        self._spawn(remove(self.engine, cid))
+        """Remove a used container, then top the pool up: both after the run, off its critical path."""
+
+        async def recycle() -> None:
+            try:
+                await remove(self.engine, cid)
+            finally:
+                self._top_up()
+
+        self._spawn(recycle())
 
     # -- running ------------------------------------------------------------
 
@@ -148,6 +155,7 @@ class DockerSandbox:
     async def session(self) -> AsyncIterator[SandboxSession]:
         """One container kept for several steps; removed when the block ends."""
         cid = await self._take()
+        self._top_up()
         session = SandboxSession(self, cid)
         try:
             yield session
