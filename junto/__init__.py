@@ -31,8 +31,9 @@ __version__ = "0.1.0"
 
 # After __version__: the run API pulls in the sandbox, which reads junto.__version__.
 from junto._junto import Junto  # noqa: E402
-from junto._runs import RunResult, RunStatus  # noqa: E402
+from junto._runs import RunRecord, RunResult, RunStatus  # noqa: E402
 from junto.graphs._builder import TaskGraph  # noqa: E402
+from junto.graphs._store import PostgresStore, RunStore, Session, SqliteStore, open_store  # noqa: E402
 
 __all__ = [
     "Budget",
@@ -52,19 +53,25 @@ __all__ = [
     "ModelRateLimitError",
     "ModelResponseError",
     "ModelTimeoutError",
+    "PostgresStore",
     "RunError",
+    "RunRecord",
     "RunResult",
     "RunStatus",
+    "RunStore",
     "SandboxError",
     "SandboxFileError",
     "SandboxImageMissing",
     "SandboxLimitsError",
     "SandboxTimeout",
     "SandboxUnavailable",
+    "Session",
     "SetupError",
     "Spend",
+    "SqliteStore",
     "StructuredOutputError",
     "TaskGraph",
     "__version__",
     "load_config",
+    "open_store",
 ]

@@ -143,8 +143,8 @@ class RunSummary(BaseModel):
 def run_status(results: Iterable[TaskResult], *, answered: bool, consistent: bool | None = None) -> RunStatus:
     """The overall status a run earns from its task results and the aggregator's verdict."""
     statuses = [r.status for r in results]
-    if not answered and not any(s in (Status.VERIFIED, Status.UNVERIFIED) for s in statuses):
-        return RunStatus.FAILED
+    if not any(s in (Status.VERIFIED, Status.UNVERIFIED) for s in statuses):
+        return RunStatus.FAILED  # an answer written without one usable result is no answer
     if any(s in (Status.FAILED, Status.SKIPPED) for s in statuses) or consistent is False or not answered:
         return RunStatus.PARTIAL
     if statuses and all(s is Status.VERIFIED for s in statuses):
