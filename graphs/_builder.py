@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
@@ -31,7 +32,7 @@ from junto.graphs._validate import GraphLimits, check_plan, dependency_graph, pl
 from junto.models._types import Role
 from junto.tools._writing_spec import WritingConstraints
 
-__all__ = ["CompiledGraph", "TaskGraph", "TaskRef"]
+__all__ = ["CompiledGraph", "TaskGraph", "TaskOptions", "TaskRef"]
 
 _graph_ids = itertools.count(1)
 
@@ -46,6 +47,24 @@ class TaskRef:
 
 
 After = TaskRef | str | Sequence[TaskRef | str] | None
+
+
+class TaskOptions(TypedDict, total=False):
+    """Options every kind of task takes.
+
+    ``after``: the tasks whose results this one needs; ``id``: its name
+    (default ``<kind>_<n>``); ``role``: the model role to use (default: the
+    kind's); ``tier``/``max_tier``: the first and last escalation tier;
+    ``retries``: generate-check rounds per tier; ``produces``: what the result is.
+    """
+
+    after: After
+    id: str | None
+    role: Role | str | None
+    tier: int
+    max_tier: int | None
+    retries: int | None
+    produces: str
 
 
 @dataclass
@@ -73,81 +92,30 @@ class TaskGraph:
     def __len__(self) -> int:
         return len(self._nodes)
 
-    def math(
-        self,
-        instruction: str,
-        *,
-        after: After = None,
-        id: str | None = None,
-        expected: str | None = None,
-        role: Role | str | None = None,
-        tier: int = 0,
-        max_tier: int | None = None,
-        retries: int | None = None,
-        produces: str = "",
-    ) -> TaskRef:
+    def math(self, instruction: str, *, expected: str | None = None, **options: Unpack[TaskOptions]) -> TaskRef:
         """A math task; ``expected`` is an answer the result must equal."""
-        return self.task(
-            TaskKind.MATH, instruction, after=after, id=id, expected=expected, role=role,
-            tier=tier, max_tier=max_tier, retries=retries, produces=produces,
-        )
+        return self.task(TaskKind.MATH, instruction, expected=expected, **options)
 
     def code(
         self,
         instruction: str,
         *,
-        after: After = None,
-        id: str | None = None,
         tests: str | None = None,
         entry_point: str | None = None,
-        role: Role | str | None = None,
-        tier: int = 0,
-        max_tier: int | None = None,
-        retries: int | None = None,
-        produces: str = "",
+        **options: Unpack[TaskOptions],
     ) -> TaskRef:
         """A code task; ``tests`` is Python test code the program must pass in the sandbox."""
-        return self.task(
-            TaskKind.CODE, instruction, after=after, id=id, tests=tests, entry_point=entry_point, role=role,
-            tier=tier, max_tier=max_tier, retries=retries, produces=produces,
-        )
+        return self.task(TaskKind.CODE, instruction, tests=tests, entry_point=entry_point, **options)
 
     def writing(
-        self,
-        instruction: str,
-        *,
-        after: After = None,
-        id: str | None = None,
-        constraints: WritingConstraints | None = None,
-        role: Role | str | None = None,
-        tier: int = 0,
-        max_tier: int | None = None,
-        retries: int | None = None,
-        produces: str = "",
+        self, instruction: str, *, constraints: WritingConstraints | None = None, **options: Unpack[TaskOptions]
     ) -> TaskRef:
         """A writing task; ``constraints`` are measurable rules the text must meet."""
-        return self.task(
-            TaskKind.WRITING, instruction, after=after, id=id, constraints=constraints, role=role,
-            tier=tier, max_tier=max_tier, retries=retries, produces=produces,
-        )
+        return self.task(TaskKind.WRITING, instruction, constraints=constraints, **options)
 
-    def general(
-        self,
-        instruction: str,
-        *,
-        after: After = None,
-        id: str | None = None,
-        role: Role | str | None = None,
-        tier: int = 0,
-        max_tier: int | None = None,
-        retries: int | None = None,
-        produces: str = "",
-    ) -> TaskRef:
+    def general(self, instruction: str, **options: Unpack[TaskOptions]) -> TaskRef:
         """A task no checker covers; its result is reported as unverified."""
-        return self.task(
-            TaskKind.GENERAL, instruction, after=after, id=id, role=role,
-            tier=tier, max_tier=max_tier, retries=retries, produces=produces,
-        )
+        return self.task(TaskKind.GENERAL, instruction, **options)
 
     def task(
         self,
