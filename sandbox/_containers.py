@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from junto.sandbox._engine import Engine
 from junto.sandbox._limits import SandboxLimits
 
-__all__ = ["LABEL", "ReapReport", "create_started", "reap", "remove"]
+__all__ = ["LABEL", "ReapReport", "create_started", "owner_alive", "reap", "remove"]
 
 LABEL = "junto.sandbox"
 _PID = "junto.pid"
@@ -71,7 +71,8 @@ class ReapReport(BaseModel):
     kept: int
 
 
-def _alive(pid: int) -> bool:
+def owner_alive(pid: int) -> bool:
+    """Whether process ``pid`` (a container's owner, on this host) still exists."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -93,7 +94,7 @@ async def reap(engine: Engine, *, ttl: float = 3600.0) -> ReapReport:
             labels = entry.get("Labels") or {}
             created = float(labels.get(_CREATED) or entry.get("Created") or 0)
             pid = int(labels.get(_PID) or 0)
-            orphan = labels.get(_HOST) == host and pid > 0 and not _alive(pid)
+            orphan = labels.get(_HOST) == host and pid > 0 and not owner_alive(pid)
             if orphan or now - created > ttl:
                 _remove_quietly(engine, entry["Id"])
                 removed.append(entry["Id"])
