@@ -13,9 +13,9 @@ from junto.sandbox._limits import SandboxLimits
 from junto.sandbox._types import ExecResult, Sandbox
 
 __all__ = [
-    "DEFAULT_IMAGE",
     "BuildReport",
     "BuildSource",
+    "DEFAULT_IMAGE",
     "DockerSandbox",
     "ExecResult",
     "FakeSandbox",
