@@ -135,9 +135,8 @@ class _Run:
             async def relay(tid: str) -> dict[str, Any]:
                 try:
                     raw = await futures[tid]
-                except BaseException as error:
-                    if not self.done[tid].done():
-                        self.done[tid].set_exception(error)
+                except BaseException:
+                    self.done[tid].cancel()  # dependants waiting on it stop too; nothing is left unretrieved
                     raise
                 result = TaskResult.model_validate(raw)
                 if not self.done[tid].done():

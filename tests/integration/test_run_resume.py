@@ -97,3 +97,38 @@ async def test_a_finished_run_id_runs_again_from_scratch(tmp_path: Path) -> None
         second = await executor.run(resumable_graph(), _ctx(), run_id="again")
     assert sorted(calls) == ["A", "A", "B", "B", "C", "C"]
     assert second.resumed == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_a_cancelled_run_resumes_on_either_checkpoint_store(tmp_path: Path, backend: str) -> None:
+    import uuid
+
+    url = str(tmp_path / "c.db") if backend == "sqlite" else "postgresql://junto:junto@127.0.0.1:5432/junto_test"
+    run_id = f"cancelled-{uuid.uuid4().hex[:8]}"
+    calls: list[str] = []
+    a_done = asyncio.Event()
+
+    async def first(task: TaskSpec, inputs, ctx) -> str:
+        calls.append(task.id)
+        if task.id == "A":
+            a_done.set()
+            return "A from the first run"
+        await asyncio.sleep(60)
+        return "never"
+
+    async with open_checkpointer(url) as saver:
+        specialists = {k: FunctionSpecialist(k, first) for k in TaskKind}
+        job = asyncio.create_task(Executor(specialists, checkpointer=saver).run(resumable_graph(), _ctx(), run_id=run_id))
+        await a_done.wait()
+        await asyncio.sleep(0.5)  # A's result is written as soon as it finishes
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+
+    again: list[str] = []
+    async with open_checkpointer(url) as saver:
+        specialists = {k: FunctionSpecialist(k, lambda t, i, c: again.append(t.id) or f"{t.id} second") for k in TaskKind}
+        outcome = await Executor(specialists, checkpointer=saver).run(resumable_graph(), _ctx(), run_id=run_id)
+    assert sorted(again) == ["B", "C"]
+    assert outcome.results["A"].output_text() == "A from the first run"
+    assert outcome.resumed == ["A"]
