@@ -31,7 +31,9 @@ _SYSTEM = """You write Python code for one task, and tests for it.
 Reply with JSON only, with these fields:
 - code: a complete Python module that defines the requested function (no prints, no input())
 - tests: a few lines like `assert f(2) == 4` that call your function on concrete inputs and check the exact result
-Use only the standard library."""
+Use only the standard library.
+Example reply for "Write square(x)":
+{"code": "def square(x):\\n    return x * x\\n", "tests": "assert square(3) == 9\\nassert square(-2) == 4\\n"}"""
 
 _FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 

@@ -52,7 +52,7 @@ def _tail(text, limit=_OUTPUT_LIMIT):
 
 def _short_traceback(error):
     frames = traceback.extract_tb(error.__traceback__)
-    frames = [f for f in frames if os.path.basename(f.filename) != "main.py"]
+    frames = [f for f in frames if os.path.basename(f.filename) != "main.py" and not f.filename.startswith("<frozen")]
     lines = traceback.format_list(frames) + traceback.format_exception_only(type(error), error)
     return _tail("".join(lines))
 
