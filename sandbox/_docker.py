@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Mapping
 
 from junto._exceptions import SandboxError, SandboxFileError
 from junto.sandbox._containers import ReapReport, create_started, reap, remove
-from junto.sandbox._engine import Engine
+from junto.sandbox._engine import Engine, image_missing
 from junto.sandbox._exec import ContainerGone, Outcome, collect_files, oom_kills, program_payload, put_in, run_in
 from junto.sandbox._files import check_name
 from junto.sandbox._image import DEFAULT_IMAGE, image_exists
@@ -76,11 +76,7 @@ class DockerSandbox:
 
     async def _open(self) -> None:
         if not await image_exists(self.engine, self.image):
-            from junto.sandbox._engine import translate
-
-            import docker.errors
-
-            raise translate(docker.errors.ImageNotFound(self.image), image=self.image)
+            raise image_missing(self.image)
         await reap(self.engine, ttl=self.ttl)
         self._top_up()
 
@@ -138,6 +134,7 @@ class DockerSandbox:
         collect: list[str] | None = None,
     ) -> ExecResult:
         """Run ``code`` as ``main.py`` in a fresh container; see :class:`ExecResult`."""
+        _check_timeout(timeout)
         program = program_payload(code, files, self.limits)
         wanted = [check_name(name) for name in collect or []]
         for attempt in range(2):
@@ -218,6 +215,7 @@ class SandboxSession:
     ) -> ExecResult:
         """Run ``code`` as ``main.py`` in this session's container."""
         self._check()
+        _check_timeout(timeout)
         program = program_payload(code, files, self._sandbox.limits)
         wanted = [check_name(name) for name in collect or []]
         try:
@@ -225,6 +223,11 @@ class SandboxSession:
         except ContainerGone:
             self._ended = "its container stopped"
             raise SandboxError("the session's container stopped", hint="start a new session") from None
+
+
+def _check_timeout(timeout: float) -> None:
+    if not 0 < timeout <= 24 * 3600:
+        raise SandboxError(f"timeout must be between 0 and 86400 seconds, got {timeout!r}")
 
 
 async def _run_and_report(

@@ -23,7 +23,7 @@ from junto._exceptions import SandboxError, SandboxImageMissing, SandboxUnavaila
 if TYPE_CHECKING:
     from docker import DockerClient
 
-__all__ = ["Engine", "connect", "translate"]
+__all__ = ["Engine", "connect", "image_missing", "translate"]
 
 T = TypeVar("T")
 
@@ -37,7 +37,7 @@ def _where() -> str:
 def translate(error: BaseException, *, image: str | None = None) -> SandboxError:
     """Map a docker SDK (or transport) error to the most specific junto error."""
     if isinstance(error, docker.errors.ImageNotFound):
-        return _image_missing(image)
+        return image_missing(image)
     if isinstance(error, docker.errors.DockerException) and not isinstance(error, docker.errors.APIError):
         return SandboxUnavailable(f"no Docker engine answers at {_where()}: {error}", hint=_HOW_TO_START)
     if isinstance(error, (requests.exceptions.ConnectionError, ConnectionError, FileNotFoundError)):
@@ -48,7 +48,8 @@ def translate(error: BaseException, *, image: str | None = None) -> SandboxError
     return SandboxError(f"the Docker engine failed: {error}")
 
 
-def _image_missing(image: str | None) -> SandboxImageMissing:
+def image_missing(image: str | None) -> SandboxImageMissing:
+    """The error for a sandbox image that is not built, naming the command that builds it."""
     return SandboxImageMissing(
         f"the sandbox image {image or '(unknown)'} is not built",
         hint="build it with `junto sandbox build` (or `make image`)",
