@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from junto import _events as ev
 from junto._budget import Budget, BudgetTracker
 from junto._exceptions import BudgetExceeded, ConfigError, JuntoError, SetupError
-from junto._runs import AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
+from junto._runs import RUNNING, AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
 from junto.agents._contract import AgentContext, Specialist, TaskKind, TaskResult
 from junto.graphs._builder import CompiledGraph, TaskGraph
 from junto.graphs._checkpoint import open_checkpointer
@@ -250,9 +250,16 @@ class Junto:
         history = await self._history(session)
         planner_usage = Usage()
         try:
-            graph, source, planner_usage, planner_cost, repairs = await self._graph(task, ctx, history)
-            record.plan_source, record.plan_repairs = source, repairs
+            earlier = await self._interrupted(run_id)
+            if earlier is not None and earlier.graph is not None:  # resume: same graph, finished tasks come from checkpoints
+                graph, source, planner_cost, repairs = earlier.graph, earlier.plan_source, 0.0, earlier.plan_repairs
+                ctx.emit(ev.PlanCreated(run_id=run_id, tasks=list(graph.plan.tasks), source=source))
+            else:
+                graph, source, planner_usage, planner_cost, repairs = await self._graph(task, ctx, history)
+            record.graph, record.plan_source, record.plan_repairs = graph, source, repairs
             record.result.plan = RunPlan.of(graph.plan)
+            record.result.exit_reason = RUNNING
+            await self._save(record, None, text)
             if any(s.kind is TaskKind.CODE for s in graph.specs):
                 ctx.sandbox = await self._ensure_sandbox()
             executor = Executor(
@@ -342,6 +349,12 @@ class Junto:
         ctx.emit(ev.AggregateFinished(run_id=ctx.run_id, answer=outcome.answer, consistent=outcome.consistent, revisions=outcome.revisions))
         usage = getattr(outcome, "usage", None) or Usage()
         return outcome.answer, verdict, usage, float(getattr(outcome, "cost_usd", 0.0) or 0.0), reason
+
+    async def _interrupted(self, run_id: str) -> RunRecord | None:
+        if self._store is None or self._checkpointer is None:
+            return None
+        record = await self._store.get_run(run_id)
+        return record if record is not None and record.interrupted else None
 
     async def _history(self, session: str | None) -> list[Message]:
         if session is None or self._store is None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from junto._events import Event
 from junto.agents._contract import CheckResult, Status, TaskKind, TaskResult
+from junto.graphs._builder import CompiledGraph
 from junto.graphs._plan import Plan
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 PlanSource = Literal["planner", "graph", "fallback"]
+RUNNING = "running"  # the exit reason of a run not finished yet
 
 
 class RunStatus(str, enum.Enum):
@@ -102,6 +104,7 @@ class RunRecord(BaseModel):
     """A run as the store keeps it: the result plus its provenance and trace."""
 
     result: RunResult
+    graph: CompiledGraph | None = Field(default=None, description="the graph as run, so an interrupted run resumes it")
     plan_source: PlanSource = "planner"
     plan_repairs: list[list[str]] = Field(default_factory=list)
     aggregate: AggregateVerdict | None = None
@@ -112,6 +115,11 @@ class RunRecord(BaseModel):
     @property
     def run_id(self) -> str:
         return self.result.run_id
+
+    @property
+    def interrupted(self) -> bool:
+        """Saved when the run started and never finished (the process died): it can be resumed."""
+        return self.result.exit_reason == RUNNING and self.graph is not None
 
     def summary(self) -> RunSummary:
         r = self.result

@@ -184,3 +184,36 @@ async def test_budget_exit_reason_reaches_the_result(tmp_path: Path) -> None:
     assert result.results["m"].status is Status.VERIFIED
     assert result.results["w"].status is Status.SKIPPED
     assert result.status is RunStatus.PARTIAL
+
+
+async def test_an_interrupted_run_resumes_by_run_id_without_replanning_or_redoing_tasks(tmp_path: Path) -> None:
+    import asyncio
+
+    from junto.agents._contract import TextOutput
+
+    started_w = asyncio.Event()
+    calls: list[str] = []
+
+    async def slow_writer(task: TaskSpec, inputs, ctx) -> TaskResult:
+        calls.append(task.id)
+        if task.id == "w" and not started_w.is_set():
+            started_w.set()
+            await asyncio.sleep(60)
+        return TaskResult(task_id=task.id, kind=task.kind, status=Status.VERIFIED, output=TextOutput(text=f"ok:{task.id}"))
+
+    planner = StubPlanner(Plan(tasks=[PlanTask(id="m", kind="math", instruction="2+2"), PlanTask(id="w", kind="writing", instruction="say", depends_on=["m"])]))
+    junto = _junto(tmp_path, planner=planner, specialists={k: FunctionSpecialist(k, slow_writer) for k in TaskKind})
+    try:
+        job = asyncio.create_task(junto.run("add and explain", run_id="crashy"))
+        await started_w.wait()
+        await asyncio.sleep(0.3)
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+        assert (await junto.store.get_run("crashy")).interrupted
+        result = await junto.run("add and explain", run_id="crashy")
+    finally:
+        await junto.aclose()
+    assert len(planner.histories) == 1  # the plan came from the record, not a second planning
+    assert calls == ["m", "w", "w"]  # m was not run again
+    assert result.answer == "m=ok:m | w=ok:w" and result.exit_reason == "completed"
