@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -89,7 +90,7 @@ class Executor:
         started = time.perf_counter()
         run = _Run(self, graph, ctx)
         workflow = run.workflow()
-        config = {"configurable": {"thread_id": run_id or ctx.run_id or "run"}}
+        config = {"configurable": {"thread_id": run_id or ctx.run_id or uuid.uuid4().hex}}
         payload: list[str] | None = graph.order
         if self.checkpointer is not None:
             state = await workflow.aget_state(config)
