@@ -78,10 +78,27 @@ def _describe(error):
     if error is None:
         return ""
     if isinstance(error, AssertionError) and not str(error):
-        return "AssertionError (the assertion was false)\n" + _short_traceback(error)
+        return _short_traceback(error).rstrip() + " (the assertion was false)"
     if isinstance(error, SystemExit):
         return "SystemExit(" + repr(error.code) + "): the code called exit()"
     return _short_traceback(error)
+
+
+def _explain(node, namespace, per_test_s):
+    """For a failed ``assert a == b``: the values of both sides, evaluated again."""
+    test = node.test
+    if not (isinstance(test, ast.Compare) and len(test.comparators) == 1):
+        return ""
+    values = []
+    for side in (test.left, test.comparators[0]):
+        if isinstance(side, ast.Constant):
+            values.append(repr(side.value))
+            continue
+        code = compile(ast.Expression(body=side), "<assert>", "eval")
+        holder = []
+        error, _ = _call_with_limit(lambda code=code: holder.append(eval(code, namespace)), per_test_s)
+        values.append(repr(holder[0])[:300] if holder and error is None else "(could not evaluate)")
+    return "\nleft side:  " + values[0] + "\nright side: " + values[1]
 
 
 def _units(tree, text):
@@ -132,6 +149,7 @@ def _run_source(reporter, variant, module, source, per_test_s):
                 exec(code, namespace)
 
         error, output = _call_with_limit(run, per_test_s)
+        detail = _explain(node, namespace, per_test_s) if kind == "assert" and isinstance(error, AssertionError) else ""
         reporter.send(
             event="result",
             variant=variant,
@@ -140,7 +158,7 @@ def _run_source(reporter, variant, module, source, per_test_s):
             kind=kind,
             line=line,
             passed=error is None,
-            error=_describe(error),
+            error=_describe(error) + detail,
             output=_tail(output),
         )
 

@@ -1,18 +1,24 @@
 """``junto check``: run junto's checkers by hand. ``junto check math`` compares two answers;
-``junto check writing`` checks a text against writing constraints.
+``junto check writing`` checks a text against writing constraints; ``junto check code``
+runs code and its tests in the sandbox.
 
 Other checkers add their commands to :data:`check_app`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pydantic
 import typer
 
+from junto.agents._contract import Status
+from junto.agents._loop import judge_status
 from junto.cli._app import app
+from junto.sandbox import DockerSandbox
+from junto.tools._code_check import CodeVerification, check_code
 from junto.tools._math_compare import compare_answers
 from junto.tools._writing_check import check_writing
 from junto.tools._writing_extract import extract_constraints, merge_constraints
@@ -69,4 +75,38 @@ def check_writing_command(
             word = {True: "PASS", False: "FAIL", None: "UNDECIDED"}[check.passed]
             typer.echo(f"{word} {check.name}: {check.evidence}")
     if failed:
+        raise typer.Exit(1)
+
+
+@check_app.command("code")
+def check_code_command(
+    code: Path = typer.Option(..., "--code", exists=True, dir_okay=False, readable=True, help="The Python file to check."),
+    tests: Path | None = typer.Option(None, "--tests", exists=True, dir_okay=False, readable=True, help="Test file: assert lines or def test_...()."),
+    instruction: str = typer.Option("", "--instruction", help="Also check the examples stated here, e.g. 'f(2) returns 4'."),
+    entry_point: str | None = typer.Option(None, "--entry-point", help="The function the code must define."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds for the whole test run."),
+    as_json: bool = typer.Option(False, "--json", help='Print {"passed": ..., "checks": [{"name", "passed", "evidence"}, ...]}.'),
+) -> None:
+    """Run code and its tests in the Docker sandbox, one test at a time. Exits 1 when a test fails."""
+    async def go() -> CodeVerification:
+        async with DockerSandbox.start(pool_size=0) as sandbox:
+            return await check_code(
+                sandbox,
+                code.read_text(encoding="utf-8", errors="replace"),
+                user_tests=tests.read_text(encoding="utf-8", errors="replace") if tests else None,
+                instruction=instruction,
+                entry_point=entry_point,
+                timeout_s=timeout,
+            )
+
+    verification = asyncio.run(go())
+    status = judge_status(verification.checks)
+    passed = {Status.VERIFIED: True, Status.FAILED: False}.get(status)
+    if as_json:
+        typer.echo(json.dumps({"passed": passed, "checks": [c.model_dump(exclude={"source"}) for c in verification.checks]}))
+    else:
+        for check in verification.checks:
+            word = {True: "PASS", False: "FAIL", None: "UNDECIDED"}[check.passed]
+            typer.echo(f"{word} {check.name}: {check.evidence}")
+    if passed is False:
         raise typer.Exit(1)

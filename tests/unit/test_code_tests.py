@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from junto.sandbox import ExecResult
+from junto.sandbox import ExecResult, FakeSandbox
 from junto.tools._code_tests import TestOrigin, TestSource, run_code_tests
 from tests.unit.test_code_local_sandbox import LocalSandbox
 
@@ -27,7 +27,7 @@ async def test_module_level_asserts_are_tests_one_by_one(sandbox: LocalSandbox) 
     assert not report.passed
     failed = report.failures[0]
     assert failed.line == 3 and "roots(1, -3, 2) == [9, 9]" in failed.name
-    assert "AssertionError" in failed.error
+    assert "AssertionError" in failed.error and "left side:  [1, 2]" in failed.error
     check = report.to_check()
     assert check.passed is False and "2 of 3 tests passed" in check.evidence and "[9, 9]" in check.evidence
 
@@ -110,10 +110,7 @@ async def test_unparsable_tests_and_several_origins(sandbox: LocalSandbox) -> No
 
 
 async def test_timeout_of_the_whole_run_is_reported() -> None:
-    class Stalled:
-        async def run(self, code, **options):
-            return ExecResult(exit_code=None, stdout="", timed_out=True, duration_s=3.0)
-
-    report = await run_code_tests(Stalled(), ROOTS, "assert roots(1, -5, 6) == [2, 3]")
+    stalled = FakeSandbox(lambda run: ExecResult(exit_code=None, timed_out=True, duration_s=3.0))
+    report = await run_code_tests(stalled, ROOTS, "assert roots(1, -5, 6) == [2, 3]")
     assert report.timed_out and not report.passed
     assert "timed out" in report.evidence()
