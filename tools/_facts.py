@@ -129,6 +129,8 @@ def _quoted_code(text: str, inputs: Mapping[str, TaskResult]) -> CheckResult | N
     if not blocks:
         return None
     verified = {code for r in inputs.values() if r.verified and isinstance(r.output, contract.CodeOutput) for code in code_blocks(f"```\n{r.output.code}\n```")}
+    if not verified:
+        return None  # no verified code upstream: a code block here is the task's own, not a quote
     stray = [i for i, block in enumerate(blocks, 1) if block not in verified]
     if stray:
         where = ", ".join(str(i) for i in stray)

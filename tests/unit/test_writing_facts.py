@@ -76,3 +76,11 @@ def test_numbers_and_values() -> None:
     ]
     assert verified_values("x = 2 or x = -3") == [Fraction(2), Fraction(-3)]
     assert verified_values("sqrt(2)") is None
+
+
+def test_code_block_is_not_a_quote_when_nothing_upstream_verified_code() -> None:
+    """A task's own code (e.g. a general task with no inputs) is not held to upstream code."""
+    from junto.tools._facts import check_facts
+
+    text = "```python\ndef multiply(a, b):\n    return a * b\n```\nIt multiplies."
+    assert [c.name for c in check_facts(text, {})] == []
