@@ -22,8 +22,10 @@ How a task becomes a plan:
 4. **Repair.** :func:`~junto.graphs.validate_plan` lists the errors; they go
    back to the model, at most ``max_repairs`` times. Still invalid (or the
    model failed, or never produced plan JSON), the next tier tries, if any.
-5. **Fallback.** Nothing worked: one ``general`` task carrying the whole
-   task text (``source`` is ``"fallback"``, ``reason`` says why).
+5. **Fallback.** Nothing worked: when the task's sentences point at two or
+   more domains, :func:`decompose` splits it by those cues (deterministic);
+   otherwise one ``general`` task carries the whole task text. Either way
+   ``source`` is ``"fallback"`` and ``reason`` says why.
 
 Previous conversation (``history``) goes into the prompt so a follow-up can
 refer to earlier answers; one-task plans (shortcut, fallback) carry a short
@@ -50,7 +52,7 @@ from junto.graphs._plan import Plan, PlanTask
 from junto.graphs._validate import GraphLimits, validate_plan
 from junto.models._types import Message, Model, ModelRequest, Role, Usage
 
-__all__ = ["PlanOutcome", "Planner", "detect_domains"]
+__all__ = ["PlanOutcome", "Planner", "decompose", "detect_domains"]
 
 _KIND_NAMES = [k.value for k in TaskKind]
 
@@ -220,8 +222,60 @@ class Planner:
                 ctx.emit(events.PlanRepaired(run_id=ctx.run_id, attempt=len(repairs), errors=errors))
                 reason = f"{model.name} (tier {tier}) gave an invalid plan: {errors[0]}"
                 messages = [*prompt, Message.assistant(draft.model_dump_json()), Message.user(_repair_text(errors))]
+        decomposed = decompose(task, history)
+        if decomposed is not None and not validate_plan(decomposed, limits=self.limits):
+            reason = f"{reason}; split by domain cues, sentence by sentence"
+            return PlanOutcome(plan=decomposed, source="fallback", repairs=repairs, usage=usage, cost_usd=cost, reason=reason)
         plan = _single(TaskKind.GENERAL, task, history)
         return PlanOutcome(plan=plan, source="fallback", repairs=repairs, usage=usage, cost_usd=cost, reason=reason)
+
+
+_CONNECTIVE = re.compile(r"^(?:then|next|finally|also|and|after that|lastly)\b[\s,:]*", re.IGNORECASE)
+
+
+def decompose(task: str, history: list[Message] | None = None) -> Plan | None:
+    """A plan from the task's own sentences, by domain cues; ``None`` unless two or more domains show.
+
+    Consecutive sentences of one domain form one task; a sentence with no cue
+    joins the task before it. Math tasks stand alone, code and general tasks
+    take the math before them, and writing takes everything before it, so
+    independent parts still run concurrently.
+    """
+    segments: list[tuple[TaskKind | None, list[str]]] = []
+    for sentence in (part.strip() for part in _SENTENCE_END.split(task)):
+        if not sentence:
+            continue
+        kinds = {kind for kind, cue in _CUES.items() if cue.search(sentence)}
+        if TaskKind.CODE in kinds:
+            kinds = {TaskKind.CODE}
+        kind = next(iter(kinds)) if len(kinds) == 1 else (TaskKind.GENERAL if kinds else None)
+        if segments and (kind is None or kind == segments[-1][0]):
+            segments[-1][1].append(sentence)
+        elif segments and segments[-1][0] is None:
+            segments[-1] = (kind, [*segments[-1][1], sentence])
+        else:
+            segments.append((kind, [sentence]))
+    parts = [(kind or TaskKind.GENERAL, " ".join(sentences)) for kind, sentences in segments]
+    if len({kind for kind, _ in parts}) < 2:
+        return None
+    context = _history_text(history or [], limit=2, chars=400)
+    tasks: list[PlanTask] = []
+    counts: dict[TaskKind, int] = {}
+    for kind, text in parts:
+        counts[kind] = counts.get(kind, 0) + 1
+        task_id = kind.value if counts[kind] == 1 else f"{kind.value}_{counts[kind]}"
+        if kind is TaskKind.WRITING:
+            needs = [t.id for t in tasks]
+        elif kind is TaskKind.MATH:
+            needs = []
+        else:
+            needs = [t.id for t in tasks if t.kind is TaskKind.MATH]
+        instruction = _CONNECTIVE.sub("", text).strip()
+        instruction = instruction[:1].upper() + instruction[1:]
+        if context:
+            instruction = f"{context}\n\nTask: {instruction}"
+        tasks.append(PlanTask(id=task_id, kind=kind, instruction=instruction, depends_on=needs))
+    return Plan(tasks=tasks)
 
 
 def _single(kind: TaskKind, task: str, history: list[Message]) -> Plan:

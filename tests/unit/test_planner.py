@@ -81,19 +81,31 @@ async def test_self_dependency_is_an_error_not_silently_dropped() -> None:
     assert outcome.source == "planner"
 
 
-async def test_always_invalid_falls_back_to_one_general_task() -> None:
+async def test_always_invalid_composite_is_split_by_its_sentences() -> None:
     model = _replies(CYCLIC)
     events: list = []
     outcome = await Planner(max_repairs=2).plan(COMPOSITE, _ctx(model, events=events))
     assert outcome.source == "fallback"
     assert len(model.calls) == 3
     assert len(outcome.repairs) == 3
-    (task,) = outcome.plan.tasks
-    assert task.kind is TaskKind.GENERAL and task.instruction == COMPOSITE
+    assert [(t.id, t.kind, t.depends_on) for t in outcome.plan.tasks] == [
+        ("math", TaskKind.MATH, []),
+        ("code", TaskKind.CODE, ["math"]),
+        ("writing", TaskKind.WRITING, ["math", "code"]),
+    ]
+    assert outcome.plan.tasks[1].instruction == "Write a Python function roots(a, b, c)."
     assert validate_plan(outcome.plan) == []
-    assert "invalid plan" in outcome.reason
+    assert "invalid plan" in outcome.reason and "domain cues" in outcome.reason
     assert isinstance(events[-1], PlanCreated) and events[-1].source == "fallback"
     assert sum(isinstance(e, PlanRepaired) for e in events) == 3
+
+
+async def test_always_invalid_without_cues_falls_back_to_one_general_task() -> None:
+    task = "Tell me something nice about the sea and the mountains."
+    outcome = await Planner(max_repairs=1).plan(task, _ctx(_replies(CYCLIC)))
+    assert outcome.source == "fallback"
+    (only,) = outcome.plan.tasks
+    assert only.kind is TaskKind.GENERAL and only.instruction == task
 
 
 async def test_unrepairable_output_escalates_to_the_next_tier() -> None:
@@ -117,7 +129,7 @@ async def test_json_that_never_parses_falls_back() -> None:
     model = _replies("I think you should first solve the equation.")
     outcome = await Planner().plan(COMPOSITE, _ctx(model))
     assert outcome.source == "fallback"
-    assert outcome.plan.tasks[0].instruction == COMPOSITE
+    assert [t.kind for t in outcome.plan.tasks] == [TaskKind.MATH, TaskKind.CODE, TaskKind.WRITING]
     assert "planner-model" in outcome.reason
 
 
