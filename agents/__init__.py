@@ -2,7 +2,13 @@
 
 from junto.agents._aggregator import AggregateResult, Aggregator, assemble_answer
 from junto.agents._code import CodeAnswer, CodeSpecialist
-from junto.agents._contract import (
+from junto.agents._general import GeneralSpecialist
+from junto.agents._math import MathSpecialist
+from junto.agents._planner import Planner, PlanOutcome, detect_domains
+from junto.agents._registry import default_specialists
+from junto.agents._writing import JudgeVerdict, WritingSpecialist
+
+from junto._tasks import (
     AgentContext,
     Attempt,
     CheckResult,
@@ -16,11 +22,6 @@ from junto.agents._contract import (
     TaskSpec,
     TextOutput,
 )
-from junto.agents._general import GeneralSpecialist
-from junto.agents._math import MathSpecialist
-from junto.agents._planner import PlanOutcome, Planner, detect_domains
-from junto.agents._registry import default_specialists
-from junto.agents._writing import JudgeVerdict, WritingSpecialist
 
 __all__ = [
     "AgentContext",

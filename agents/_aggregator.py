@@ -23,15 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import junto.tools._consistency as consistency
 from pydantic import BaseModel, Field
 
 from junto._budget import BudgetedModel
 from junto._exceptions import BudgetExceeded, ModelError
-from junto.agents._contract import AgentContext, CheckResult, CodeOutput, MathOutput, Status, TaskResult
-from junto.graphs._plan import Plan
+from junto._plan import Plan
+from junto._tasks import AgentContext, CheckResult, CodeOutput, MathOutput, Status, TaskResult
 from junto.models._chat import ChatModel
 from junto.models._types import Message, Model, ModelRequest, Role, Usage
-import junto.tools._consistency as consistency  # a module import: junto.tools imports junto.agents
 
 __all__ = ["AggregateResult", "Aggregator", "assemble_answer"]
 

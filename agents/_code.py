@@ -15,15 +15,15 @@ from __future__ import annotations
 import ast
 import re
 
-from pydantic import BaseModel, Field
-
-from junto._exceptions import ModelResponseError, StructuredOutputError
-from junto.agents._contract import AgentContext, Attempt, CheckResult, CodeOutput, TaskKind, TaskOutput, TaskResult, TaskSpec
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
-from junto.models._types import Completion, Message, Model, ModelRequest
 from junto.tools._code_check import check_code
 from junto.tools._code_examples import examples_as_tests
 from junto.tools._code_tests import syntax_error
+from pydantic import BaseModel, Field
+
+from junto._exceptions import ModelResponseError, StructuredOutputError
+from junto._tasks import AgentContext, Attempt, CheckResult, CodeOutput, TaskKind, TaskOutput, TaskResult, TaskSpec
+from junto.models._types import Completion, Message, Model, ModelRequest
 
 __all__ = ["CodeAnswer", "CodeSpecialist", "parse_code_reply"]
 

@@ -9,8 +9,9 @@ the writing specialist. With nothing to check, the result is honestly
 
 from __future__ import annotations
 
-from junto.agents._contract import TaskKind
 from junto.agents._writing import TextSpecialist
+
+from junto._tasks import TaskKind
 
 __all__ = ["GeneralSpecialist"]
 

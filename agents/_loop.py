@@ -23,10 +23,10 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+import junto._events as events
 from junto._budget import BudgetedModel
-import junto._events as events  # a module import: junto._events imports junto.agents
 from junto._exceptions import BudgetExceeded, ModelError
-from junto.agents._contract import (
+from junto._tasks import (
     AgentContext,
     Attempt,
     CheckResult,

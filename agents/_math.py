@@ -11,12 +11,13 @@ from a sound formalisation, sympy's value becomes the output.
 
 from __future__ import annotations
 
-from junto.agents._contract import AgentContext, CheckResult, MathOutput, TaskKind, TaskOutput, TaskResult, TaskSpec
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
-from junto.models._types import Message, Model, ModelRequest
 from junto.tools._math_claims import MathAnswer, check_claim_async
 from junto.tools._math_compare import compare_answers_async
 from junto.tools._math_worker import MathWorkerPool
+
+from junto._tasks import AgentContext, CheckResult, MathOutput, TaskKind, TaskOutput, TaskResult, TaskSpec
+from junto.models._types import Message, Model, ModelRequest
 
 __all__ = ["MathSpecialist"]
 

@@ -42,15 +42,15 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
+from junto.graphs._validate import GraphLimits, validate_plan
 from pydantic import BaseModel, ConfigDict, Field
 
+import junto._events as events
 from junto._budget import BudgetedModel
-import junto._events as events  # a module import: junto._events imports junto.agents
 from junto._exceptions import BudgetExceeded, ModelError
-from junto.agents._contract import AgentContext, TaskKind
-from junto.graphs._plan import Plan, PlanTask
-from junto.graphs._validate import GraphLimits, validate_plan
-from junto.models._types import Message, Model, ModelRequest, Role, Usage
+from junto._plan import Plan, PlanTask
+from junto._tasks import AgentContext, TaskKind
+from junto.models._types import Message, ModelRequest, Role, Usage
 
 __all__ = ["PlanOutcome", "Planner", "decompose", "detect_domains"]
 

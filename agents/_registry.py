@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from junto.agents._code import CodeSpecialist
-from junto.agents._contract import Specialist, TaskKind
 from junto.agents._general import GeneralSpecialist
 from junto.agents._math import MathSpecialist
 from junto.agents._writing import WritingSpecialist
+
+from junto._tasks import Specialist, TaskKind
 
 __all__ = ["default_specialists"]
 

@@ -18,17 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pydantic import BaseModel, Field
-
-from junto._budget import BudgetedModel
-from junto._exceptions import BudgetExceeded, ModelError
-from junto.agents._contract import AgentContext, CheckResult, CodeOutput, MathOutput, TaskKind, TaskOutput, TaskResult, TaskSpec, TextOutput
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
-from junto.models._types import Message, Model, ModelRequest, Role
 from junto.tools._facts import check_facts
 from junto.tools._writing_check import check_writing
 from junto.tools._writing_extract import extract_constraints, merge_constraints
-from junto.tools._writing_spec import WritingConstraints
+from pydantic import BaseModel, Field
+
+from junto._budget import BudgetedModel
+from junto._constraints import WritingConstraints
+from junto._exceptions import BudgetExceeded, ModelError
+from junto._tasks import AgentContext, CheckResult, CodeOutput, MathOutput, TaskKind, TaskOutput, TaskResult, TaskSpec, TextOutput
+from junto.models._types import Message, Model, ModelRequest, Role
 
 __all__ = ["DEFAULT_RUBRIC", "JudgeVerdict", "TextSpecialist", "WritingSpecialist", "task_constraints", "text_checks"]
 

@@ -92,7 +92,7 @@ class HttpSpecialist:
         self.kind = kind
 
     async def run(self, task, inputs, ctx):
-        from junto.agents._contract import Status, TaskResult, TextOutput
+        from junto._tasks import Status, TaskResult, TextOutput
         from junto.models._types import Message, ModelRequest
 
         completion = await ctx.roster.first(task.model_role).complete(
@@ -160,10 +160,11 @@ async def _timed(step: Callable, repeats: int) -> float:
 
 
 async def _measure(port: int, delay_ms: float, repeats: int) -> list[str]:
-    from junto._junto import Junto
-    from junto.agents._contract import AgentContext, TaskKind
     from junto.graphs import Executor
     from junto.graphs._join import JoinAggregator
+
+    from junto._junto import Junto
+    from junto._tasks import AgentContext, TaskKind
     from junto.models import Roster
     from junto.models._types import Message, ModelRequest
 

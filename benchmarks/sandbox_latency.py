@@ -27,7 +27,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import docker
-
 from junto.sandbox import DEFAULT_IMAGE, DockerSandbox, SandboxLimits
 
 PROGRAM = "print(1)"

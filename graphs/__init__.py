@@ -9,8 +9,9 @@ from junto.graphs._checkpoint import open_checkpointer
 from junto.graphs._executor import ExecutionResult, Executor, ExitReason, FailedInputPolicy
 from junto.graphs._function import FunctionSpecialist
 from junto.graphs._join import AggregateOutcome, JoinAggregator
-from junto.graphs._plan import Plan, PlanTask
 from junto.graphs._validate import GraphLimits, PlanProblem, check_plan, validate_plan
+
+from junto._plan import Plan, PlanTask
 
 __all__ = [
     "AggregateOutcome",

@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from typing import TypedDict, Unpack
 
 import networkx as nx
+from junto.graphs._validate import GraphLimits, check_plan, dependency_graph, plan_problems
 from pydantic import BaseModel, ConfigDict
 
+from junto._constraints import WritingConstraints
 from junto._exceptions import GraphSetupError
-from junto.agents._contract import TaskKind, TaskSpec
-from junto.graphs._plan import Plan, PlanTask
-from junto.graphs._validate import GraphLimits, check_plan, dependency_graph, plan_problems
+from junto._plan import Plan, PlanTask
+from junto._tasks import TaskKind, TaskSpec
 from junto.models._types import Role
-from junto.tools._writing_spec import WritingConstraints
 
 __all__ = ["CompiledGraph", "TaskGraph", "TaskOptions", "TaskRef"]
 

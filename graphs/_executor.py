@@ -25,14 +25,14 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from junto.graphs._builder import CompiledGraph
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.func import entrypoint, task
 from pydantic import BaseModel, Field
 
-import junto._events as events  # a module import: junto._events itself imports junto.graphs
+import junto._events as events
 from junto._exceptions import BudgetExceeded, RunError
-from junto.agents._contract import AgentContext, Specialist, Status, TaskKind, TaskResult, TaskSpec
-from junto.graphs._builder import CompiledGraph
+from junto._tasks import AgentContext, Specialist, Status, TaskKind, TaskResult, TaskSpec
 
 __all__ = ["ExecutionResult", "Executor", "ExitReason", "FailedInputPolicy"]
 

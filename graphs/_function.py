@@ -19,7 +19,7 @@ import inspect
 import time
 from collections.abc import Awaitable, Callable
 
-from junto.agents._contract import (
+from junto._tasks import (
     AgentContext,
     CodeOutput,
     MathOutput,

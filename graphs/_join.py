@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
-from junto.agents._contract import AgentContext, CheckResult, Status, TaskResult
-from junto.graphs._plan import Plan
+from junto._plan import Plan
+from junto._tasks import AgentContext, CheckResult, Status, TaskResult
 from junto.models._types import Usage
 
 __all__ = ["AggregateOutcome", "JoinAggregator"]

@@ -23,11 +23,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from junto.graphs._checkpoint import is_postgres_url, retry_busy
 from pydantic import BaseModel, Field
 
 from junto._exceptions import MissingDependencyError, RunError
 from junto._runs import RunRecord, RunSummary
-from junto.graphs._checkpoint import is_postgres_url, retry_busy
 from junto.models._types import Message
 
 __all__ = ["PostgresStore", "RunStore", "Session", "SqliteStore", "default_store_path", "open_store", "store_for"]

@@ -23,8 +23,8 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from junto._exceptions import GraphSetupError
-from junto.agents._contract import TaskKind
-from junto.graphs._plan import Plan
+from junto._plan import Plan
+from junto._tasks import TaskKind
 
 __all__ = ["GraphLimits", "PlanProblem", "check_plan", "plan_problems", "validate_plan"]
 

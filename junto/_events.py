@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from junto.agents._contract import CheckResult, Status, TaskKind
-from junto.graphs._plan import PlanTask
+from junto._plan import PlanTask
+from junto._tasks import CheckResult, Status, TaskKind
 
 __all__ = [
     "AggregateFinished",

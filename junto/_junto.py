@@ -27,13 +27,13 @@ from typing import Any, Protocol
 from junto import _events as ev
 from junto._budget import Budget, BudgetTracker
 from junto._exceptions import BudgetExceeded, ConfigError, JuntoError, SetupError
+from junto._plan import Plan, PlanTask
 from junto._runs import RUNNING, AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
-from junto.agents._contract import AgentContext, Specialist, TaskKind, TaskResult
+from junto._tasks import AgentContext, Specialist, TaskKind, TaskResult
 from junto.graphs._builder import CompiledGraph, TaskGraph
 from junto.graphs._checkpoint import open_checkpointer
 from junto.graphs._executor import Executor, ExitReason, FailedInputPolicy
 from junto.graphs._join import JoinAggregator
-from junto.graphs._plan import Plan, PlanTask
 from junto.graphs._store import RunStore, store_for
 from junto.graphs._validate import GraphLimits
 from junto.models._roster import Roster

@@ -17,9 +17,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from junto._events import Event
-from junto.agents._contract import CheckResult, Status, TaskKind, TaskResult
+from junto._plan import Plan
+from junto._tasks import CheckResult, Status, TaskKind, TaskResult
 from junto.graphs._builder import CompiledGraph
-from junto.graphs._plan import Plan
 
 __all__ = [
     "AggregateVerdict",

@@ -7,10 +7,9 @@ import socket
 import time
 
 import docker.errors
-from pydantic import BaseModel, ConfigDict
-
 from junto.sandbox._engine import Engine
 from junto.sandbox._limits import SandboxLimits
+from pydantic import BaseModel, ConfigDict
 
 __all__ = ["LABEL", "ReapReport", "create_started", "owner_alive", "reap", "remove"]
 

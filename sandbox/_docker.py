@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 
-from junto._exceptions import SandboxError, SandboxFileError
 from junto.sandbox._containers import ReapReport, create_started, reap, remove
 from junto.sandbox._engine import Engine, image_missing
 from junto.sandbox._exec import ContainerGone, Outcome, collect_files, oom_kills, program_payload, put_in, run_in
@@ -33,6 +32,8 @@ from junto.sandbox._image import DEFAULT_IMAGE, image_exists
 from junto.sandbox._limits import SandboxLimits
 from junto.sandbox._stream import Ending
 from junto.sandbox._types import ExecResult
+
+from junto._exceptions import SandboxError, SandboxFileError
 
 __all__ = ["DockerSandbox", "SandboxSession"]
 

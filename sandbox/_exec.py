@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import docker.errors
-
-from junto._exceptions import SandboxError
 from junto.sandbox._engine import Engine
 from junto.sandbox._files import check_name, pack, unpack
 from junto.sandbox._limits import SandboxLimits
 from junto.sandbox._stream import Ending, Exchange, exchange, raw_socket
+
+from junto._exceptions import SandboxError
 
 __all__ = ["ContainerGone", "Outcome", "collect_files", "oom_kills", "program_payload", "run_in", "put_in"]
 

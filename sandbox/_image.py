@@ -25,11 +25,11 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from junto.sandbox._engine import Engine
 from pydantic import BaseModel, ConfigDict
 
 from junto import __version__
 from junto._exceptions import SandboxError
-from junto.sandbox._engine import Engine
 
 __all__ = ["DEFAULT_IMAGE", "BuildReport", "BuildSource", "apt_mirror", "build_image", "image_exists"]
 

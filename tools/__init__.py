@@ -13,7 +13,8 @@ from junto.tools._math_worker import MathWorkerPool
 from junto.tools._writing_check import check_writing
 from junto.tools._writing_extract import extract_constraints, merge_constraints
 from junto.tools._writing_measure import detect_language, grade_level
-from junto.tools._writing_spec import WritingConstraints
+
+from junto._constraints import WritingConstraints
 
 __all__ = [
     "ClaimCheck",

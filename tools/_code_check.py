@@ -25,8 +25,10 @@ from junto.tools._code_examples import examples_as_tests
 from junto.tools._code_guard import stub_implementations, tests_that_prove_nothing
 from junto.tools._code_tests import CodeCheckReport, TestOrigin, TestSource, run_code_tests
 
+from junto._tasks import CheckResult
+
 if TYPE_CHECKING:
-    from junto.agents._contract import CheckResult
+    from junto._tasks import CheckResult
 
 __all__ = ["CodeVerification", "check_code"]
 
@@ -89,7 +91,6 @@ def _section(report: CodeCheckReport, origins: set[TestOrigin], *, skip_lines: s
 
 
 def _checks(report: CodeCheckReport, discarded: dict[int, str], *, has_model_tests: bool) -> list[CheckResult]:
-    from junto.agents._contract import CheckResult  # junto.agents imports junto.tools
 
     if not report.runnable:
         return [CheckResult(name="runs", passed=False, evidence=report.evidence())]
@@ -113,7 +114,7 @@ def _checks(report: CodeCheckReport, discarded: dict[int, str], *, has_model_tes
 
 
 def _model_check(report: CodeCheckReport, discarded: dict[int, str]) -> CheckResult:
-    from junto.agents._contract import CheckResult
+    from junto._tasks import CheckResult
 
     model_error = report.test_errors.get(TestOrigin.MODEL)
     if model_error:

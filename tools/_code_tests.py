@@ -19,12 +19,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from junto.sandbox._types import ExecResult, Sandbox
 from pydantic import BaseModel, ConfigDict, Field
 
-from junto.sandbox._types import ExecResult, Sandbox
+from junto._tasks import CheckResult
 
 if TYPE_CHECKING:
-    from junto.agents._contract import CheckResult
+    from junto._tasks import CheckResult
 
 __all__ = [
     "CodeCheckReport",
@@ -157,7 +158,6 @@ class CodeCheckReport(BaseModel):
         return text if len(text) <= limit else text[: limit - 3] + "..."
 
     def to_check(self, name: str = "tests") -> CheckResult:
-        from junto.agents._contract import CheckResult  # junto.agents imports junto.tools
 
         return CheckResult(name=name, passed=self.passed, evidence=self.evidence())
 

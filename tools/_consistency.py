@@ -33,8 +33,8 @@ from fractions import Fraction
 
 from pydantic import BaseModel, Field
 
-from junto.agents._contract import CheckResult, CodeOutput, MathOutput, TaskResult, TextOutput
-from junto.graphs._plan import Plan
+from junto._plan import Plan
+from junto._tasks import CheckResult, CodeOutput, MathOutput, TaskResult, TextOutput
 
 __all__ = ["ConsistencyReport", "check_consistency", "code_blocks", "cited_ids"]
 

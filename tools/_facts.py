@@ -31,10 +31,12 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-import junto.agents._contract as contract  # a module import: junto.agents imports junto.tools
+from junto.tools._consistency import code_blocks
+
+import junto._tasks as contract
 
 if TYPE_CHECKING:
-    from junto.agents._contract import CheckResult, CodeOutput, MathOutput, TaskResult
+    from junto._tasks import CheckResult, CodeOutput, MathOutput, TaskResult
 
 __all__ = ["check_facts", "stated_numbers", "verified_values"]
 
@@ -123,7 +125,6 @@ def _code_fact(task_id: str, output: CodeOutput, text: str) -> CheckResult | Non
 
 
 def _quoted_code(text: str, inputs: Mapping[str, TaskResult]) -> CheckResult | None:
-    from junto.tools._consistency import code_blocks  # it imports junto.agents, which imports junto.tools
 
     blocks = code_blocks(text)
     if not blocks:

@@ -19,13 +19,14 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from junto.sandbox._types import Sandbox
 from pydantic import BaseModel, ConfigDict
 
 from junto._exceptions import MissingDependencyError
-from junto.sandbox._types import Sandbox
+from junto._tasks import CheckResult
 
 if TYPE_CHECKING:
-    from junto.agents._contract import CheckResult
+    from junto._tasks import CheckResult
 
 __all__ = ["HumanEvalProblem", "Mutant", "check_humaneval", "check_humaneval_program", "check_many", "load_humaneval", "mutants"]
 
@@ -73,7 +74,6 @@ async def check_humaneval_program(
     sandbox: Sandbox, problem: HumanEvalProblem, program: str, *, timeout_s: float = 10.0, name: str = "humaneval"
 ) -> CheckResult:
     """Run a whole program (prompt and body already joined) against the problem's tests."""
-    from junto.agents._contract import CheckResult  # junto.agents imports junto.tools
 
     result = await sandbox.run(_harness(problem, program), timeout=timeout_s)
     if result.ok:

@@ -35,15 +35,15 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
-
-from junto._exceptions import CheckError
 from junto.tools._math_compare import Equivalence, compare_values
 from junto.tools._math_parse import ParsedMath, _to_source, format_math, parse_math
 from junto.tools._math_worker import MathWorkerPool, default_pool
+from pydantic import BaseModel, Field
+
+from junto._exceptions import CheckError
 
 if TYPE_CHECKING:
-    from junto.agents._contract import CheckResult
+    from junto._tasks import CheckResult
 
 __all__ = ["ClaimCheck", "MathAnswer", "MathKindName", "check_claim", "check_claim_async", "find_expression", "infer_kind"]
 
@@ -82,7 +82,7 @@ def check_claim(
     pool: MathWorkerPool | None = None,
 ) -> ClaimCheck:
     """Check ``claim`` with sympy in a time-limited worker."""
-    from junto.agents._contract import CheckResult
+    from junto._tasks import CheckResult
 
     try:
         data = (pool or default_pool()).run("claim", claim.model_dump(), instruction, timeout_s=timeout_s)

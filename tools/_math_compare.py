@@ -25,11 +25,11 @@ import asyncio
 import random
 from typing import Any
 
+from junto.tools._math_parse import ParsedMath, check_syntax, format_math, parse_math
+from junto.tools._math_worker import MathWorkerPool, WorkerTimeout, default_pool
 from pydantic import BaseModel
 
 from junto._exceptions import CheckError
-from junto.tools._math_parse import ParsedMath, check_syntax, format_math, parse_math
-from junto.tools._math_worker import MathWorkerPool, WorkerTimeout, default_pool
 
 __all__ = ["Equivalence", "compare_answers", "compare_answers_async", "compare_values"]
 
@@ -289,7 +289,7 @@ def _compare_sequences(a: list[Any], b: list[Any], what: str) -> Equivalence:
     if len(a) != len(b):
         return Equivalence(equivalent=False, method=what, detail=f"{len(a)} entries vs {len(b)}")
     undecided = None
-    for index, (x, y) in enumerate(zip(a, b)):
+    for index, (x, y) in enumerate(zip(a, b, strict=True)):
         result = _compare(x, y)
         if result.equivalent is False:
             return Equivalence(equivalent=False, method=what, detail=f"entry {index + 1} differs: {result.detail}")

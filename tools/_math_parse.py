@@ -619,7 +619,7 @@ class _Builder:
         ops = {ast.Eq: sp.Eq, ast.NotEq: sp.Ne, ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge}
         values = [self.build(node.left, depth), *[self.build(c, depth) for c in node.comparators]]
         parts = []
-        for op, left, right in zip(node.ops, values, values[1:]):
+        for op, left, right in zip(node.ops, values, values[1:], strict=False):
             if type(op) not in ops:
                 raise CheckError(f"the comparison {type(op).__name__} is not allowed in a math answer")
             try:

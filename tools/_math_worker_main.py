@@ -10,8 +10,9 @@ import importlib
 import sys
 from multiprocessing.connection import Connection
 
-from junto._exceptions import CheckError
 from junto.tools._math_worker import JOBS, MEMORY_LIMIT_BYTES
+
+from junto._exceptions import CheckError
 
 __all__: list[str] = []
 

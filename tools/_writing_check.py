@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-import junto.agents._contract as contract  # a module import: junto.agents imports junto.tools
 from junto.tools._writing_measure import (
     bullet_items,
     detect_language,
@@ -28,10 +27,12 @@ from junto.tools._writing_measure import (
     sentences,
     words,
 )
-from junto.tools._writing_spec import WritingConstraints, describe_bound
+
+import junto._tasks as contract
+from junto._constraints import WritingConstraints, describe_bound
 
 if TYPE_CHECKING:
-    from junto.agents._contract import CheckResult
+    from junto._tasks import CheckResult
 
 __all__ = ["check_writing", "find_term"]
 

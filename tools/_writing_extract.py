@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from junto.tools._writing_spec import WritingConstraints
+from junto._constraints import WritingConstraints
 
 __all__ = ["extract_constraints", "merge_constraints", "parse_number"]
 

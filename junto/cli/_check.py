@@ -14,7 +14,8 @@ from pathlib import Path
 import pydantic
 import typer
 
-from junto.agents._contract import Status
+from junto._constraints import WritingConstraints
+from junto._tasks import Status
 from junto.agents._loop import judge_status
 from junto.cli._app import app
 from junto.sandbox import DockerSandbox
@@ -22,7 +23,6 @@ from junto.tools._code_check import CodeVerification, check_code
 from junto.tools._math_compare import compare_answers
 from junto.tools._writing_check import check_writing
 from junto.tools._writing_extract import extract_constraints, merge_constraints
-from junto.tools._writing_spec import WritingConstraints
 
 __all__ = ["check_app"]
 

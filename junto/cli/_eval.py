@@ -49,7 +49,16 @@ async def _eval(
 
     from junto._config import load_config
     from junto._junto import Junto
-    from junto.evals import BaselineSystem, EnsembleSystem, load_suite, markdown_table, run_suite, summarize, write_plots, write_summary
+    from junto.evals import (
+        BaselineSystem,
+        EnsembleSystem,
+        load_suite,
+        markdown_table,
+        run_suite,
+        summarize,
+        write_plots,
+        write_summary,
+    )
     from junto.models import Role
     from junto.sandbox import DockerSandbox
 

@@ -25,7 +25,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from junto import _events as ev
-from junto.agents._contract import CheckResult, Status, TaskKind
+from junto._tasks import CheckResult, Status, TaskKind
 
 __all__ = [
     "Phase",

@@ -23,7 +23,7 @@ from rich.tree import Tree
 
 from junto._exceptions import RunError
 from junto._runs import RunRecord, RunSummary
-from junto.agents._contract import Attempt, CheckResult, TaskResult
+from junto._tasks import Attempt, CheckResult, TaskResult
 from junto.cli._app import app
 from junto.graphs._store import RunStore, store_for
 

@@ -23,8 +23,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from junto._constraints import WritingConstraints
 from junto._exceptions import ConfigError
-from junto.tools._writing_spec import WritingConstraints
 
 __all__ = ["CodePart", "EvalItem", "MathPart", "Part", "TextPart", "load_jsonl", "parse_items"]
 

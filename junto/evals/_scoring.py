@@ -127,7 +127,7 @@ async def _score_code(part: CodePart, answer: str, sandbox: Sandbox) -> PartScor
     result = await sandbox.run(program, timeout=15.0)
     if result.ok:
         return PartScore(type="code", passed=True, detail="tests passed in the sandbox")
-    why = "timed out" if result.timed_out else (result.stderr.strip().splitlines() or ["exit %s" % result.exit_code])[-1]
+    why = "timed out" if result.timed_out else (result.stderr.strip().splitlines() or [f"exit {result.exit_code}"])[-1]
     return PartScore(type="code", passed=False, detail=f"tests failed: {why}"[:300])
 
 

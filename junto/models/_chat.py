@@ -136,7 +136,7 @@ class ChatModel:
                 return
             except ModelError as error:
                 if started or attempt == self.retry.max_attempts or not self.retry.is_retryable(error):
-                    raise self._final(error)
+                    raise self._final(error) from None
                 await self._sleep(self.retry.delay(attempt, getattr(error, "retry_after", None)))
 
     async def aclose(self) -> None:
@@ -150,7 +150,7 @@ class ChatModel:
                     completion = await self.backend.send(request, timeout=self.timeout_s)
             except ModelError as error:
                 if attempt == self.retry.max_attempts or not self.retry.is_retryable(error):
-                    raise self._final(error)
+                    raise self._final(error) from None
                 await self._sleep(self.retry.delay(attempt, getattr(error, "retry_after", None)))
                 continue
             return completion.model_copy(

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from junto._budget import Budget
-from junto.graphs._plan import Plan
+from junto._plan import Plan
 
 __all__ = [
     "MODEL_ID",

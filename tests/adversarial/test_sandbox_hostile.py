@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from junto.sandbox import ExecResult
 
 from junto import SandboxFileError
-from junto.sandbox import ExecResult
 
 pytestmark = pytest.mark.docker
 

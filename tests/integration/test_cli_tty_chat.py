@@ -14,7 +14,7 @@ LAUNCHER = textwrap.dedent(
     """
     import asyncio, sys
     from junto._junto import Junto
-    from junto.agents._contract import MathOutput, Status, TaskKind, TaskResult
+    from junto._tasks import MathOutput, Status, TaskKind, TaskResult
     from junto.graphs._function import FunctionSpecialist
     from junto.models._function import FunctionModel
     from junto.models._roster import Roster

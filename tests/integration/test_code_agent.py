@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from junto.agents import AgentContext, CodeOutput, CodeSpecialist, Status, TaskKind, TaskSpec
+from junto.agents._loop import judge_status
+from junto.sandbox import Sandbox
+from junto.tools import check_code, run_code_tests
 
 from junto._budget import Budget, BudgetTracker
-from junto.agents import AgentContext, CodeOutput, CodeSpecialist, Status, TaskKind, TaskSpec
 from junto.models import ChatModel, Roster
-from junto.sandbox import Sandbox
-from junto.agents._loop import judge_status
-from junto.tools import check_code, run_code_tests
 
 pytestmark = [pytest.mark.docker, pytest.mark.model]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from junto.sandbox import Sandbox
 from junto.tools import check_humaneval, load_humaneval, mutants
 from junto.tools._humaneval import check_many

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
 from junto.agents import AgentContext, MathOutput, MathSpecialist, Status, TaskKind, TaskSpec
 from junto.agents._loop import judge_status
-from junto.models import ChatModel, Roster
 from junto.tools import compare_answers
+
+from junto.models import ChatModel, Roster
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
-from junto._events import PlanCreated
 from junto.agents import AgentContext, Aggregator, CodeOutput, MathOutput, Planner, Status, TaskKind, TaskResult, TextOutput
 from junto.graphs import Plan, PlanTask, validate_plan
-from junto.models import ChatModel, Roster
 from junto.tools._consistency import check_consistency
+
+from junto._events import PlanCreated
+from junto.models import ChatModel, Roster
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 

@@ -7,12 +7,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from junto.graphs import FunctionSpecialist, Plan, PlanTask
+from junto.graphs._join import JoinAggregator
 
 from junto._junto import Junto
 from junto._runs import RunStatus
-from junto.agents._contract import TaskKind, TaskSpec
-from junto.graphs import FunctionSpecialist, Plan, PlanTask
-from junto.graphs._join import JoinAggregator
+from junto._tasks import TaskKind, TaskSpec
 from junto.models import FunctionModel, Roster
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from junto.graphs import TaskGraph
 
 from junto import _events as ev
 from junto._junto import Junto
-from junto.agents._contract import Status
-from junto.graphs import TaskGraph
+from junto._tasks import Status
 from junto.models import Roster
 
 

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from junto.agents._contract import AgentContext, Status, TaskKind, TaskResult, TaskSpec
 from junto.graphs import CompiledGraph, Executor, FunctionSpecialist, TaskGraph
 from junto.graphs._checkpoint import open_checkpointer
+
+from junto._tasks import AgentContext, Status, TaskKind, TaskResult, TaskSpec
 from junto.models import FunctionModel, Roster
 
 ROOT = Path(__file__).resolve().parents[2]

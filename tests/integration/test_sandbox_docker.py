@@ -8,9 +8,9 @@ import time
 
 import docker
 import pytest
+from junto.sandbox import DockerSandbox, SandboxLimits
 
 from junto import SandboxError, SandboxFileError, SandboxImageMissing, SandboxUnavailable
-from junto.sandbox import DockerSandbox, SandboxLimits
 
 pytestmark = pytest.mark.docker
 

@@ -14,12 +14,12 @@ import httpx
 import openai
 import pytest
 import uvicorn
+from junto.graphs._builder import TaskGraph
 
 from junto import _events as ev
 from junto._budget import Budget
-from junto.agents._contract import CheckResult, Status, TaskKind
-from junto.graphs._builder import TaskGraph
-from junto.graphs._plan import PlanTask
+from junto._plan import PlanTask
+from junto._tasks import CheckResult, Status, TaskKind
 from junto.server import ServerSettings, create_app
 
 

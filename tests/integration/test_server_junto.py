@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+from junto.graphs._function import FunctionSpecialist
 
 from junto._junto import Junto
-from junto.agents._contract import MathOutput, Status, TaskKind, TaskResult
-from junto.graphs._function import FunctionSpecialist
+from junto._tasks import MathOutput, Status, TaskKind, TaskResult
 from junto.models._function import FunctionModel
 from junto.models._roster import Roster
 from junto.server import ServerSettings, create_app

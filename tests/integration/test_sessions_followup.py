@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from junto._junto import Junto
-from junto.agents._contract import AgentContext, TaskKind
 from junto.graphs import FunctionSpecialist, Plan, PlanTask
 from junto.graphs._join import JoinAggregator
+
+from junto._junto import Junto
+from junto._tasks import AgentContext, TaskKind
 from junto.models import FunctionModel, Roster
 from junto.models._types import Message
 

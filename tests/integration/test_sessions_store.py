@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from junto.graphs import Plan, PlanTask
+from junto.graphs._store import PostgresStore, SqliteStore, default_store_path, open_store
 
 from junto import RunError
 from junto._runs import RunPlan, RunRecord, RunResult, RunStatus, RunUsage
-from junto.agents._contract import Status, TaskKind, TaskResult, TextOutput
-from junto.graphs import Plan, PlanTask
-from junto.graphs._store import PostgresStore, SqliteStore, default_store_path, open_store
+from junto._tasks import Status, TaskKind, TaskResult, TextOutput
 from junto.models._types import Message
 
 POSTGRES_URL = "postgresql://junto:junto@127.0.0.1:5432/junto_test"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from junto._budget import Budget, BudgetTracker
 from junto.agents import AgentContext, CodeOutput, MathOutput, Status, TaskKind, TaskResult, TextOutput
 from junto.agents._aggregator import Aggregator, assemble_answer
 from junto.graphs import Plan, PlanTask
-from junto.models import FunctionModel, Roster
 from junto.tools._consistency import check_consistency
+
+from junto._budget import Budget, BudgetTracker
+from junto.models import FunctionModel, Roster
 
 TASK = "Compute 17 * 23. Then write a Python function multiply(a, b). Finally explain the product in 80 words."
 CODE = "def multiply(a, b):\n    return a * b"

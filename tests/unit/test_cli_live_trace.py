@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from junto.graphs._store import open_store
 
 from junto._runs import AggregateVerdict, RunPlan, RunPlanTask, RunRecord, RunResult, RunStatus, RunUsage
-from junto.agents._contract import Attempt, CheckResult, MathOutput, Status, TaskKind, TaskResult
+from junto._tasks import Attempt, CheckResult, MathOutput, Status, TaskKind, TaskResult
 from junto.cli import main
-from junto.graphs._store import open_store
 from junto.models._types import Usage
 
 

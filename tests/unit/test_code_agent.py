@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from junto._budget import Budget, BudgetTracker
 from junto.agents import AgentContext, CodeOutput, Status, TaskKind, TaskSpec
 from junto.agents._code import CodeSpecialist, parse_code_reply
+
+from junto._budget import Budget, BudgetTracker
 from junto.models import FunctionModel, Message, ModelRequest, Roster
 from tests.unit.test_code_local_sandbox import LocalSandbox
 

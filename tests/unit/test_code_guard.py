@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from junto.agents import Status
 from junto.agents._loop import judge_status
 from junto.tools._code_check import check_code
 from junto.tools._code_examples import examples_as_tests, extract_examples
 from junto.tools._code_guard import stub_implementations, trivial_tests
+
 from tests.unit.test_code_local_sandbox import LocalSandbox
 
 SQUARE = "def square(x):\n    return x * x\n"

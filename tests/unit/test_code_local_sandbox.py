@@ -52,7 +52,7 @@ class LocalSandbox:
             try:
                 out, err = await asyncio.wait_for(process.communicate(data), timeout)
                 timed_out = False
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 process.kill()
                 out, err = await process.communicate()
                 timed_out = True

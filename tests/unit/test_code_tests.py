@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from junto.sandbox import ExecResult, FakeSandbox
 from junto.tools._code_tests import TestOrigin, TestSource, run_code_tests
+
 from tests.unit.test_code_local_sandbox import LocalSandbox
 
 ROOTS = """

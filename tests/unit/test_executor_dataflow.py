@@ -6,11 +6,11 @@ import asyncio
 import time
 
 import pytest
+from junto.graphs import Executor, FunctionSpecialist, TaskGraph
 
 from junto._budget import Budget, BudgetTracker
 from junto._events import BudgetUpdated, TaskFinished, TaskStarted
-from junto.agents._contract import AgentContext, Status, TaskKind, TaskResult, TaskSpec
-from junto.graphs import Executor, FunctionSpecialist, TaskGraph
+from junto._tasks import AgentContext, Status, TaskKind, TaskResult, TaskSpec
 from junto.models import FunctionModel, Roster
 from junto.models._types import Usage
 

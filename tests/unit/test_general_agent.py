@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from junto.agents import AgentContext, GeneralSpecialist, MathOutput, Status, TaskKind, TaskResult, TaskSpec, TextOutput
+
 from junto.models import FunctionModel, Roster
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from junto.graphs import CompiledGraph, GraphLimits, Plan, PlanTask, TaskGraph, validate_plan
+from pydantic import ValidationError
 
 from junto import GraphSetupError
-from junto.agents._contract import TaskKind
-from junto.graphs import CompiledGraph, GraphLimits, Plan, PlanTask, TaskGraph, validate_plan
-from junto.tools._writing_spec import WritingConstraints
+from junto._constraints import WritingConstraints
+from junto._tasks import TaskKind
 
 
 def _compile_error(graph: TaskGraph, **kwargs) -> GraphSetupError:
@@ -31,7 +32,7 @@ def test_the_readme_graph_compiles_in_dependency_order_with_typed_specs() -> Non
     assert compiled.spec("math_1").expected == "[2, 3]"
     assert compiled.spec("writing_1").max_attempts == 3
     assert compiled.spec("writing_1").constraints == WritingConstraints(max_words=120)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         compiled.specs[0].instruction = "changed"  # type: ignore[misc]
 
 

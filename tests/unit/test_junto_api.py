@@ -6,15 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from junto.graphs import FunctionSpecialist, Plan, PlanTask, TaskGraph
+from junto.graphs._join import AggregateOutcome
 
 from junto import _events as ev
 from junto._budget import Budget
 from junto._exceptions import GraphSetupError, ModelError
 from junto._junto import Junto
 from junto._runs import RunStatus
-from junto.agents._contract import AgentContext, Status, TaskKind, TaskResult, TaskSpec
-from junto.graphs import FunctionSpecialist, Plan, PlanTask, TaskGraph
-from junto.graphs._join import AggregateOutcome
+from junto._tasks import AgentContext, Status, TaskKind, TaskResult, TaskSpec
 from junto.models import FunctionModel, Roster
 from junto.models._types import Message, Usage
 
@@ -45,7 +45,7 @@ class EchoAggregator:
 
 
 def _verified(task: TaskSpec, inputs, ctx) -> TaskResult:
-    from junto.agents._contract import TextOutput
+    from junto._tasks import TextOutput
 
     return TaskResult(task_id=task.id, kind=task.kind, status=Status.VERIFIED, output=TextOutput(text=f"ok:{task.id}"), usage=Usage(prompt_tokens=10, completion_tokens=2))
 
@@ -189,7 +189,7 @@ async def test_budget_exit_reason_reaches_the_result(tmp_path: Path) -> None:
 async def test_an_interrupted_run_resumes_by_run_id_without_replanning_or_redoing_tasks(tmp_path: Path) -> None:
     import asyncio
 
-    from junto.agents._contract import TextOutput
+    from junto._tasks import TextOutput
 
     started_w = asyncio.Event()
     calls: list[str] = []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from junto._budget import Budget, BudgetTracker
-from junto._events import TaskAttempt, TaskChecked, TaskEscalated
 from junto.agents import AgentContext, CheckResult, Status, TaskKind, TaskSpec, TextOutput
 from junto.agents._loop import CheckOutcome, Generation, judge_status, render_feedback, run_checked
+
+from junto._budget import Budget, BudgetTracker
+from junto._events import TaskAttempt, TaskChecked, TaskEscalated
 from junto._exceptions import ModelConnectionError
 from junto.models import FunctionModel, Message, ModelRequest, RetryPolicy, Roster
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from junto.agents import AgentContext, MathOutput, MathSpecialist, Status, TaskKind, TaskSpec
+
 from junto.models import FunctionModel, Roster
 
 TRAIN = "A train travels at 60 km/h for 2.5 hours. How many km does it go?"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from junto.agents import CheckResult
 from junto.tools import ClaimCheck, MathAnswer, check_claim, check_claim_async
 from junto.tools._math_claims import find_expression, infer_kind

@@ -7,9 +7,9 @@ import time
 
 import pytest
 import sympy as sp
+from junto.tools import compare_answers, format_math, parse_math
 
 from junto._exceptions import CheckError
-from junto.tools import compare_answers, format_math, parse_math
 
 x = sp.Symbol("x")
 

@@ -8,7 +8,6 @@ The one unforgivable error is calling a pair equivalent when it is not.
 from __future__ import annotations
 
 import pytest
-
 from junto.tools import Equivalence, compare_answers
 
 T, F, U = True, False, None

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from junto._exceptions import CheckError
 from junto.agents import CheckResult  # loaded up front, as in a run: the first check must not pay for the import
 from junto.tools import MathAnswer, MathWorkerPool, check_claim, compare_answers
 from junto.tools._math_worker import WorkerTimeout
+
+from junto._exceptions import CheckError
 
 MARGIN_S = 2.0
 

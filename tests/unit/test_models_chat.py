@@ -9,7 +9,6 @@ from pydantic import BaseModel
 
 from junto import ConfigError, ModelConnectionError, ModelHTTPError, StructuredOutputError
 from junto.models import (
-    ChatModel,
     Completion,
     FallbackModel,
     FunctionModel,

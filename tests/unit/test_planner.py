@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from junto.agents import AgentContext, TaskKind
+from junto.agents._planner import Planner, detect_domains
+from junto.graphs import validate_plan
 
 from junto._budget import Budget, BudgetTracker
 from junto._events import PlanCreated, PlanRepaired
 from junto._exceptions import BudgetExceeded, ModelConnectionError
-from junto.agents import AgentContext, TaskKind
-from junto.agents._planner import Planner, detect_domains
-from junto.graphs import validate_plan
 from junto.models import FunctionModel, Message, RetryPolicy, Roster
 
 COMPOSITE = "Find the roots of x^2 - 5x + 6 = 0. Then write a Python function roots(a, b, c). Finally, explain the result in 80 words."

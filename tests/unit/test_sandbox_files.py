@@ -6,9 +6,9 @@ import io
 import tarfile
 
 import pytest
+from junto.sandbox._files import check_name, pack, unpack
 
 from junto import SandboxFileError
-from junto.sandbox._files import check_name, pack, unpack
 
 
 @pytest.mark.parametrize("name", ["/etc/passwd", "../x", "a/../../x", "a/..", "", "\\evil", "a\x00b", "."])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from junto.sandbox import SandboxLimits
+from pydantic import ValidationError
 
 from junto import SandboxLimitsError
-from junto.sandbox import SandboxLimits
 
 
 def test_defaults_are_hardened() -> None:
@@ -74,6 +75,6 @@ def test_split_kwargs_partitions_host_config() -> None:
 
 def test_limits_are_frozen() -> None:
     limits = SandboxLimits()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         limits.network = True  # type: ignore[misc]
     assert limits.network is False

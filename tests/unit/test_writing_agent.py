@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import json
 
-from junto.agents import AgentContext, CodeOutput, MathOutput, Status, TaskKind, TaskResult, TaskSpec, TextOutput, WritingSpecialist
+from junto.agents import (
+    AgentContext,
+    CodeOutput,
+    MathOutput,
+    Status,
+    TaskKind,
+    TaskResult,
+    TaskSpec,
+    TextOutput,
+    WritingSpecialist,
+)
+from junto.tools import WritingConstraints
+
 from junto.models import FunctionModel, Roster
 from junto.models._types import Role
-from junto.tools import WritingConstraints
 
 SEA_40 = " ".join(["The sea is wide and blue and calm today."] * 4)  # 36 words
 SEA_20 = "The sea is wide and blue. Waves roll in slowly and gulls cry over the warm sand near the old harbour."  # 21 words

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from junto.tools import WritingConstraints, check_writing, detect_language, grade_level
 
 C = WritingConstraints

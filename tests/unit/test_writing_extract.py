@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from junto.tools import WritingConstraints, extract_constraints, merge_constraints
 
 C = WritingConstraints

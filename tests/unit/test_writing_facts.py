@@ -5,7 +5,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-
 from junto.agents import CodeOutput, MathOutput, Status, TaskKind, TaskResult, TextOutput
 from junto.tools import check_facts
 from junto.tools._facts import stated_numbers, verified_values

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from junto._constraints import WritingConstraints
 from junto.models._roster import Roster
 from junto.models._types import Role, Usage
-from junto.tools._writing_spec import WritingConstraints
 
 if TYPE_CHECKING:
     from junto._budget import BudgetTracker

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from junto.agents._contract import TaskKind
+from junto._tasks import TaskKind
 
 __all__ = ["Plan", "PlanTask"]
 
