@@ -13,7 +13,8 @@ results from the checkpoint instead of running the tasks again.
 Failures stay local: a specialist that raises gives a ``failed`` result; a
 dependant of a failed or skipped task is skipped, or run with that input
 marked, per :class:`FailedInputPolicy`. When the budget is spent no new task
-starts, and every result already obtained is kept.
+starts, and every result already obtained is kept. ``on_result`` sees each
+result as it arrives, so a caller whose run is cancelled still has them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import asyncio
 import enum
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from junto.graphs._builder import CompiledGraph
@@ -82,13 +83,24 @@ class Executor:
         self.on_failed_input = FailedInputPolicy(on_failed_input)
         self.max_concurrency = max_concurrency
 
-    async def run(self, graph: CompiledGraph, ctx: AgentContext, *, run_id: str | None = None) -> ExecutionResult:
-        """Run ``graph``; with a checkpointer, resume the run ``run_id`` if it was cut short."""
+    async def run(
+        self,
+        graph: CompiledGraph,
+        ctx: AgentContext,
+        *,
+        run_id: str | None = None,
+        on_result: Callable[[TaskResult], None] | None = None,
+    ) -> ExecutionResult:
+        """Run ``graph``; with a checkpointer, resume the run ``run_id`` if it was cut short.
+
+        ``on_result`` is called with each task's result as it is obtained (run
+        here or taken from the checkpoint).
+        """
         missing = sorted({s.kind.value for s in graph.specs} - {k.value for k in self.specialists})
         if missing:
             raise RunError(f"no specialist is registered for task kind(s): {', '.join(missing)}")
         started = time.perf_counter()
-        run = _Run(self, graph, ctx)
+        run = _Run(self, graph, ctx, on_result)
         workflow = run.workflow()
         config = {"configurable": {"thread_id": run_id or ctx.run_id or uuid.uuid4().hex}}
         payload: list[str] | None = graph.order
@@ -112,10 +124,13 @@ class Executor:
 class _Run:
     """The state of one execution: futures by task id and the tasks run here."""
 
-    def __init__(self, executor: Executor, graph: CompiledGraph, ctx: AgentContext) -> None:
+    def __init__(
+        self, executor: Executor, graph: CompiledGraph, ctx: AgentContext, on_result: Callable[[TaskResult], None] | None
+    ) -> None:
         self.executor = executor
         self.graph = graph
         self.ctx = ctx
+        self.on_result = on_result
         self.done: dict[str, asyncio.Future[TaskResult]] = {}
         self.executed: set[str] = set()
         limit = executor.max_concurrency
@@ -200,6 +215,8 @@ class _Run:
 
     def _finished(self, result: TaskResult) -> None:
         ctx = self.ctx
+        if self.on_result is not None:
+            self.on_result(result)
         ctx.emit(
             events.TaskFinished(
                 run_id=ctx.run_id,

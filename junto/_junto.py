@@ -9,7 +9,9 @@
 A string task goes through the planner; a :class:`~junto.graphs.TaskGraph`
 is compiled and run as given. ``stream`` yields the run's typed events and
 ends with :class:`~junto._events.RunFinished`; ``run`` returns the
-:class:`~junto._runs.RunResult`. Specialists, planner and aggregator are
+:class:`~junto._runs.RunResult`. A run that is cancelled (Ctrl-C, a client
+gone) is still recorded, with exit reason ``cancelled`` and every task result
+obtained so far, before the cancellation goes on; it can be resumed by its id. Specialists, planner and aggregator are
 injected (defaults: the real ones from :mod:`junto.agents`, imported
 lazily); the sandbox is started only when a code task needs it.
 """
@@ -28,7 +30,7 @@ from junto import _events as ev
 from junto._budget import Budget, BudgetTracker
 from junto._exceptions import BudgetExceeded, ConfigError, JuntoError, SetupError
 from junto._plan import Plan, PlanTask
-from junto._runs import RUNNING, AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
+from junto._runs import CANCELLED, RUNNING, AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
 from junto._tasks import AgentContext, Specialist, TaskKind, TaskResult
 from junto.graphs._builder import CompiledGraph, TaskGraph
 from junto.graphs._checkpoint import open_checkpointer
@@ -248,7 +250,8 @@ class Junto:
         record = RunRecord(result=RunResult(run_id=run_id, session_id=session, task=text), started_at=started_at, events=trace)
         emit(ev.RunStarted(run_id=run_id, task=text, session_id=session))
         history = await self._history(session)
-        planner_usage = Usage()
+        planner_usage, planner_cost = Usage(), 0.0
+        finished: dict[str, TaskResult] = {}  # filled as tasks finish: kept if the run is cancelled
         try:
             earlier = await self._interrupted(run_id)
             if earlier is not None and earlier.graph is not None:  # resume: same graph, finished tasks come from checkpoints
@@ -268,7 +271,7 @@ class Junto:
                 on_failed_input=self.on_failed_input,
                 max_concurrency=self.max_concurrency,
             )
-            execution = await executor.run(graph, ctx, run_id=run_id)
+            execution = await executor.run(graph, ctx, run_id=run_id, on_result=lambda r: finished.__setitem__(r.task_id, r))
             record.result.results = execution.results
             exit_reason = execution.exit_reason.value
             answer, verdict, agg_usage, agg_cost, agg_reason = await self._aggregate(text, graph.plan, execution.results, ctx)
@@ -289,12 +292,28 @@ class Junto:
             record.error, record.result.exit_reason = f"budget: {error.message}", ExitReason.BUDGET.value
         except JuntoError as error:
             record.error, record.result.exit_reason = str(error), ExitReason.FAILED.value
+        except asyncio.CancelledError:
+            if not record.result.results:
+                order = record.graph.order if record.graph is not None else list(finished)
+                record.result.results = {tid: finished[tid] for tid in order if tid in finished}
+            record.result.usage = _total_usage(record.result.results, planner_usage, planner_cost, tracker)
+            record.error, record.result.exit_reason = "the run was cancelled", CANCELLED
+            # the turn was withdrawn: the run is kept, the session's conversation is not extended
+            await self._conclude(record, started, emit, trace, None, text)
+            raise
+        await self._conclude(record, started, emit, trace, session, text)
+        return record.result
+
+    async def _conclude(
+        self, record: RunRecord, started: float, emit: Callable[[ev.Event], None], trace: list[ev.Event], session: str | None, text: str
+    ) -> None:
+        """Settle the record's duration and status, announce the end of the run, save it."""
         record.result.duration_s = time.perf_counter() - started
         if not record.result.answer:
             record.result.status = run_status(record.result.results.values(), answered=False)
         emit(
             ev.RunFinished(
-                run_id=run_id,
+                run_id=record.run_id,
                 status=record.result.status.value,
                 exit_reason=record.result.exit_reason,
                 duration_s=record.result.duration_s,
@@ -303,7 +322,6 @@ class Junto:
         )
         record.events = trace
         await self._save(record, session, text)
-        return record.result
 
     async def _graph(
         self, task: str | TaskGraph | CompiledGraph, ctx: AgentContext, history: list[Message]

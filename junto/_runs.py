@@ -36,6 +36,7 @@ __all__ = [
 
 PlanSource = Literal["planner", "graph", "fallback"]
 RUNNING = "running"  # the exit reason of a run not finished yet
+CANCELLED = "cancelled"  # the exit reason of a run cancelled before it finished
 
 
 class RunStatus(str, enum.Enum):
@@ -118,8 +119,8 @@ class RunRecord(BaseModel):
 
     @property
     def interrupted(self) -> bool:
-        """Saved when the run started and never finished (the process died): it can be resumed."""
-        return self.result.exit_reason == RUNNING and self.graph is not None
+        """Started and never finished (the process died, or the run was cancelled): it can be resumed."""
+        return self.result.exit_reason in (RUNNING, CANCELLED) and self.graph is not None
 
     def summary(self) -> RunSummary:
         r = self.result

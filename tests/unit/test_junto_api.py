@@ -217,3 +217,54 @@ async def test_an_interrupted_run_resumes_by_run_id_without_replanning_or_redoin
     assert len(planner.histories) == 1  # the plan came from the record, not a second planning
     assert calls == ["m", "w", "w"]  # m was not run again
     assert result.answer == "m=ok:m | w=ok:w" and result.exit_reason == "completed"
+
+
+def _stalling_writer(started_w):
+    async def run(task: TaskSpec, inputs, ctx) -> TaskResult:
+        import asyncio
+
+        if task.id == "w":
+            started_w.set()
+            await asyncio.sleep(60)
+        return _verified(task, inputs, ctx)
+
+    return run
+
+
+async def test_a_cancelled_run_is_recorded_with_the_results_obtained_so_far(tmp_path: Path) -> None:
+    import asyncio
+
+    started_w = asyncio.Event()
+    specialists = {k: FunctionSpecialist(k, _stalling_writer(started_w)) for k in TaskKind}
+    async with Junto.start(**_options(tmp_path, specialists=specialists)) as junto:
+        job = asyncio.create_task(junto.run("add and explain", run_id="stopped", session="s1"))
+        await started_w.wait()
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+        record = await junto.store.get_run("stopped")
+        session = await junto.store.get_session("s1")
+    assert record is not None and record.result.exit_reason == "cancelled"
+    assert list(record.result.results) == ["m"]  # w never finished
+    assert record.result.results["m"].status is Status.VERIFIED and record.result.results["m"].output_text() == "ok:m"
+    assert record.result.status is RunStatus.PARTIAL and record.result.answer == ""
+    assert record.result.usage.tokens == 5 + 12  # the planner and m
+    assert record.events[-1].type == "run_finished" and record.events[-1].exit_reason == "cancelled"
+    assert record.interrupted  # resumable by its id
+    assert session.messages == []  # a withdrawn turn does not enter the conversation
+
+
+async def test_a_stream_left_by_its_consumer_cancels_and_records_the_run(tmp_path: Path) -> None:
+    import asyncio
+
+    started_w = asyncio.Event()
+    specialists = {k: FunctionSpecialist(k, _stalling_writer(started_w)) for k in TaskKind}
+    async with Junto.start(**_options(tmp_path, specialists=specialists)) as junto:
+        events = junto.stream("add and explain", run_id="left")
+        async for event in events:
+            if isinstance(event, ev.TaskStarted) and event.task_id == "w":
+                break
+        await events.aclose()
+        record = await junto.store.get_run("left")
+    assert record is not None and record.result.exit_reason == "cancelled"
+    assert list(record.result.results) == ["m"]
