@@ -13,6 +13,7 @@ then only folds the events (and prints the final answer if asked).
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -360,11 +361,19 @@ async def render_live(
         from rich.live import Live
 
         with Live(render(view), console=console, refresh_per_second=refresh_per_second, transient=True) as live:
+
+            async def tick() -> None:  # elapsed times go on between events; drawn on the loop, never mid-update
+                while True:
+                    await asyncio.sleep(1.0 / refresh_per_second)
+                    live.update(render(view))
+
+            ticker = asyncio.create_task(tick())
             try:
                 async for event in events:
                     view.apply(event)
                     live.update(render(view))
             finally:
+                ticker.cancel()
                 live.update(render(view))
     if final:
         console.print(render_answer(view))

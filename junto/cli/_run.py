@@ -1,10 +1,16 @@
 """``junto run TASK`` and ``junto graph run FILE.py[:NAME]``.
 
-Both consume the run's event stream (the single source a live view plugs
-into). With ``--json``, stdout holds exactly one JSON object: the run result,
-or ``{"error": ..., "type": ...}``. Exit status: 0 when the run completed
-(whatever the verification outcome), 2 for usage and configuration errors,
-1 otherwise.
+Both consume the run's event stream. On a terminal (without ``--json``) it
+drives the live view of :mod:`junto.cli._live`: the plan as a tree, each
+task's state, model, time and tokens, then the answer as Markdown and a
+verification summary. Without a terminal the events are printed line by
+line. With ``--json``, stdout holds exactly one JSON object: the run result,
+or ``{"error": ..., "type": ...}``.
+
+Exit status: 0 when the run completed (whatever the verification outcome),
+2 for usage and configuration errors, 130 when Ctrl-C stopped it (running
+tasks are cancelled, the sandbox is removed, the run is recorded as
+``cancelled``), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import json
 import runpy
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
 
 from junto import _events as ev
 from junto._budget import Budget
@@ -24,14 +32,16 @@ from junto._exceptions import ConfigError, JuntoError, RunError, SetupError
 from junto._junto import Junto
 from junto._runs import RunResult
 from junto.cli._app import app
+from junto.cli._live import RunView, render_live
 from junto.graphs._builder import CompiledGraph, TaskGraph
 
-__all__ = ["graph_app", "load_graph"]
+__all__ = ["graph_app", "load_graph", "make_junto"]
 
 graph_app = typer.Typer(help="Run task graphs defined in Python.", no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
 
 _GRACE_S = 10.0  # beyond --timeout, for the aggregator to finish before the hard stop
+_INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C
 
 _JSON = typer.Option(False, "--json", help="Print exactly one JSON object: the run result.")
 _CONFIG = typer.Option(None, "--config", help="Path of junto.toml (default: ./junto.toml, then built-in defaults).")
@@ -100,19 +110,37 @@ def _budget(usd: float | None, tokens: int | None, timeout: float | None) -> Bud
     return Budget(max_cost_usd=usd, max_tokens=tokens, max_wall_s=timeout)
 
 
+def make_junto(config: Path | None, *, budget: Budget) -> Junto:
+    """The Junto a command runs with: roster and store from ``junto.toml``."""
+    return Junto.from_config(config, budget=budget)
+
+
+class _Cancelled:
+    """The run was stopped by Ctrl-C (and recorded as cancelled)."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+
+
 def _execute(
     task: str | TaskGraph | CompiledGraph, *, session: str | None, config: Path | None, budget: Budget, as_json: bool
-) -> RunResult | JuntoError:
-    printer = None if as_json else _Printer(typer.echo)
+) -> RunResult | RunView | JuntoError | _Cancelled:
+    console = Console(highlight=False)
+    live = not as_json and console.is_terminal
+    printer = None if as_json or live else _Printer(typer.echo)
+    run_id = uuid.uuid4().hex
 
-    async def go() -> RunResult:
-        junto = Junto.from_config(config, budget=budget)
+    async def go() -> RunResult | RunView:
+        junto = make_junto(config, budget=budget)
         try:
-            return await junto.run(task, session=session, on_event=printer.show if printer is not None else None)
+            if live:
+                return await render_live(junto.stream(task, session=session, run_id=run_id), console)
+            on_event = printer.show if printer is not None else None
+            return await junto.run(task, session=session, run_id=run_id, on_event=on_event)
         finally:
-            await junto.aclose()
+            await junto.aclose()  # also removes the sandbox containers this run started
 
-    async def bounded() -> RunResult:
+    async def bounded() -> RunResult | RunView:
         limit = budget.max_wall_s + _GRACE_S if budget.max_wall_s is not None else None
         try:
             return await asyncio.wait_for(go(), timeout=limit)
@@ -123,9 +151,21 @@ def _execute(
         return asyncio.run(bounded())
     except JuntoError as error:
         return error
+    except KeyboardInterrupt:  # asyncio.run cancelled the run first: it is recorded as cancelled
+        return _Cancelled(run_id)
 
 
-def _finish(outcome: RunResult | JuntoError, *, as_json: bool) -> None:
+def _finish(outcome: RunResult | RunView | JuntoError | _Cancelled, *, as_json: bool) -> None:
+    if isinstance(outcome, _Cancelled):
+        if as_json:
+            hint = f"junto trace {outcome.run_id} shows what finished"
+            typer.echo(json.dumps({"error": "the run was cancelled", "type": "Cancelled", "hint": hint, "run_id": outcome.run_id}))
+        else:
+            Console(stderr=True, highlight=False).print(
+                f"[yellow]run cancelled[/]: recorded as {outcome.run_id} with the tasks that finished"
+                f" (see [cyan]junto trace {outcome.run_id}[/])"
+            )
+        raise typer.Exit(_INTERRUPTED)
     if isinstance(outcome, JuntoError):
         code = 2 if isinstance(outcome, SetupError) else 1
         if as_json:
@@ -135,6 +175,8 @@ def _finish(outcome: RunResult | JuntoError, *, as_json: bool) -> None:
 
         error_exit(outcome)
         return
+    if isinstance(outcome, RunView):
+        raise typer.Exit(0 if outcome.exit_reason == "completed" else 1)
     if as_json:
         typer.echo(outcome.to_json())
     raise typer.Exit(0 if outcome.completed else 1)

@@ -140,3 +140,23 @@ async def test_render_live_on_a_terminal_ends_with_the_answer() -> None:
     out = buffer.getvalue()
     assert view.status == "completed"
     assert "The roots are 2 and 3." in out and "verified: roots" in out
+
+
+async def test_render_live_keeps_the_elapsed_time_going_between_events() -> None:
+    import asyncio
+    import re
+    import time
+
+    async def slow_task():
+        now = time.time()
+        yield ev.RunStarted(run_id="r", task="t", at=now)
+        yield ev.PlanCreated(run_id="r", tasks=PLAN[:1], at=now)
+        yield ev.TaskStarted(run_id="r", task_id="roots", kind=TaskKind.MATH, at=now)
+        await asyncio.sleep(0.8)  # no event for a while: the view must still tick
+        yield ev.RunFinished(run_id="r", status="completed", exit_reason="completed", at=time.time())
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=100, force_terminal=True, color_system=None)
+    await render_live(slow_task(), console, final=False, refresh_per_second=20)
+    shown = [float(s) for s in re.findall(r"roots \[math\] running +(\d+\.\d)s", buffer.getvalue())]
+    assert shown and max(shown) >= 0.4
