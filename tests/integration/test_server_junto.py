@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,12 +25,16 @@ def _math(task, inputs, ctx) -> TaskResult:
     return TaskResult(task_id=task.id, kind=TaskKind.MATH, status=Status.VERIFIED, output=MathOutput(answer="4"))
 
 
-def _text(task, inputs, ctx) -> str:
+async def _text(task, inputs, ctx) -> str:
+    if task.instruction == "zzwait":
+        await asyncio.sleep(30)
     return f"text for {task.id}"
 
 
 def _reply(messages, request) -> str:
     if request.output_type is not None:  # the planner
+        if any("zzwait" in m.content for m in messages):
+            return '{"tasks": [{"id": "sum", "kind": "math", "instruction": "2+2"}, {"id": "wait", "kind": "writing", "instruction": "zzwait", "depends_on": ["sum"]}]}'
         return '{"tasks": [{"id": "sum", "kind": "math", "instruction": "2+2"}]}'
     return "2+2 is 4 [sum]."
 
@@ -78,3 +84,20 @@ def test_native_graph_run_events_are_typed_and_complete(live) -> None:
     assert finished == {"a": "verified", "b": "unverified"}
     record = httpx.get(live.url + run["run_url"]).json()
     assert record["plan"]["tasks"][1]["depends_on"] == ["a"] and record["status"] == "unverified"
+
+
+def test_a_run_whose_client_hangs_up_is_recorded_as_cancelled_with_its_finished_tasks(live) -> None:
+    body = {"model": "junto", "messages": [{"role": "user", "content": "zzwait"}], "stream": True}
+    with httpx.stream("POST", live.url + "/v1/chat/completions", json=body, timeout=10) as response:
+        lines = response.iter_lines()  # kept: dropping the iterator would close the connection now
+        first = json.loads(next(lines).removeprefix("data: "))
+        run_id = first["id"].removeprefix("chatcmpl-")
+        deadline = time.monotonic() + 10
+        while httpx.get(f"{live.url}/v1/runs/{run_id}").json()["tasks"].get("wait", {}).get("state") != "running":
+            assert time.monotonic() < deadline, "the slow task never started"
+            time.sleep(0.05)
+    # the client hung up while "wait" runs and "sum" is done
+    while (record := httpx.get(f"{live.url}/v1/runs/{run_id}").json())["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert record["state"] == "finished" and record["exit_reason"] == "cancelled"
+    assert list(record["results"]) == ["sum"] and record["results"]["sum"]["status"] == "verified"
