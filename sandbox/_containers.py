@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -44,7 +46,14 @@ async def create_started(engine: Engine, *, image: str, limits: SandboxLimits) -
             raise
         return cid
 
-    return await engine.call(create, for_image=image)
+    creating = asyncio.ensure_future(engine.call(create, for_image=image))
+    try:
+        return await asyncio.shield(creating)
+    except asyncio.CancelledError:
+        # The engine thread goes on and makes the container anyway: wait for it and remove it.
+        with contextlib.suppress(Exception):
+            await remove(engine, await creating)
+        raise
 
 
 def _remove_quietly(engine: Engine, cid: str) -> None:

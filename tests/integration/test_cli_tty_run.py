@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pexpect
@@ -29,12 +31,17 @@ LAUNCHER = textwrap.dedent(
             if any("zzwait" in m.content for m in messages):
                 return ('{"tasks": [{"id": "sum", "kind": "math", "instruction": "add"},'
                         ' {"id": "wait", "kind": "math", "instruction": "zzwait", "depends_on": ["sum"]}]}')
+            if any("zzcode" in m.content for m in messages):
+                return ('{"tasks": [{"id": "sum", "kind": "math", "instruction": "add"},'
+                        ' {"id": "prog", "kind": "code", "instruction": "sleep", "depends_on": ["sum"]}]}')
             return '{"tasks": [{"id": "sum", "kind": "math", "instruction": "add"}]}'
         return "The sum is **4** [sum]."
 
     async def math(task, inputs, ctx):
         if task.instruction == "zzwait":
             await asyncio.sleep(60)
+        if task.kind is TaskKind.CODE:  # a program still running in the sandbox when Ctrl-C comes
+            await ctx.sandbox.run("import time; time.sleep(50)", timeout=60)
         return TaskResult(task_id=task.id, kind=TaskKind.MATH, status=Status.VERIFIED, output=MathOutput(answer="4"))
 
     def make(config, *, budget):
@@ -102,3 +109,25 @@ def test_ctrl_c_stops_the_run_exits_130_and_records_it_as_cancelled(launcher: Pa
     assert list(record.result.results) == ["sum"]  # the task that finished is kept; "wait" never did
     assert record.result.results["sum"].output_text() == "4"
     assert re.fullmatch(r"[0-9a-f]{32}", run_id)
+
+
+def _containers_of(pid: int) -> list[str]:
+    listing = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=junto.pid={pid}"], capture_output=True, text=True, check=True)
+    return listing.stdout.split()
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_ctrl_c_during_a_sandboxed_program_removes_the_sandbox_containers(launcher: Path, tmp_path: Path) -> None:
+    child = spawn(launcher, tmp_path, "Add 2+2, then zzcode")
+    child.expect(rf"prog{ANSI} *{ANSI}\[code\] {ANSI}running", timeout=60)
+    deadline = time.monotonic() + 20
+    while not _containers_of(child.pid):  # the sandbox is up and running the program
+        assert time.monotonic() < deadline, "no sandbox container was started"
+        time.sleep(0.2)
+    child.sendintr()
+    child.expect(r"run cancelled", timeout=60)
+    child.expect(pexpect.EOF, timeout=60)
+    child.close()
+    assert child.exitstatus == 130
+    assert _containers_of(child.pid) == []
