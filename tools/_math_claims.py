@@ -58,11 +58,12 @@ class MathAnswer(BaseModel):
     """
 
     kind: MathKindName = Field(description="evaluate, solve, simplify, derivative, integral, limit, inequality or other")
-    expression: str = Field(description="the expression or equation, e.g. 17*23 or x^2 - 5*x + 6 = 0")
-    variable: str = Field(default="x", description="the variable, e.g. x")
-    point: str | None = Field(default=None, description="the point of a limit, or bounds 'a, b' of a definite integral")
-    answer: str = Field(description="the final answer only, e.g. 391 or {2, 3}")
-    work: str = Field(default="", description="one or two short lines of working")
+    # The length caps reach the local model's grammar, so a rambling string cannot eat the token budget.
+    expression: str = Field(max_length=120, description="the expression or equation, e.g. 17*23 or x^2 - 5*x + 6 = 0")
+    variable: str = Field(default="x", max_length=12, description="the variable, e.g. x")
+    point: str | None = Field(default=None, max_length=40, description="the point of a limit, or bounds 'a, b' of a definite integral")
+    answer: str = Field(max_length=60, description="the final answer only, e.g. 391 or {2, 3}")
+    work: str = Field(default="", max_length=80, description="one or two short lines of working")
 
 
 @dataclass(frozen=True)

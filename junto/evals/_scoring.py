@@ -26,8 +26,8 @@ from junto.sandbox._types import Sandbox
 __all__ = ["PartScore", "extract_code_blocks", "extract_final_answer", "score_answer"]
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.DOTALL)
-_ANSWER_LINE = re.compile(r"(?im)^\s*(?:\*\*)?(?:final\s+)?answer(?:\*\*)?\s*[:=]\s*(.+?)\s*$")
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:\s*/\s*\d+)?(?![\w.])")
+_ANSWER_LINE = re.compile(r"(?im)\banswer(?:\*\*)?\s*(?:is\s*)?[:=]?\s*(?:\*\*)?\s*([^\s:].*?)\s*$")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:\s*/\s*\d+)?(?!\w|\.\d)")
 _BOXED = re.compile(r"\\boxed\{([^{}]*)\}")
 
 
@@ -60,8 +60,9 @@ def extract_final_answer(text: str) -> str | None:
         if not rest:
             return None
         candidate = rest[-1]
-    candidate = candidate.strip().strip("*$` ").rstrip(".")
-    candidate = re.sub(r"^[A-Za-z]\s*=\s*", "", candidate)  # "x = 5" -> "5"
+    candidate = candidate.strip().strip("*$` ").rstrip(".").strip()
+    if "=" in candidate:
+        candidate = candidate.rsplit("=", 1)[1].strip()  # "x = 5" or "17*23 = 391": the value stated last
     return candidate or None
 
 

@@ -1,0 +1,120 @@
+"""Scoring by checks: known-good and known-bad answers, the runner's resume, and the summary."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from junto.evals import (
+    Answer,
+    CodePart,
+    EvalItem,
+    MathPart,
+    TextPart,
+    extract_final_answer,
+    load_outcomes,
+    run_suite,
+    score_answer,
+    summarize,
+)
+from junto.sandbox import ExecResult, FakeSandbox
+from junto.tools import WritingConstraints
+
+
+def _python(run) -> ExecResult:
+    """Runs the program with this interpreter: the unit tests' stand-in for the Docker sandbox."""
+    done = subprocess.run([sys.executable, "-c", run.code], capture_output=True, text=True, timeout=30)
+    return ExecResult(exit_code=done.returncode, stdout=done.stdout, stderr=done.stderr)
+
+
+SANDBOX = FakeSandbox(_python)
+ITEM = EvalItem(
+    id="c1",
+    prompt="Compute 17*23, write mul(a, b), explain in at most 30 words.",
+    parts=[
+        MathPart(expected="391"),
+        CodePart(entry_point="mul", tests="assert mul(17, 23) == 391\nassert mul(-2, 3) == -6"),
+        TextPart(constraints=WritingConstraints(max_words=30)),
+    ],
+)
+GOOD = "17*23 is 391.\n\n```python\ndef mul(a, b):\n    return a * b\n```\n\nMultiplying gives 391."
+BAD = "17*23 is 381.\n\n```python\ndef mul(a, b):\n    return a + b\n```\n\n" + "word " * 40
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The final answer is: 836.", "836"),
+        ("84 * 94 = 7288\n\nThe answer is 7288.", "7288"),
+        ("**Answer:** 12", "12"),
+        ("work...\nAnswer: x = 5", "5"),
+        ("so \\boxed{3/4}", "3/4"),
+        ("", None),
+    ],
+)
+def test_final_answer_extraction(text: str, expected: str | None) -> None:
+    assert extract_final_answer(text) == expected
+
+
+async def test_known_good_answer_passes_every_part() -> None:
+    scores = await score_answer(ITEM, GOOD, sandbox=SANDBOX)
+    assert [s.passed for s in scores] == [True, True, True], scores
+
+
+async def test_known_bad_answer_fails_every_part() -> None:
+    scores = await score_answer(ITEM, BAD, sandbox=SANDBOX)
+    assert [s.passed for s in scores] == [False, False, False], scores
+    assert "tests failed" in scores[1].detail
+
+
+async def test_last_value_mode_reads_the_final_answer_only() -> None:
+    item = EvalItem(id="m", prompt="Compute 2+2.", parts=[MathPart(expected="4", match="last")])
+    assert (await score_answer(item, "2+2 = 5? No.\nAnswer: 4", sandbox=SANDBOX))[0].passed
+    assert not (await score_answer(item, "It is 4, or maybe\nAnswer: 5", sandbox=SANDBOX))[0].passed
+
+
+async def test_humaneval_style_completion_of_the_given_head() -> None:
+    head = 'def add(a, b):\n    """Add."""\n'
+    item = EvalItem(
+        id="h",
+        prompt="complete",
+        parts=[CodePart(entry_point="add", prompt=head, tests="def check(f):\n    assert f(2, 3) == 5\n", humaneval=True)],
+    )
+    assert (await score_answer(item, "```python\n    return a + b\n```", sandbox=SANDBOX))[0].passed
+    assert not (await score_answer(item, "```python\n    return a - b\n```", sandbox=SANDBOX))[0].passed
+
+
+class _Scripted:
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self.calls = 0
+
+    async def answer(self, item: EvalItem) -> Answer:
+        self.calls += 1
+        return Answer(text=self.text, tokens=10, verified_tasks=1 if self.name == "junto" else None, total_tasks=1 if self.name == "junto" else None)
+
+
+async def test_runner_scores_both_systems_and_resumes(tmp_path) -> None:
+    good, bad = _Scripted("junto", GOOD), _Scripted("single", BAD)
+    outcomes = await run_suite([ITEM], [good, bad], sandbox=SANDBOX, out_dir=tmp_path)
+    assert {o.system: o.correct for o in outcomes} == {"junto": True, "single": False}
+    again = await run_suite([ITEM], [good, bad], sandbox=SANDBOX, out_dir=tmp_path)
+    assert good.calls == 1 and bad.calls == 1  # finished items are skipped
+    assert len(again) == 2 and len(load_outcomes(tmp_path)) == 2
+    summary = {s.system: s for s in summarize(again)}
+    assert summary["junto"].accuracy == 1.0 and summary["junto"].verified_rate == 1.0
+    assert summary["single"].accuracy == 0.0 and summary["single"].verified_rate is None
+
+
+async def test_a_system_that_raises_scores_zero_and_the_run_goes_on(tmp_path) -> None:
+    class Broken:
+        name = "broken"
+
+        async def answer(self, item: EvalItem) -> Answer:
+            raise RuntimeError("model server went away")
+
+    (outcome,) = await run_suite([ITEM], [Broken()], sandbox=SANDBOX, out_dir=tmp_path)
+    assert outcome.correct is False and "model server went away" in outcome.error
