@@ -6,6 +6,8 @@ import subprocess
 import sys
 
 import pytest
+from junto.sandbox import ExecResult, FakeSandbox
+from junto.tools import WritingConstraints
 
 from junto.evals import (
     Answer,
@@ -19,8 +21,6 @@ from junto.evals import (
     score_answer,
     summarize,
 )
-from junto.sandbox import ExecResult, FakeSandbox
-from junto.tools import WritingConstraints
 
 
 def _python(run) -> ExecResult:
