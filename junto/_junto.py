@@ -396,14 +396,9 @@ class Junto:
 
     def _resolve_specialists(self) -> dict[TaskKind, Specialist]:
         if self._specialists is None:
-            from junto import agents
+            from junto.agents import default_specialists
 
-            self._specialists = {
-                TaskKind.MATH: agents.MathSpecialist(),
-                TaskKind.CODE: agents.CodeSpecialist(),
-                TaskKind.WRITING: agents.WritingSpecialist(),
-                TaskKind.GENERAL: agents.GeneralSpecialist(),
-            }
+            self._specialists = default_specialists()
         return self._specialists
 
     def _resolve_planner(self) -> PlannerLike:
