@@ -11,7 +11,23 @@ import typer
 
 from junto.cli._app import app
 
-__all__ = ["eval_command"]
+__all__ = ["eval_command", "spread"]
+
+
+def spread(items: list, limit: int | None) -> list:
+    """The first ``limit`` items, taken in turn from each category so a short run covers them all."""
+    if limit is None or limit >= len(items):
+        return list(items)
+    by_category: dict[str, list] = {}
+    for item in items:
+        by_category.setdefault(item.category, []).append(item)
+    queues = list(by_category.values())
+    chosen: list = []
+    while len(chosen) < limit:
+        for queue in queues:
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+    return chosen
 
 
 @app.command("eval")
@@ -63,7 +79,7 @@ async def _eval(
     from junto.sandbox import DockerSandbox
 
     console = Console(stderr=True)
-    items = load_suite(suite)[:limit] if limit else load_suite(suite)
+    items = spread(load_suite(suite), limit)
     config = load_config(config_path)
     roster = config.build_roster()
     out.mkdir(parents=True, exist_ok=True)

@@ -60,3 +60,11 @@ def test_math_references_are_right_on_spot_checks() -> None:
         if prompt.startswith("Compute ") and " * " in prompt:
             a, b = prompt.removeprefix("Compute ").rstrip(".").split(" * ")
             assert int(expected) == int(a) * int(b)
+
+
+def test_a_limited_run_covers_every_category() -> None:
+    from junto.cli._eval import spread
+
+    chosen = spread(load_suite("math"), 8)
+    assert [item.category for item in chosen] == ["arithmetic", "algebra", "equations", "calculus"] * 2
+    assert [item.id for item in spread(load_suite("humaneval"), 3)] == ["HumanEval/0", "HumanEval/1", "HumanEval/2"]
