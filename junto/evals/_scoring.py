@@ -122,7 +122,10 @@ async def _score_code(part: CodePart, answer: str, sandbox: Sandbox) -> PartScor
     if chosen is None:
         return PartScore(type="code", passed=False, detail=f"no Python block defining {part.entry_point}()")
     if part.humaneval:
-        program = f"{chosen}\n\n{part.tests}\n\ncheck({part.entry_point})\n"
+        # As HumanEval's own harness does: the prompt (imports, helpers) comes first, so a
+        # completion that restates the whole function still sees `from typing import List`.
+        head = "" if chosen.startswith(part.prompt) else part.prompt + "\n"
+        program = f"{head}{chosen}\n\n{part.tests}\n\ncheck({part.entry_point})\n"
     else:
         program = f"{chosen}\n\n{part.tests}\n"
     result = await sandbox.run(program, timeout=15.0)

@@ -118,3 +118,14 @@ async def test_a_system_that_raises_scores_zero_and_the_run_goes_on(tmp_path) ->
 
     (outcome,) = await run_suite([ITEM], [Broken()], sandbox=SANDBOX, out_dir=tmp_path)
     assert outcome.correct is False and "model server went away" in outcome.error
+
+
+async def test_humaneval_whole_function_sees_the_prompts_imports() -> None:
+    head = 'from typing import List\n\n\ndef total(xs: List[int]) -> int:\n    """Sum."""\n'
+    item = EvalItem(
+        id="h2",
+        prompt="complete",
+        parts=[CodePart(entry_point="total", prompt=head, tests="def check(f):\n    assert f([1, 2]) == 3\n", humaneval=True)],
+    )
+    answer = "```python\ndef total(xs: List[int]) -> int:\n    return sum(xs)\n```"
+    assert (await score_answer(item, answer, sandbox=SANDBOX))[0].passed
