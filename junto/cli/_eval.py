@@ -39,6 +39,7 @@ def eval_command(
     concurrency: int = typer.Option(1, "--concurrency", min=1, max=64, help="Items answered at once."),
     out: Path = typer.Option(Path("eval-results"), "--out", help="Folder for outcomes.jsonl, summary and plots; re-running resumes."),
     systems: str = typer.Option("both", "--systems", help="both, junto or baseline."),
+    rescore_only: bool = typer.Option(False, "--rescore", help="Score the answers already in --out again (after a scoring change); no model is called."),
 ) -> None:
     """Run SUITE through the junto ensemble and through one model, and compare.
 
@@ -47,7 +48,7 @@ def eval_command(
     if systems not in ("both", "junto", "baseline"):
         raise typer.BadParameter("--systems must be both, junto or baseline")
     command = "junto eval " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["eval"] else "junto eval " + suite
-    asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command))
+    asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command, rescore_only))
 
 
 async def _eval(
@@ -59,6 +60,7 @@ async def _eval(
     out: Path,
     systems: str,
     command: str,
+    rescore_only: bool = False,
 ) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -69,17 +71,20 @@ async def _eval(
         BaselineSystem,
         EnsembleSystem,
         load_suite,
-        markdown_table,
+        rescore,
         run_suite,
-        summarize,
-        write_plots,
-        write_summary,
     )
     from junto.models import Role
     from junto.sandbox import DockerSandbox
 
     console = Console(stderr=True)
     items = spread(load_suite(suite), limit)
+    if rescore_only:
+        async with DockerSandbox.start() as sandbox:
+            wanted = {item.id for item in items}
+            outcomes = [o for o in await rescore(items, sandbox=sandbox, out_dir=out) if o.item_id in wanted]
+        _report(out, suite, outcomes, command, console)
+        return
     config = load_config(config_path)
     roster = config.build_roster()
     out.mkdir(parents=True, exist_ok=True)
@@ -103,6 +108,14 @@ async def _eval(
 
             outcomes = await run_suite(items, chosen, sandbox=sandbox, out_dir=out, concurrency=concurrency, on_done=advance)
             progress.update(bar, completed=done_before)
+    _report(out, suite, outcomes, command, console)
+
+
+def _report(out: Path, suite: str, outcomes: list, command: str, console) -> None:
+    from rich.console import Console
+
+    from junto.evals import markdown_table, summarize, write_plots, write_summary
+
     summaries = summarize(outcomes)
     write_summary(out, suite, summaries, command=command)
     write_plots(out, outcomes, summaries)

@@ -2,7 +2,7 @@
 
 from junto.evals._items import CodePart, EvalItem, MathPart, TextPart, load_jsonl, parse_items
 from junto.evals._report import SystemSummary, markdown_table, summarize, write_plots, write_summary
-from junto.evals._runner import Answer, BaselineSystem, EnsembleSystem, Outcome, System, load_outcomes, run_suite
+from junto.evals._runner import Answer, BaselineSystem, EnsembleSystem, Outcome, System, load_outcomes, rescore, run_suite
 from junto.evals._scoring import PartScore, extract_code_blocks, extract_final_answer, score_answer
 from junto.evals._suites import BUILTIN_SUITES, load_humaneval_items, load_suite
 
@@ -27,6 +27,7 @@ __all__ = [
     "load_suite",
     "markdown_table",
     "parse_items",
+    "rescore",
     "run_suite",
     "score_answer",
     "summarize",

@@ -20,7 +20,7 @@ from junto.evals._scoring import PartScore, score_answer
 from junto.models._types import Message, Model, ModelRequest
 from junto.sandbox._types import Sandbox
 
-__all__ = ["Answer", "BaselineSystem", "EnsembleSystem", "Outcome", "System", "load_outcomes", "run_suite"]
+__all__ = ["Answer", "BaselineSystem", "EnsembleSystem", "Outcome", "System", "load_outcomes", "rescore", "run_suite"]
 
 OUTCOMES = "outcomes.jsonl"
 
@@ -164,3 +164,20 @@ async def run_suite(
     names = {s.name for s in systems}
     return [o for o in load_outcomes(out_dir) if o.item_id in wanted and o.system in names]
 
+
+
+async def rescore(items: Sequence[EvalItem], *, sandbox: Sandbox, out_dir: Path) -> list[Outcome]:
+    """Score the stored answers again (after a scoring fix), without calling any model.
+
+    Outcomes that errored keep their score of zero; the file is rewritten in place.
+    """
+    by_id = {item.id: item for item in items}
+    rescored = []
+    for outcome in load_outcomes(out_dir):
+        item = by_id.get(outcome.item_id)
+        if item is not None and outcome.error is None:
+            parts = await score_answer(item, outcome.answer, sandbox=sandbox)
+            outcome = outcome.model_copy(update={"parts": parts, "correct": bool(parts) and all(p.passed for p in parts)})
+        rescored.append(outcome)
+    (out_dir / OUTCOMES).write_text("".join(o.model_dump_json() + "\n" for o in rescored), encoding="utf-8")
+    return rescored

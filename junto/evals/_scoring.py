@@ -26,7 +26,8 @@ from junto.sandbox._types import Sandbox
 __all__ = ["PartScore", "extract_code_blocks", "extract_final_answer", "score_answer"]
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.DOTALL)
-_ANSWER_LINE = re.compile(r"(?im)\banswer(?:\*\*)?\s*(?:is\s*)?[:=]?\s*(?:\*\*)?\s*([^\s:].*?)\s*$")
+_ANSWER_LINE = re.compile(r"(?im)\banswer(?:\*\*)?[ \t]*(?:is[ \t]*)?[:=]?[ \t]*(?:\*\*)?[ \t]*([^\s:].*?)[ \t]*$")
+_LABEL = re.compile(r"^(?:\([^)]*\)|answer)[ \t]*(?:is)?[ \t]*[:=]?[ \t]*", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:\s*/\s*\d+)?(?!\w|\.\d)")
 _BOXED = re.compile(r"\\boxed\{([^{}]*)\}")
 
@@ -61,6 +62,8 @@ def extract_final_answer(text: str) -> str | None:
             return None
         candidate = rest[-1]
     candidate = candidate.strip().strip("*$` ").rstrip(".").strip()
+    while (shorter := _LABEL.sub("", candidate, count=1)) != candidate:  # "(verified): 12", "Answer: 12"
+        candidate = shorter.strip()
     if "=" in candidate:
         candidate = candidate.rsplit("=", 1)[1].strip()  # "x = 5" or "17*23 = 391": the value stated last
     return candidate or None

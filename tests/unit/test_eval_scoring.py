@@ -51,6 +51,9 @@ BAD = "17*23 is 381.\n\n```python\ndef mul(a, b):\n    return a + b\n```\n\n" + 
         ("**Answer:** 12", "12"),
         ("work...\nAnswer: x = 5", "5"),
         ("so \\boxed{3/4}", "3/4"),
+        ("The task results, as checked:\n\n[math] the answer (verified): 33/8", "33/8"),
+        ("The final answer is:\n\nAnswer: 3.5", "3.5"),
+        ("The final answer is: Answer: 7", "7"),
         ("", None),
     ],
 )
@@ -129,3 +132,14 @@ async def test_humaneval_whole_function_sees_the_prompts_imports() -> None:
     )
     answer = "```python\ndef total(xs: List[int]) -> int:\n    return sum(xs)\n```"
     assert (await score_answer(item, answer, sandbox=SANDBOX))[0].passed
+
+
+async def test_rescore_applies_the_current_scoring_without_models(tmp_path) -> None:
+    from junto.evals import rescore
+
+    await run_suite([ITEM], [_Scripted("junto", GOOD)], sandbox=SANDBOX, out_dir=tmp_path)
+    path = tmp_path / "outcomes.jsonl"
+    path.write_text(path.read_text().replace('"correct":true', '"correct":false'))  # as if scored by an older rule
+    (outcome,) = await rescore([ITEM], sandbox=SANDBOX, out_dir=tmp_path)
+    assert outcome.correct is True
+    assert load_outcomes(tmp_path)[0].correct is True
