@@ -2,8 +2,8 @@
 
 The Python example and the `junto` commands run for real on the embedded
 model and the Docker sandbox. Two adaptations, both stated where they happen:
-`junto eval ... --limit 20` runs with `--limit 1` (the 20-item run is
-reported in benchmarks/results/), and the interactive `junto chat` and the
+`junto eval ... --limit 20` runs with `--limit 1` (measured runs are in
+benchmarks/results/eval/), and the interactive `junto chat` and the
 long-running `junto serve` are driven (an `/exit`, one HTTP request) rather
 than left waiting.
 """
