@@ -39,7 +39,7 @@ propagates: a spent budget is the run's signal to stop, not a planning error.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from junto.graphs._validate import GraphLimits, validate_plan
@@ -49,7 +49,7 @@ import junto._events as events
 from junto._budget import BudgetedModel
 from junto._exceptions import BudgetExceeded, ModelError
 from junto._plan import Plan, PlanTask
-from junto._tasks import AgentContext, TaskKind
+from junto._tasks import AgentContext, Status, TaskKind, TaskResult
 from junto.models._types import Message, ModelRequest, Role, Usage
 
 __all__ = ["PlanOutcome", "Planner", "decompose", "detect_domains"]
@@ -194,10 +194,58 @@ class Planner:
         return PlanOutcome(plan=plan, source="planner", reason=f"one domain ({kind.value}) detected; planned without a model")
 
     async def _model_plan(self, task: str, history: list[Message], ctx: AgentContext) -> PlanOutcome:
-        usage, cost = Usage(), 0.0
-        repairs: list[list[str]] = []
-        reason = "the planner has no model"
         prompt = _prompt(task, history)
+        found = await self._ask(prompt, lambda draft: validate_plan(draft, limits=self.limits), ctx)
+        if found.plan is not None:
+            return PlanOutcome(
+                plan=found.plan, source="planner", repairs=found.repairs, usage=found.usage, cost_usd=found.cost_usd, model=found.model
+            )
+        reason = found.reason
+        decomposed = decompose(task, history)
+        if decomposed is not None and not validate_plan(decomposed, limits=self.limits):
+            reason = f"{reason}; split by domain cues, sentence by sentence"
+            plan = decomposed
+        else:
+            plan = _single(TaskKind.GENERAL, task, history)
+        return PlanOutcome(plan=plan, source="fallback", repairs=found.repairs, usage=found.usage, cost_usd=found.cost_usd, reason=reason)
+
+    async def replan(
+        self, task: str, plan: Plan, results: Mapping[str, TaskResult], replace: Sequence[str], ctx: AgentContext
+    ) -> PlanOutcome | None:
+        """Replacement tasks for ``replace`` (failed tasks and those after them); ``None`` if no valid one came.
+
+        The rest of ``plan`` stays, with its results: the returned plan is the
+        kept tasks followed by the replacements, which may depend on kept tasks
+        and may reuse the replaced ids, never a kept one.
+        """
+        replaced = set(replace)
+        kept = [t for t in plan.tasks if t.id not in replaced]
+        kept_ids = {t.id for t in kept}
+
+        def combined(draft: _PlanDraft) -> Plan:
+            return Plan.model_construct(tasks=[*kept, *draft.tasks], answer=[])
+
+        def errors(draft: _PlanDraft) -> list[str]:
+            clash = sorted({t.id for t in draft.tasks} & kept_ids)
+            found = [f"task id {tid!r} is taken by a finished task: choose a new id" for tid in clash]
+            if not draft.tasks:
+                found.append("the plan holds no replacement task")
+            return found or validate_plan(combined(draft), limits=self.limits)  # type: ignore[arg-type]
+
+        found = await self._ask(_replan_prompt(task, plan, results, replaced), errors, ctx)
+        if found.plan is None:
+            return None
+        whole = Plan.model_validate(combined(found.plan).model_dump())
+        ctx.emit(events.PlanRevised(run_id=ctx.run_id, replaced=sorted(replaced), tasks=list(whole.tasks)))
+        return PlanOutcome(
+            plan=whole, source="planner", repairs=found.repairs, usage=found.usage, cost_usd=found.cost_usd, model=found.model
+        )
+
+    async def _ask(
+        self, prompt: list[Message], errors_of: Callable[[_PlanDraft], list[str]], ctx: AgentContext
+    ) -> _Asked:
+        """A plan from the planner tiers in turn, each with ``max_repairs`` repairs; ``plan`` is None if none was valid."""
+        asked = _Asked(reason="the planner has no model")
         for tier, model in enumerate(ctx.roster.tiers(Role.PLANNER)):
             if ctx.budget is not None:
                 model = BudgetedModel(model, ctx.budget)
@@ -210,24 +258,30 @@ class Planner:
                 except BudgetExceeded:
                     raise
                 except ModelError as error:
-                    reason = f"{model.name} (tier {tier}) failed: {error}"
+                    asked.reason = f"{model.name} (tier {tier}) failed: {error}"
                     break
-                usage, cost = usage + completion.usage, cost + completion.cost_usd
+                asked.usage, asked.cost_usd = asked.usage + completion.usage, asked.cost_usd + completion.cost_usd
                 draft = _tidy(completion.parsed)
-                errors = validate_plan(draft, limits=self.limits)  # type: ignore[arg-type]
+                errors = errors_of(draft)
                 if not errors:
-                    plan = Plan.model_validate(draft.model_dump())
-                    return PlanOutcome(plan=plan, source="planner", repairs=repairs, usage=usage, cost_usd=cost, model=model.name)
-                repairs.append(errors)
-                ctx.emit(events.PlanRepaired(run_id=ctx.run_id, attempt=len(repairs), errors=errors))
-                reason = f"{model.name} (tier {tier}) gave an invalid plan: {errors[0]}"
+                    asked.plan, asked.model = Plan.model_validate(draft.model_dump()), model.name
+                    return asked
+                asked.repairs.append(errors)
+                ctx.emit(events.PlanRepaired(run_id=ctx.run_id, attempt=len(asked.repairs), errors=errors))
+                asked.reason = f"{model.name} (tier {tier}) gave an invalid plan: {errors[0]}"
                 messages = [*prompt, Message.assistant(draft.model_dump_json()), Message.user(_repair_text(errors))]
-        decomposed = decompose(task, history)
-        if decomposed is not None and not validate_plan(decomposed, limits=self.limits):
-            reason = f"{reason}; split by domain cues, sentence by sentence"
-            return PlanOutcome(plan=decomposed, source="fallback", repairs=repairs, usage=usage, cost_usd=cost, reason=reason)
-        plan = _single(TaskKind.GENERAL, task, history)
-        return PlanOutcome(plan=plan, source="fallback", repairs=repairs, usage=usage, cost_usd=cost, reason=reason)
+        return asked
+
+
+class _Asked(BaseModel):
+    """What asking the planner models gave: a valid plan or the reason there is none."""
+
+    plan: Plan | None = None
+    repairs: list[list[str]] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+    model: str | None = None
+    reason: str = ""
 
 
 _CONNECTIVE = re.compile(r"^(?:then|next|finally|also|and|after that|lastly)\b[\s,:]*", re.IGNORECASE)
@@ -296,6 +350,33 @@ def _prompt(task: str, history: list[Message]) -> list[Message]:
         Message.assistant(_EXAMPLE_PLAN.model_dump_json()),
         Message.user(request),
     ]
+
+
+def _replan_prompt(task: str, plan: Plan, results: Mapping[str, TaskResult], replaced: set[str]) -> list[Message]:
+    lines = [f"Task: {task}", "", "The plan so far, and how each subtask ended:"]
+    for t in plan.tasks:
+        result = results.get(t.id)
+        if t.id in replaced:
+            why = result.reason if result is not None and result.reason else "it depends on a failed subtask"
+            state = f"FAILED: {why}" if result is not None and result.status is Status.FAILED else f"to redo: {why}"
+        else:
+            state = f"{result.status.value}: {result.output_text() or result.reason or 'no output'}" if result is not None else "done"
+        needs = f" (depends on {', '.join(t.depends_on)})" if t.depends_on else ""
+        lines.append(f"- {t.id} [{t.kind.value}]{needs}: {t.instruction}\n  -> {_clip(state, 300)}")
+    kept = [t.id for t in plan.tasks if t.id not in replaced]
+    lines += [
+        "",
+        f"Write new subtasks that replace {', '.join(sorted(replaced))}: split a failed subtask into simpler ones, "
+        "or state it more precisely. "
+        + (f"They may depend on the finished subtasks ({', '.join(kept)}), whose results stay. " if kept else "")
+        + "Reply with a JSON plan holding only the new subtasks.",
+    ]
+    return [Message.system(_SYSTEM), Message.user("\n".join(lines))]
+
+
+def _clip(text: str, chars: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= chars else text[: chars - 3] + "..."
 
 
 def _history_text(history: Sequence[Message], *, limit: int, chars: int) -> str:

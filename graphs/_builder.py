@@ -257,6 +257,14 @@ class CompiledGraph(BaseModel):
                 return spec
         raise KeyError(task_id)
 
+    def downstream(self, task_ids: Iterable[str]) -> list[str]:
+        """``task_ids`` and every task that depends on them, directly or not, in topological order."""
+        graph = dependency_graph(self.plan)
+        reached = set(task_ids)
+        for tid in list(reached):
+            reached |= nx.descendants(graph, tid)
+        return [tid for tid in self.order if tid in reached]
+
     def critical_path(self, durations: dict[str, float]) -> float:
         """The longest sum of ``durations`` along any dependency chain."""
         finish: dict[str, float] = {}

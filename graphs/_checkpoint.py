@@ -45,7 +45,8 @@ def is_postgres_url(url: str | Path) -> bool:
 async def open_checkpointer(url: str | Path, *, busy_timeout_ms: int = 10_000) -> AsyncIterator[BaseCheckpointSaver]:
     """A checkpoint saver for ``url``: a ``postgresql://`` URL or an SQLite file path.
 
-    SQLite runs in WAL mode with a busy timeout, so many runs can share a file.
+    SQLite runs in WAL mode with a busy timeout, so many runs can share a file, and
+    synchronous=NORMAL: a commit survives a killed process (not a power cut) without an fsync each.
     """
     if is_postgres_url(url):
         try:
@@ -68,6 +69,7 @@ async def open_checkpointer(url: str | Path, *, busy_timeout_ms: int = 10_000) -
         async def prepare() -> None:
             await saver.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             await saver.conn.execute("PRAGMA journal_mode = WAL")
+            await saver.conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a killed process loses nothing; no fsync per commit
             await saver.setup()
 
         try:

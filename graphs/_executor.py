@@ -35,7 +35,7 @@ import junto._events as events
 from junto._exceptions import BudgetExceeded, RunError
 from junto._tasks import AgentContext, Specialist, Status, TaskKind, TaskResult, TaskSpec
 
-__all__ = ["ExecutionResult", "Executor", "ExitReason", "FailedInputPolicy"]
+__all__ = ["ExecutionResult", "Executor", "ExitReason", "FailedInputPolicy", "replaceable"]
 
 
 class FailedInputPolicy(str, enum.Enum):
@@ -90,17 +90,23 @@ class Executor:
         *,
         run_id: str | None = None,
         on_result: Callable[[TaskResult], None] | None = None,
+        given: Mapping[str, TaskResult] | None = None,
     ) -> ExecutionResult:
         """Run ``graph``; with a checkpointer, resume the run ``run_id`` if it was cut short.
 
         ``on_result`` is called with each task's result as it is obtained (run
-        here or taken from the checkpoint).
+        here or taken from the checkpoint). ``given`` holds results obtained
+        earlier (a replanned run keeps what did not fail): those tasks are not
+        run again, and their dependants start at once.
         """
         missing = sorted({s.kind.value for s in graph.specs} - {k.value for k in self.specialists})
         if missing:
             raise RunError(f"no specialist is registered for task kind(s): {', '.join(missing)}")
         started = time.perf_counter()
-        run = _Run(self, graph, ctx, on_result)
+        unknown = sorted(set(given or {}) - set(graph.order))
+        if unknown:
+            raise RunError(f"results were given for tasks the graph does not hold: {', '.join(unknown)}")
+        run = _Run(self, graph, ctx, on_result, dict(given or {}))
         workflow = run.workflow()
         config = {"configurable": {"thread_id": run_id or ctx.run_id or uuid.uuid4().hex}}
         payload: list[str] | None = graph.order
@@ -116,7 +122,7 @@ class Executor:
             results=results,
             exit_reason=ExitReason.BUDGET if exhausted else ExitReason.COMPLETED,
             budget_resource=exhausted,
-            resumed=[tid for tid in graph.order if tid not in run.executed],
+            resumed=[tid for tid in graph.order if tid not in run.executed and tid not in run.given],
             duration_s=time.perf_counter() - started,
         )
 
@@ -125,12 +131,18 @@ class _Run:
     """The state of one execution: futures by task id and the tasks run here."""
 
     def __init__(
-        self, executor: Executor, graph: CompiledGraph, ctx: AgentContext, on_result: Callable[[TaskResult], None] | None
+        self,
+        executor: Executor,
+        graph: CompiledGraph,
+        ctx: AgentContext,
+        on_result: Callable[[TaskResult], None] | None,
+        given: dict[str, TaskResult],
     ) -> None:
         self.executor = executor
         self.graph = graph
         self.ctx = ctx
         self.on_result = on_result
+        self.given = given
         self.done: dict[str, asyncio.Future[TaskResult]] = {}
         self.executed: set[str] = set()
         limit = executor.max_concurrency
@@ -157,7 +169,7 @@ class _Run:
                 result = TaskResult.model_validate(raw)
                 if not self.done[tid].done():
                     self.done[tid].set_result(result)
-                if tid not in self.executed:
+                if tid not in self.executed and tid not in self.given:
                     self._finished(result)
                 return raw
 
@@ -168,6 +180,8 @@ class _Run:
 
     def _body(self, spec: TaskSpec):
         async def body() -> dict[str, Any]:
+            if spec.id in self.given:
+                return self.given[spec.id].model_dump(mode="json")
             inputs = {dep: await asyncio.shield(self.done[dep]) for dep in spec.depends_on}
             self.executed.add(spec.id)
             result = await self._run_task(spec, inputs)
@@ -231,6 +245,17 @@ class _Run:
         if ctx.budget is not None:
             spent = ctx.budget.spent
             ctx.emit(events.BudgetUpdated(run_id=ctx.run_id, tokens=spent.tokens, cost_usd=spent.cost_usd, sandbox_s=spent.sandbox_s))
+
+
+def replaceable(execution: ExecutionResult) -> list[str]:
+    """Tasks that failed on their own merits: what replanning may replace (never after the budget ran out)."""
+    if execution.exit_reason is ExitReason.BUDGET:
+        return []
+    return [
+        tid
+        for tid, r in execution.results.items()
+        if r.status is Status.FAILED and not (r.reason or "").startswith("budget:")
+    ]
 
 
 def _skipped(spec: TaskSpec, reason: str) -> TaskResult:

@@ -22,6 +22,7 @@ __all__ = [
     "Event",
     "PlanCreated",
     "PlanRepaired",
+    "PlanRevised",
     "RunFinished",
     "RunStarted",
     "TaskAttempt",
@@ -53,6 +54,14 @@ class PlanRepaired(_Base):
     type: Literal["plan_repaired"] = "plan_repaired"
     attempt: int
     errors: list[str]
+
+
+class PlanRevised(_Base):
+    """Tasks that failed (and those after them) were replaced; ``tasks`` is the whole plan now."""
+
+    type: Literal["plan_revised"] = "plan_revised"
+    replaced: list[str]
+    tasks: list[PlanTask]
 
 
 class TaskStarted(_Base):
@@ -130,6 +139,7 @@ Event = Annotated[
     RunStarted
     | PlanCreated
     | PlanRepaired
+    | PlanRevised
     | TaskStarted
     | TaskAttempt
     | TaskChecked

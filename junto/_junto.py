@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,7 +34,7 @@ from junto._runs import CANCELLED, RUNNING, AggregateVerdict, PlanSource, RunPla
 from junto._tasks import AgentContext, Specialist, TaskKind, TaskResult
 from junto.graphs._builder import CompiledGraph, TaskGraph
 from junto.graphs._checkpoint import open_checkpointer
-from junto.graphs._executor import Executor, ExitReason, FailedInputPolicy
+from junto.graphs._executor import ExecutionResult, Executor, ExitReason, FailedInputPolicy, replaceable
 from junto.graphs._join import JoinAggregator
 from junto.graphs._store import RunStore, store_for
 from junto.graphs._validate import GraphLimits
@@ -48,6 +48,12 @@ _STREAM_END = object()
 
 class PlannerLike(Protocol):
     async def plan(self, task: str, ctx: AgentContext, *, history: list[Message] | None = None) -> Any: ...
+
+    async def replan(
+        self, task: str, plan: Plan, results: Mapping[str, TaskResult], replace: Sequence[str], ctx: AgentContext
+    ) -> Any:
+        """Called only when replanning is on (``max_replans``); ``None`` means no replacement."""
+        ...
 
 
 class AggregatorLike(Protocol):
@@ -69,7 +75,10 @@ class Junto:
     open on first use (or in :meth:`start`) and close in :meth:`aclose`.
     ``store`` is a :class:`~junto.graphs.RunStore`, a path or a
     ``postgresql://`` URL (default: ``$JUNTO_HOME/junto.db``); ``record=False``
-    keeps nothing.
+    keeps nothing. ``max_replans`` (default 0) lets the planner replace tasks
+    that failed after their retries and escalation, with the tasks after them,
+    that many times per run: the rest of the graph and its results stay, and
+    only the replacements run.
     """
 
     def __init__(
@@ -87,8 +96,12 @@ class Junto:
         record: bool = True,
         checkpoints: bool = True,
         max_concurrency: int | None = None,
+        max_replans: int = 0,
     ) -> None:
+        if max_replans < 0:
+            raise ConfigError("max_replans must be >= 0")
         self.roster = roster
+        self.max_replans = max_replans
         self.budget = budget or Budget()
         self.on_failed_input = FailedInputPolicy(on_failed_input)
         self.limits = limits
@@ -272,6 +285,10 @@ class Junto:
                 max_concurrency=self.max_concurrency,
             )
             execution = await executor.run(graph, ctx, run_id=run_id, on_result=lambda r: finished.__setitem__(r.task_id, r))
+            if self.max_replans:
+                graph, execution, replan_usage, replan_cost = await self._replan(text, graph, execution, executor, ctx, record, finished)
+                record.result.plan = RunPlan.of(graph.plan)
+                planner_usage, planner_cost = planner_usage + replan_usage, planner_cost + replan_cost
             record.result.results = execution.results
             exit_reason = execution.exit_reason.value
             answer, verdict, agg_usage, agg_cost, agg_reason = await self._aggregate(text, graph.plan, execution.results, ctx)
@@ -341,6 +358,43 @@ class Junto:
             repairs.append(getattr(error, "errors", [str(error)]))
             ctx.emit(ev.PlanCreated(run_id=ctx.run_id, tasks=list(fallback.tasks), source="fallback"))
             return CompiledGraph.from_plan(fallback), "fallback", usage, cost, repairs
+
+    async def _replan(
+        self,
+        text: str,
+        graph: CompiledGraph,
+        execution: ExecutionResult,
+        executor: Executor,
+        ctx: AgentContext,
+        record: RunRecord,
+        finished: dict[str, TaskResult],
+    ) -> tuple[CompiledGraph, ExecutionResult, Usage, float]:
+        """Replace what failed, up to ``max_replans`` times.
+
+        Returns the graph and execution that hold the final results, and what
+        the planner spent. Replaced results are kept in ``record.replaced``.
+        """
+        usage, cost = Usage(), 0.0
+        for round_ in range(1, self.max_replans + 1):
+            failed = replaceable(execution)
+            if not failed:
+                break
+            affected = graph.downstream(failed)
+            outcome = await self._resolve_planner().replan(text, graph.plan, execution.results, affected, ctx)
+            if outcome is None:
+                break
+            usage, cost = usage + outcome.usage, cost + outcome.cost_usd
+            try:
+                revised = CompiledGraph.from_plan(outcome.plan, limits=self.limits)
+            except SetupError:
+                break  # the planner checks its plans; a limit set here it cannot know is the one way to land here
+            kept = {tid: r for tid, r in execution.results.items() if tid not in affected}
+            record.replaced.extend(execution.results[tid] for tid in graph.order if tid in affected)
+            graph = revised
+            # a fresh thread each time: a resumed run replans again rather than meet another graph's checkpoints
+            thread = f"{ctx.run_id}:replan{round_}:{uuid.uuid4().hex[:8]}"
+            execution = await executor.run(graph, ctx, run_id=thread, given=kept, on_result=lambda r: finished.__setitem__(r.task_id, r))
+        return graph, execution, usage, cost
 
     async def _aggregate(
         self, task: str, plan: Plan, results: dict[str, TaskResult], ctx: AgentContext

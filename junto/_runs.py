@@ -109,6 +109,7 @@ class RunRecord(BaseModel):
     plan_source: PlanSource = "planner"
     plan_repairs: list[list[str]] = Field(default_factory=list)
     aggregate: AggregateVerdict | None = None
+    replaced: list[TaskResult] = Field(default_factory=list, description="results of failed tasks that replanning replaced, in order")
     error: str | None = None
     started_at: float = Field(default_factory=time.time)
     events: list[Event] = Field(default_factory=list)

@@ -165,6 +165,16 @@ def _plan_repaired(view: RunView, event: ev.PlanRepaired) -> None:
     view.repairs.append(list(event.errors))
 
 
+def _plan_revised(view: RunView, event: ev.PlanRevised) -> None:
+    """Replaced tasks leave the view (their failure is in the trace); kept ones keep their state."""
+    kept = {tid: task for tid, task in view.tasks.items() if tid not in event.replaced}
+    view.tasks = {
+        t.id: kept.get(t.id) or TaskView(id=t.id, kind=t.kind, instruction=t.instruction, depends_on=list(t.depends_on))
+        for t in event.tasks
+    }
+    view.phase = Phase.EXECUTING
+
+
 def _task_started(view: RunView, event: ev.TaskStarted) -> None:
     task = view._task(event.task_id, event.kind)
     task.state, task.started_at = TaskState.RUNNING, event.at
@@ -235,6 +245,7 @@ _HANDLERS = {
     ev.RunStarted: _run_started,
     ev.PlanCreated: _plan_created,
     ev.PlanRepaired: _plan_repaired,
+    ev.PlanRevised: _plan_revised,
     ev.TaskStarted: _task_started,
     ev.TaskAttempt: _task_attempt,
     ev.TaskChecked: _task_checked,

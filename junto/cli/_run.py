@@ -48,6 +48,9 @@ _CONFIG = typer.Option(None, "--config", help="Path of junto.toml (default: ./ju
 _BUDGET_USD = typer.Option(None, "--budget-usd", min=0.0, help="Stop starting new work once this many dollars are spent.")
 _BUDGET_TOKENS = typer.Option(None, "--budget-tokens", min=1, help="Stop starting new work once this many tokens are used.")
 _TIMEOUT = typer.Option(None, "--timeout", min=0.1, help="Wall-clock budget of the run, in seconds.")
+_REPLAN = typer.Option(
+    0, "--replan", min=0, help="Let the planner replace failed tasks (and those after them) up to N times; the rest stays."
+)
 
 
 @app.command("run")
@@ -59,10 +62,12 @@ def run_command(
     budget_usd: float | None = _BUDGET_USD,
     budget_tokens: int | None = _BUDGET_TOKENS,
     timeout: float | None = _TIMEOUT,
+    replan: int = _REPLAN,
 ) -> None:
     """Plan TASK, run it with the specialists, and print the checked answer."""
     budget = _budget(budget_usd, budget_tokens, timeout)
-    _finish(_execute(task, session=session, config=config, budget=budget, as_json=as_json), as_json=as_json)
+    outcome = _execute(task, session=session, config=config, budget=budget, as_json=as_json, replans=replan)
+    _finish(outcome, as_json=as_json)
 
 
 @graph_app.command("run")
@@ -73,6 +78,7 @@ def graph_run_command(
     budget_usd: float | None = _BUDGET_USD,
     budget_tokens: int | None = _BUDGET_TOKENS,
     timeout: float | None = _TIMEOUT,
+    replan: int = _REPLAN,
 ) -> None:
     """Run the TaskGraph defined in FILE.py (the first one found, or NAME) without the planner."""
     budget = _budget(budget_usd, budget_tokens, timeout)
@@ -81,7 +87,7 @@ def graph_run_command(
     except SetupError as error:
         _finish(error, as_json=as_json)
         return
-    _finish(_execute(graph, session=None, config=config, budget=budget, as_json=as_json), as_json=as_json)
+    _finish(_execute(graph, session=None, config=config, budget=budget, as_json=as_json, replans=replan), as_json=as_json)
 
 
 def load_graph(target: str) -> TaskGraph | CompiledGraph:
@@ -110,9 +116,9 @@ def _budget(usd: float | None, tokens: int | None, timeout: float | None) -> Bud
     return Budget(max_cost_usd=usd, max_tokens=tokens, max_wall_s=timeout)
 
 
-def make_junto(config: Path | None, *, budget: Budget) -> Junto:
+def make_junto(config: Path | None, *, budget: Budget, max_replans: int = 0) -> Junto:
     """The Junto a command runs with: roster and store from ``junto.toml``."""
-    return Junto.from_config(config, budget=budget)
+    return Junto.from_config(config, budget=budget, max_replans=max_replans)
 
 
 class _Cancelled:
@@ -123,7 +129,13 @@ class _Cancelled:
 
 
 def _execute(
-    task: str | TaskGraph | CompiledGraph, *, session: str | None, config: Path | None, budget: Budget, as_json: bool
+    task: str | TaskGraph | CompiledGraph,
+    *,
+    session: str | None,
+    config: Path | None,
+    budget: Budget,
+    as_json: bool,
+    replans: int = 0,
 ) -> RunResult | RunView | JuntoError | _Cancelled:
     console = Console(highlight=False)
     live = not as_json and console.is_terminal
@@ -131,7 +143,7 @@ def _execute(
     run_id = uuid.uuid4().hex
 
     async def go() -> RunResult | RunView:
-        junto = make_junto(config, budget=budget)
+        junto = make_junto(config, budget=budget, max_replans=replans)
         try:
             if live:
                 return await render_live(junto.stream(task, session=session, run_id=run_id), console)
@@ -190,8 +202,9 @@ class _Printer:
         self.streaming = False
 
     def show(self, event: ev.Event) -> None:
-        if isinstance(event, ev.PlanCreated):
-            self.echo(f"plan ({event.source}):")
+        if isinstance(event, (ev.PlanCreated, ev.PlanRevised)):
+            head = f"plan ({event.source}):" if isinstance(event, ev.PlanCreated) else f"plan revised, replacing {', '.join(event.replaced)}:"
+            self.echo(head)
             for t in event.tasks:
                 after = f" after {', '.join(t.depends_on)}" if t.depends_on else ""
                 self.echo(f"  {t.id} [{t.kind.value}]{after}: {_short(t.instruction)}")
