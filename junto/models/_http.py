@@ -13,6 +13,7 @@ import email.utils
 import json
 import os
 import time
+import urllib.request
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from junto._exceptions import (
     ModelResponseError,
     ModelTimeoutError,
 )
+from junto.models._transport import ShardedTransport
 
 __all__ = ["HttpProvider", "SseEvent", "iter_sse", "parse_retry_after", "require"]
 
@@ -89,8 +91,10 @@ class HttpProvider:
 
     The key is read from the environment variable ``api_key_env`` when the
     first request is made (or given directly as ``api_key``). The client is
-    created on first use, never in the constructor; ``transport`` lets tests
-    plug in ``httpx.MockTransport``.
+    created on first use, never in the constructor, over a
+    :class:`~junto.models._transport.ShardedTransport` (unless a proxy is
+    set in the environment); ``transport`` lets tests plug in
+    ``httpx.MockTransport``.
     """
 
     def __init__(
@@ -128,8 +132,15 @@ class HttpProvider:
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:
-            self._client = httpx.AsyncClient(transport=self._transport, headers=self._headers)
+            self._client = httpx.AsyncClient(transport=self._client_transport(), headers=self._headers)
         return self._client
+
+    def _client_transport(self) -> httpx.AsyncBaseTransport | None:
+        if self._transport is not None:
+            return self._transport
+        if urllib.request.getproxies():  # behind a proxy: httpx's own transport honours it
+            return None
+        return ShardedTransport()
 
     async def post_json(self, path: str, body: dict[str, Any], *, timeout: float) -> dict[str, Any]:
         """POST ``body`` and return the decoded JSON object of a 2xx answer."""
