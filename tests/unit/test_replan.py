@@ -188,3 +188,22 @@ async def test_given_results_are_not_run_again_and_feed_their_dependants() -> No
     assert [e.task_id for e in events if isinstance(e, ev.TaskFinished)] == ["b"]
     with pytest.raises(RunError, match="nowhere"):
         await executor.run(graph, AgentContext(roster=None), given={"nowhere": given["a"]})
+
+
+def test_junto_run_replan_flag_reaches_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from junto.cli import _run, main
+
+    recorder = Recorder()
+    model, _ = _planner_model(FIRST, REPLACEMENT)
+    asked: list[int] = []
+
+    def make(config, *, budget, max_replans=0):
+        asked.append(max_replans)
+        return Junto(**_options(tmp_path, recorder, model, max_replans=max_replans))
+
+    monkeypatch.setattr(_run, "make_junto", make)
+    assert main(["run", "compute, code, explain", "--json", "--replan", "1"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert asked == [1]
+    assert [t["id"] for t in result["plan"]["tasks"]] == ["m", "c2", "w"] and result["status"] == "verified"
+    assert main(["run", "t", "--replan", "-1"]) == 2  # a negative count is a usage error
