@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import junto.tools._consistency as consistency
-from pydantic import BaseModel, Field
+from junto.graphs._join import AggregateOutcome
+from pydantic import Field
 
 from junto._budget import BudgetedModel
 from junto._exceptions import BudgetExceeded, ModelError
@@ -50,17 +51,11 @@ _FALLING_BACK = "\n\n[the answer is assembled from the task results]\n\n"
 TokenSink = Callable[[str], None]
 
 
-class AggregateResult(BaseModel):
+class AggregateResult(AggregateOutcome):
     """The final answer and the honest record of how it was checked."""
 
-    answer: str
-    cited: list[str] = Field(default_factory=list, description="task ids the answer cites")
     consistent: bool | None = Field(description="None when nothing verifiable could be compared")
-    checks: list[CheckResult] = Field(default_factory=list)
-    revisions: int = 0
     fallback: bool = Field(default=False, description="the answer was assembled from the results, not written by the model")
-    usage: Usage = Field(default_factory=Usage)
-    cost_usd: float = 0.0
     model: str = ""
 
 

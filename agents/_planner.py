@@ -40,15 +40,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Literal
 
 from junto.graphs._validate import GraphLimits, validate_plan
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 import junto._events as events
 from junto._budget import BudgetedModel
 from junto._exceptions import BudgetExceeded, ModelError
-from junto._plan import Plan, PlanTask
+from junto._plan import Plan, PlanOutcome, PlanTask
 from junto._tasks import AgentContext, Status, TaskKind, TaskResult
 from junto.models._types import Message, ModelRequest, Role, Usage
 
@@ -123,20 +122,6 @@ _CUES: dict[TaskKind, re.Pattern[str]] = {
 _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+")
 _HISTORY_MESSAGES = 6
 _HISTORY_CHARS = 600
-
-
-class PlanOutcome(BaseModel):
-    """A plan and how it was reached."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    plan: Plan
-    source: Literal["planner", "fallback"]
-    repairs: list[list[str]] = Field(default_factory=list, description="the errors of each invalid plan, in order")
-    usage: Usage = Field(default_factory=Usage)
-    cost_usd: float = 0.0
-    model: str | None = Field(default=None, description="the model whose plan was used; None for the shortcut and the fallback")
-    reason: str | None = Field(default=None, description="why the plan is a fallback or a shortcut")
 
 
 class _TaskDraft(PlanTask):

@@ -28,14 +28,14 @@ from typing import Any, Protocol
 
 from junto import _events as ev
 from junto._budget import Budget, BudgetTracker
-from junto._exceptions import BudgetExceeded, ConfigError, JuntoError, SetupError
-from junto._plan import Plan, PlanTask
+from junto._exceptions import BudgetExceeded, ConfigError, GraphSetupError, JuntoError, SetupError
+from junto._plan import Plan, PlanOutcome, PlanTask
 from junto._runs import CANCELLED, RUNNING, AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
 from junto._tasks import AgentContext, Specialist, TaskKind, TaskResult
 from junto.graphs._builder import CompiledGraph, TaskGraph
 from junto.graphs._checkpoint import open_checkpointer
 from junto.graphs._executor import ExecutionResult, Executor, ExitReason, FailedInputPolicy, replaceable
-from junto.graphs._join import JoinAggregator
+from junto.graphs._join import AggregateOutcome, JoinAggregator
 from junto.graphs._store import RunStore, store_for
 from junto.graphs._validate import GraphLimits
 from junto.models._roster import Roster
@@ -47,11 +47,11 @@ _STREAM_END = object()
 
 
 class PlannerLike(Protocol):
-    async def plan(self, task: str, ctx: AgentContext, *, history: list[Message] | None = None) -> Any: ...
+    async def plan(self, task: str, ctx: AgentContext, *, history: list[Message] | None = None) -> PlanOutcome: ...
 
     async def replan(
         self, task: str, plan: Plan, results: Mapping[str, TaskResult], replace: Sequence[str], ctx: AgentContext
-    ) -> Any:
+    ) -> PlanOutcome | None:
         """Called only when replanning is on (``max_replans``); ``None`` means no replacement."""
         ...
 
@@ -65,7 +65,7 @@ class AggregatorLike(Protocol):
         ctx: AgentContext,
         *,
         on_token: Callable[[str], None] | None = None,
-    ) -> Any: ...
+    ) -> AggregateOutcome: ...
 
 
 class Junto:
@@ -348,14 +348,12 @@ class Junto:
             ctx.emit(ev.PlanCreated(run_id=ctx.run_id, tasks=list(graph.plan.tasks), source="graph"))
             return graph, "graph", Usage(), 0.0, []
         outcome = await self._resolve_planner().plan(task, ctx, history=history)
-        usage = getattr(outcome, "usage", None) or Usage()
-        cost = float(getattr(outcome, "cost_usd", 0.0) or 0.0)
-        repairs = list(getattr(outcome, "repairs", []) or [])
+        usage, cost, repairs = outcome.usage, outcome.cost_usd, list(outcome.repairs)
         try:
             return CompiledGraph.from_plan(outcome.plan, limits=self.limits), outcome.source, usage, cost, repairs
         except SetupError as error:
             fallback = Plan(tasks=[PlanTask(id="answer", kind=TaskKind.GENERAL, instruction=task)])
-            repairs.append(getattr(error, "errors", [str(error)]))
+            repairs.append(error.errors if isinstance(error, GraphSetupError) else [str(error)])
             ctx.emit(ev.PlanCreated(run_id=ctx.run_id, tasks=list(fallback.tasks), source="fallback"))
             return CompiledGraph.from_plan(fallback), "fallback", usage, cost, repairs
 
@@ -419,8 +417,7 @@ class Junto:
             cited=list(outcome.cited), consistent=outcome.consistent, checks=list(outcome.checks), revisions=outcome.revisions
         )
         ctx.emit(ev.AggregateFinished(run_id=ctx.run_id, answer=outcome.answer, consistent=outcome.consistent, revisions=outcome.revisions))
-        usage = getattr(outcome, "usage", None) or Usage()
-        return outcome.answer, verdict, usage, float(getattr(outcome, "cost_usd", 0.0) or 0.0), reason
+        return outcome.answer, verdict, outcome.usage, outcome.cost_usd, reason
 
     async def _interrupted(self, run_id: str) -> RunRecord | None:
         if self._store is None or self._checkpointer is None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from junto._tasks import TaskKind
+from junto.models._types import Usage
 
-__all__ = ["Plan", "PlanTask"]
+__all__ = ["Plan", "PlanOutcome", "PlanTask"]
 
 
 class PlanTask(BaseModel):
@@ -36,3 +39,15 @@ class Plan(BaseModel):
             return list(self.answer)
         needed = {dep for task in self.tasks for dep in task.depends_on}
         return [task.id for task in self.tasks if task.id not in needed]
+
+
+class PlanOutcome(BaseModel):
+    """A plan and how it was reached."""
+
+    plan: Plan
+    source: Literal["planner", "fallback"]
+    repairs: list[list[str]] = Field(default_factory=list, description="the errors of each invalid plan, in order")
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+    model: str | None = Field(default=None, description="the model whose plan was used; None for the shortcut and the fallback")
+    reason: str | None = Field(default=None, description="why the plan is a fallback or a shortcut")

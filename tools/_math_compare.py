@@ -392,9 +392,12 @@ def _compare_equations(a: Any, b: Any) -> Equivalence:
     if not symbols:
         return Equivalence(equivalent=None, method="equation", detail="equations without unknowns")
     target = symbols[0] if len(symbols) == 1 else (sa or sb or (symbols[-1],))[0]
-    solutions_a = sp.FiniteSet(*sp.solve(da, target))
-    solutions_b = sp.FiniteSet(*sp.solve(db, target))
-    result = _match_finite(solutions_a, solutions_b)
+    found_a, found_b = sp.solve(da, target), sp.solve(db, target)
+    if not found_a or not found_b:  # no closed form found: an empty list is sympy giving up, not "no solution"
+        return Equivalence(
+            equivalent=None, method=f"equation solved for {target}", detail=f"sympy found no closed-form solution for {target}"
+        )
+    result = _match_finite(sp.FiniteSet(*found_a), sp.FiniteSet(*found_b))
     return result.model_copy(update={"method": f"equation solved for {target}", "detail": result.detail})
 
 

@@ -26,6 +26,9 @@ def _serve(inbox: Connection, conn: Connection) -> None:
         pass
     for module, _ in JOBS.values():  # import before reporting ready: imports must not eat a job's time
         importlib.import_module(module)
+    # nor must sympy's first-use set-up (several seconds on a busy machine): one small comparison does it
+    compare_module, compare_name = JOBS["compare"]
+    getattr(importlib.import_module(compare_module), compare_name)("\\frac{1}{2} + x^2", "0.5 + x**2")
 
     conn.send(("ready", None))
     while True:

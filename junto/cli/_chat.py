@@ -22,8 +22,9 @@ from rich.table import Table
 
 from junto._budget import Budget
 from junto._exceptions import JuntoError
+from junto._view import RunView
 from junto.cli._app import app
-from junto.cli._live import RunView, render, render_live
+from junto.cli._live import render, render_live
 from junto.cli._trace import render_trace
 
 __all__ = ["ChatSession", "Command", "chat_command", "history_path", "make_junto"]

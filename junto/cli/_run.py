@@ -31,8 +31,9 @@ from junto._budget import Budget
 from junto._exceptions import ConfigError, JuntoError, RunError, SetupError
 from junto._junto import Junto
 from junto._runs import RunResult
+from junto._view import RunView
 from junto.cli._app import app
-from junto.cli._live import RunView, render_live
+from junto.cli._live import render_live
 from junto.graphs._builder import CompiledGraph, TaskGraph
 
 __all__ = ["graph_app", "load_graph", "make_junto"]

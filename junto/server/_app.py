@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from junto import _events as ev
 from junto._exceptions import BudgetExceeded, JuntoError, ModelError, SetupError
-from junto.cli._live import RunView, TaskState
+from junto._view import RunView, TaskState
 from junto.graphs._builder import TaskGraph
 from junto.graphs._store import RunStore
 from junto.server import _wire as wire

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from junto import _events as ev
 from junto._budget import Budget
-from junto.cli._live import RunView
+from junto._view import RunView
 from junto.graphs._builder import TaskGraph
 from junto.graphs._store import RunStore
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from junto.graphs import FunctionSpecialist, Plan, PlanTask
 from junto.graphs._join import JoinAggregator
 
 from junto._junto import Junto
+from junto._plan import PlanOutcome
 from junto._runs import RunStatus
 from junto._tasks import TaskKind, TaskSpec
 from junto.models import FunctionModel, Roster
@@ -19,7 +19,7 @@ from junto.models import FunctionModel, Roster
 class TwoStepPlanner:
     async def plan(self, task, ctx, *, history=None):
         tasks = [PlanTask(id="a", kind="math", instruction=task), PlanTask(id="b", kind="writing", instruction="say", depends_on=["a"])]
-        return SimpleNamespace(plan=Plan(tasks=tasks), source="planner", repairs=[])
+        return PlanOutcome(plan=Plan(tasks=tasks), source="planner", repairs=[])
 
 
 async def _work(task: TaskSpec, inputs, ctx) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 from junto.graphs import FunctionSpecialist, Plan, PlanTask
 from junto.graphs._join import JoinAggregator
 
 from junto._junto import Junto
+from junto._plan import PlanOutcome
 from junto._tasks import AgentContext, TaskKind
 from junto.models import FunctionModel, Roster
 from junto.models._types import Message
@@ -20,7 +20,7 @@ class RecordingPlanner:
 
     async def plan(self, task: str, ctx: AgentContext, *, history: list[Message] | None = None):
         self.histories.append(list(history or []))
-        return SimpleNamespace(plan=Plan(tasks=[PlanTask(id="a", kind="math", instruction=task)]), source="planner", repairs=[])
+        return PlanOutcome(plan=Plan(tasks=[PlanTask(id="a", kind="math", instruction=task)]), source="planner", repairs=[])
 
 
 async def test_a_follow_up_sees_the_first_answer_in_the_planner_history(tmp_path: Path) -> None:

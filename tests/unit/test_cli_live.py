@@ -9,7 +9,8 @@ from rich.console import Console
 from junto import _events as ev
 from junto._plan import PlanTask
 from junto._tasks import CheckResult, Status, TaskKind
-from junto.cli._live import Phase, RunView, TaskState, render, render_answer, render_live
+from junto._view import Phase, RunView, TaskState
+from junto.cli._live import render, render_answer, render_live
 
 PLAN = [
     PlanTask(id="roots", kind=TaskKind.MATH, instruction="solve x^2-5x+6=0"),

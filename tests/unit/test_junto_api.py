@@ -26,9 +26,9 @@ class StubPlanner:
 
     async def plan(self, task: str, ctx: AgentContext, *, history: list[Message] | None = None):
         self.histories.append(list(history or []))
-        from types import SimpleNamespace
+        from junto._plan import PlanOutcome
 
-        return SimpleNamespace(plan=self.plan_to_return, source="planner", repairs=[], usage=Usage(prompt_tokens=5), cost_usd=0.0)
+        return PlanOutcome(plan=self.plan_to_return, source="planner", repairs=[], usage=Usage(prompt_tokens=5), cost_usd=0.0)
 
 
 class RefusingPlanner:

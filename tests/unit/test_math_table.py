@@ -212,6 +212,9 @@ TABLE: list[tuple[str, str, bool | None]] = [
     ("x^2 - 5x + 6 = 0", "(x-2)(x-3) = 0", T),
     ("x^2 - 5x + 6 = 0", "(x-2)(x+3) = 0", F),
     ("2x = 4", "2", T),
+    # no closed-form solution: undecided, never "both have the same (no) solutions"
+    ("x^7 + x^3*y^2 + y^5 = 1", "x^7 + x^3*y^2 + y^5 = 2", U),
+    ("x^9 + x^4*y^3*z^2 + y^7*z + z^5 = 0", "x^9 + x^4*y^3*z^2 + y^7*z + 2*z^5 = 0", U),
 ]
 
 

@@ -32,8 +32,9 @@ def test_timeout_kills_and_replaces_the_worker(pool: MathWorkerPool) -> None:
 
 
 def test_pathological_simplify_is_undecided_within_the_limit(pool: MathWorkerPool) -> None:
-    a = "(x + y + z + w)^40 * (x - y)^30"
-    b = "(x + y + z + w)^40 * (x - y)^30 + 1/(x^90 + 1) - 1/(x^90 + 2)"
+    # expanding and solving these takes sympy well over 10 s (a number the sampling alone decides is not asked here)
+    a = "(x + y + z + w)^40 * (x - y)^30 = 1"
+    b = "(x + y + z + w)^40 * (x - y)^30 = 2"
     started = time.perf_counter()
     verdict = compare_answers(a, b, timeout_s=1.0, pool=pool)
     elapsed = time.perf_counter() - started
