@@ -8,6 +8,9 @@
    results (numbers, quoted code, citations). Contradictions go back to the
    model with the evidence, at most ``max_revisions`` times; when streaming,
    ``on_token`` receives a one-line note before each revision.
+   A plan of one task whose result is verified needs no merging: that
+   result is the answer, as checked, and no model is called (a rewrite could
+   only lose fidelity).
 3. Still inconsistent (or the model failed, or the budget ran out), the
    answer is assembled deterministically from the results, so nothing
    verified is lost or misquoted; an ``aggregate-fallback`` check says so.
@@ -79,6 +82,18 @@ class Aggregator:
         on_token: TokenSink | None = None,
     ) -> AggregateResult:
         """Write, check and (if needed) revise the final answer."""
+        single = _single_verified(results)
+        if single is not None:
+            answer = _body(single, None)
+            if on_token is not None:
+                on_token(answer)
+            evidence = f"the plan has one task, [{single.task_id}], verified: its output is the answer as checked"
+            return AggregateResult(
+                answer=answer,
+                cited=[single.task_id],
+                consistent=True,
+                checks=[CheckResult(name="aggregate-passthrough", passed=True, evidence=evidence)],
+            )
         raw = ctx.roster.strongest(Role.AGGREGATOR)
         model: Model = BudgetedModel(raw, ctx.budget) if ctx.budget is not None else raw
         prompt = [Message.system(_SYSTEM), Message.user(self._request(task, plan, results))]
@@ -187,6 +202,13 @@ def assemble_answer(plan: Plan, results: Mapping[str, TaskResult]) -> str:
         else:
             parts.append(f"{head}:\n{body}")
     return "\n\n".join(parts)
+
+
+def _single_verified(results: Mapping[str, TaskResult]) -> TaskResult | None:
+    if len(results) != 1:
+        return None
+    (result,) = results.values()
+    return result if result.status is Status.VERIFIED and result.output_text().strip() else None
 
 
 def _in_plan_order(plan: Plan, results: Mapping[str, TaskResult]) -> list[tuple[str, TaskResult]]:

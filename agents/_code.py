@@ -1,8 +1,11 @@
 """The code specialist: a model writes code and tests, the sandbox runs them.
 
-The model answers with a :class:`CodeAnswer` (``code``, ``tests``) under
-JSON-schema-constrained decoding; when that fails, fenced code blocks are
-taken from its plain-text answer. The check runs, in ``ctx.sandbox``, the
+The model answers in plain text with two fenced blocks, the code and then
+its tests (asserts), read into a :class:`CodeAnswer`. Fenced blocks, not
+JSON: code inside a JSON string must be escaped line by line, which small
+models get wrong and which JSON-schema decoding makes slow; a model that
+answers with a JSON object ``{"code": ..., "tests": ...}`` anyway is read
+too. The check runs, in ``ctx.sandbox``, the
 user's tests (``task.tests``), the examples stated in the instruction and the
 model's own tests (minus those that prove nothing; see
 :func:`~junto.tools.check_code`). Failed tests, with their assertion and
@@ -21,19 +24,26 @@ from junto.tools._code_examples import examples_as_tests
 from junto.tools._code_tests import syntax_error
 from pydantic import BaseModel, Field
 
-from junto._exceptions import ModelResponseError, StructuredOutputError
+from junto._exceptions import ModelResponseError
 from junto._tasks import AgentContext, Attempt, CheckResult, CodeOutput, TaskKind, TaskOutput, TaskResult, TaskSpec
-from junto.models._types import Completion, Message, Model, ModelRequest
+from junto.models._types import Message, Model, ModelRequest
 
 __all__ = ["CodeAnswer", "CodeSpecialist", "parse_code_reply"]
 
 _SYSTEM = """You write Python code for one task, and tests for it.
-Reply with JSON only, with these fields:
-- code: a complete Python module that defines the requested function (no prints, no input())
-- tests: a few lines like `assert f(2) == 4` that call your function on concrete inputs and check the exact result
+Reply with two ```python blocks and nothing else:
+1. a complete Python module that defines the requested function (no prints, no input());
+2. a few lines like `assert f(2) == 4` that call your function on concrete inputs and check the exact result.
 Use only the standard library.
 Example reply for "Write square(x)":
-{"code": "def square(x):\\n    return x * x\\n", "tests": "assert square(3) == 9\\nassert square(-2) == 4\\n"}"""
+```python
+def square(x):
+    return x * x
+```
+```python
+assert square(3) == 9
+assert square(-2) == 4
+```"""
 
 _FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 
@@ -62,7 +72,10 @@ def _is_tests(block: str) -> bool:
 
 
 def parse_code_reply(text: str) -> CodeAnswer:
-    """Code and tests from a plain-text answer (fenced blocks, or the whole text if it is Python)."""
+    """Code and tests from an answer: fenced blocks, a JSON object with ``code`` and ``tests``, or bare Python."""
+    answer = _json_answer(text)
+    if answer is not None:
+        return answer
     blocks = [b.strip() for b in _FENCE.findall(text) if b.strip()]
     if not blocks:
         if syntax_error(text) is not None or not text.strip():
@@ -73,6 +86,19 @@ def parse_code_reply(text: str) -> CodeAnswer:
     if not code:
         raise ModelResponseError("the answer holds tests but no code")
     return CodeAnswer(code="\n\n".join(code) + "\n", tests="\n".join(tests) + ("\n" if tests else ""))
+
+
+def _json_answer(text: str) -> CodeAnswer | None:
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return None
+    try:
+        answer = CodeAnswer.model_validate_json(stripped)
+    except ValueError:
+        return None
+    if not answer.code.strip():
+        return None
+    return CodeAnswer(code=_unfence(answer.code), tests=_unfence(answer.tests) if answer.tests.strip() else "")
 
 
 def _entry_point(task: TaskSpec, code: str) -> str | None:
@@ -119,16 +145,10 @@ class CodeSpecialist:
     async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list[Attempt]) -> Generation:
         request = ModelRequest(
             messages=[Message.system(_SYSTEM), Message.user(self._prompt(task, inputs, history))],
-            output_type=CodeAnswer,
             max_tokens=self.max_tokens,
         )
-        completion: Completion | None
-        try:
-            completion = await model.complete(request)
-            answer = completion.parsed if isinstance(completion.parsed, CodeAnswer) else CodeAnswer.model_validate(completion.parsed)
-            answer = CodeAnswer(code=_unfence(answer.code), tests=_unfence(answer.tests) if answer.tests.strip() else "")
-        except StructuredOutputError as error:
-            answer, completion = parse_code_reply(error.last_output), None
+        completion = await model.complete(request)
+        answer = parse_code_reply(completion.text)
         output = CodeOutput(code=answer.code, tests=answer.tests, entry_point=_entry_point(task, answer.code))
         return Generation(output=output, completion=completion)
 

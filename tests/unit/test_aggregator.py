@@ -149,3 +149,20 @@ def test_assembled_answer_agrees_with_the_results() -> None:
     answer = assemble_answer(PLAN, results)
     assert "[code] the function (NOT verified, its checks failed: tests failed)" in answer
     assert check_consistency(answer, results, task=TASK, plan=PLAN).consistent is True
+
+
+async def test_one_verified_task_is_the_answer_without_a_model_call() -> None:
+    model = _replies(BAD)
+    plan = Plan(tasks=[PLAN.tasks[1]])
+    code = {"code": _results()["code"]}
+    tokens: list[str] = []
+    result = await Aggregator().aggregate("Write multiply(a, b).", plan, code, _ctx(model), on_token=tokens.append)
+    assert result.answer == f"```python\n{CODE}\n```" and tokens == [result.answer]
+    assert result.consistent is True and result.cited == ["code"] and not result.fallback
+    assert result.checks[0].name == "aggregate-passthrough" and result.checks[0].passed is True
+    assert model.calls == [] and result.usage.total_tokens == 0
+
+    # one task that is not verified still goes to the model, which must not hide that
+    failed = {"code": _results(code_status=Status.FAILED, code_reason="test failed")["code"]}
+    result = await Aggregator().aggregate("Write multiply(a, b).", plan, failed, _ctx(model))
+    assert len(model.calls) >= 1

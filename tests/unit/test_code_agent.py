@@ -27,7 +27,7 @@ RIGHT = (
 
 
 def _answer(code: str, tests: str = "assert roots(1, -3, 2) == [1, 2]\n") -> str:
-    return json.dumps({"code": code, "tests": tests})
+    return f"```python\n{code}```\n```python\n{tests}```\n"
 
 
 def _context(model: FunctionModel, **options) -> AgentContext:
@@ -87,7 +87,14 @@ async def test_model_tests_that_prove_nothing_do_not_verify() -> None:
     assert "proves anything" in result.checks[-1].evidence
 
 
-async def test_plain_text_with_fences_is_used_when_json_fails() -> None:
+async def test_a_json_answer_is_read_too() -> None:
+    model = FunctionModel(lambda messages, request: json.dumps({"code": RIGHT, "tests": "assert roots(1, -3, 2) == [1, 2]\n"}))
+    result = await CodeSpecialist().run(TASK, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.VERIFIED
+    assert isinstance(result.output, CodeOutput) and result.output.code == RIGHT
+
+
+async def test_fenced_blocks_amid_prose_are_read() -> None:
     text = f"Here you go:\n```python\n{RIGHT}```\nTests:\n```python\nassert roots(1, -3, 2) == [1, 2]\n```\n"
     model = FunctionModel(lambda messages, request: text)
     result = await CodeSpecialist().run(TASK, {}, _context(model, sandbox=LocalSandbox()))
