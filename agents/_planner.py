@@ -201,19 +201,30 @@ class Planner:
 
         The rest of ``plan`` stays, with its results: the returned plan is the
         kept tasks followed by the replacements, which may depend on kept tasks
-        and may reuse the replaced ids, never a kept one.
+        and may reuse the replaced ids, never a kept one. A reply that copies a
+        finished task (same id and kind) has that copy dropped, not refused.
         """
         replaced = set(replace)
         kept = [t for t in plan.tasks if t.id not in replaced]
         kept_ids = {t.id for t in kept}
 
+        kept_kinds = {t.id: t.kind.value for t in kept}
+
+        def restated(task: _TaskDraft) -> bool:
+            """A finished task copied into the reply (same id and kind): it stays finished; the copy is dropped."""
+            return kept_kinds.get(task.id) == task.kind
+
+        def new_tasks(draft: _PlanDraft) -> list[_TaskDraft]:
+            return [t for t in draft.tasks if not restated(t)]
+
         def combined(draft: _PlanDraft) -> Plan:
-            return Plan.model_construct(tasks=[*kept, *draft.tasks], answer=[])
+            return Plan.model_construct(tasks=[*kept, *new_tasks(draft)], answer=[])
 
         def errors(draft: _PlanDraft) -> list[str]:
-            clash = sorted({t.id for t in draft.tasks} & kept_ids)
+            tasks = new_tasks(draft)
+            clash = sorted({t.id for t in tasks} & kept_ids)
             found = [f"task id {tid!r} is taken by a finished task: choose a new id" for tid in clash]
-            if not draft.tasks:
+            if not tasks:
                 found.append("the plan holds no replacement task")
             return found or validate_plan(combined(draft), limits=self.limits)  # type: ignore[arg-type]
 

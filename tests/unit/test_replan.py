@@ -91,6 +91,15 @@ async def test_replan_returns_the_kept_tasks_and_valid_replacements_after_repair
     assert events[-1].replaced == ["c", "w"] and [t.id for t in events[-1].tasks] == ["m", "c2", "w"]
 
 
+async def test_a_reply_that_copies_finished_tasks_keeps_them_finished() -> None:
+    copied = _plan_json(_task("m", "math", "Compute 6*7 again."), *json.loads(REPLACEMENT)["tasks"])
+    model, _ = _planner_model(copied)
+    plan = Plan.model_validate_json(FIRST)
+    outcome = await Planner().replan("t", plan, {}, ["c", "w"], _ctx(model, []))
+    assert outcome is not None and outcome.repairs == []
+    assert [t.id for t in outcome.plan.tasks] == ["m", "c2", "w"] and outcome.plan.tasks[0] == plan.tasks[0]
+
+
 async def test_replan_gives_none_when_no_valid_replacement_comes() -> None:
     model, prompts = _planner_model(_plan_json(_task("x", "code", "x", ["nowhere"])))
     plan = Plan.model_validate_json(FIRST)
