@@ -8,9 +8,9 @@
    results (numbers, quoted code, citations). Contradictions go back to the
    model with the evidence, at most ``max_revisions`` times; when streaming,
    ``on_token`` receives a one-line note before each revision.
-   A plan of one task whose result is verified needs no merging: that
-   result is the answer, as checked, and no model is called (a rewrite could
-   only lose fidelity).
+   A plan of one task needs no merging: its output is the answer (labelled
+   when not verified) and no model is called; a rewrite could only lose
+   fidelity.
 3. Still inconsistent (or the model failed, or the budget ran out), the
    answer is assembled deterministically from the results, so nothing
    verified is lost or misquoted; an ``aggregate-fallback`` check says so.
@@ -82,17 +82,20 @@ class Aggregator:
         on_token: TokenSink | None = None,
     ) -> AggregateResult:
         """Write, check and (if needed) revise the final answer."""
-        single = _single_verified(results)
-        if single is not None:
-            answer = _body(single, None)
+        only = _only_result(results)
+        if only is not None:
+            answer = _body(only, None) + _unverified_note("", plan, results)
             if on_token is not None:
                 on_token(answer)
-            evidence = f"the plan has one task, [{single.task_id}], verified: its output is the answer as checked"
+            verified = only.status is Status.VERIFIED
+            evidence = f"the plan has one task, [{only.task_id}]: its output is the answer" + (
+                ", as checked" if verified else ", labelled as not verified"
+            )
             return AggregateResult(
                 answer=answer,
-                cited=[single.task_id],
-                consistent=True,
-                checks=[CheckResult(name="aggregate-passthrough", passed=True, evidence=evidence)],
+                cited=[only.task_id],
+                consistent=True if verified else None,
+                checks=[CheckResult(name="aggregate-passthrough", passed=True if verified else None, evidence=evidence)],
             )
         raw = ctx.roster.strongest(Role.AGGREGATOR)
         model: Model = BudgetedModel(raw, ctx.budget) if ctx.budget is not None else raw
@@ -204,11 +207,12 @@ def assemble_answer(plan: Plan, results: Mapping[str, TaskResult]) -> str:
     return "\n\n".join(parts)
 
 
-def _single_verified(results: Mapping[str, TaskResult]) -> TaskResult | None:
+def _only_result(results: Mapping[str, TaskResult]) -> TaskResult | None:
+    """The result of a one-task plan, when it has an output: nothing to merge, so it is the answer."""
     if len(results) != 1:
         return None
     (result,) = results.values()
-    return result if result.status is Status.VERIFIED and result.output_text().strip() else None
+    return result if result.output_text().strip() else None
 
 
 def _in_plan_order(plan: Plan, results: Mapping[str, TaskResult]) -> list[tuple[str, TaskResult]]:
