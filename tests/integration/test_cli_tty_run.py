@@ -34,8 +34,10 @@ LAUNCHER = textwrap.dedent(
             if any("zzcode" in m.content for m in messages):
                 return ('{"tasks": [{"id": "sum", "kind": "math", "instruction": "add"},'
                         ' {"id": "prog", "kind": "code", "instruction": "sleep", "depends_on": ["sum"]}]}')
-            return '{"tasks": [{"id": "sum", "kind": "math", "instruction": "add"}]}'
-        return "The sum is **4** [sum]."
+            # two tasks: a one-task plan's output would be the answer without the aggregator's Markdown
+            return ('{"tasks": [{"id": "sum", "kind": "math", "instruction": "add"},'
+                    ' {"id": "again", "kind": "math", "instruction": "add again"}]}')
+        return "The sum is **4** [sum], again [again]."
 
     async def math(task, inputs, ctx):
         if task.instruction == "zzwait":
