@@ -378,7 +378,10 @@ class Junto:
             if not failed:
                 break
             affected = graph.downstream(failed)
-            outcome = await self._resolve_planner().replan(text, graph.plan, execution.results, affected, ctx)
+            try:
+                outcome = await self._resolve_planner().replan(text, graph.plan, execution.results, affected, ctx)
+            except BudgetExceeded:
+                break  # the results so far stand; the tracker knows the budget is spent
             if outcome is None:
                 break
             usage, cost = usage + outcome.usage, cost + outcome.cost_usd

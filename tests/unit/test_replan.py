@@ -216,3 +216,20 @@ def test_junto_run_replan_flag_reaches_the_run(tmp_path: Path, monkeypatch: pyte
     assert asked == [1]
     assert [t["id"] for t in result["plan"]["tasks"]] == ["m", "c2", "w"] and result["status"] == "verified"
     assert main(["run", "t", "--replan", "-1"]) == 2  # a negative count is a usage error
+
+
+async def test_a_budget_spent_while_replanning_keeps_every_result(tmp_path: Path) -> None:
+    from junto._exceptions import BudgetExceeded
+
+    class SpentPlanner(Planner):
+        async def replan(self, *args, **kwargs):
+            raise BudgetExceeded("token budget of 900 spent", resource="tokens")
+
+    recorder = Recorder()
+    model, _ = _planner_model(FIRST)
+    options = _options(tmp_path, recorder, model, max_replans=1) | {"planner": SpentPlanner(shortcut=False)}
+    async with Junto.start(**options) as junto:
+        result = await junto.run("t")
+    assert recorder.calls == ["m", "c"]
+    assert list(result.results) == ["m", "c", "w"] and result.answer
+    assert result.results["m"].status is Status.VERIFIED and result.results["c"].status is Status.FAILED
