@@ -138,9 +138,12 @@ def _mathy(word: str) -> bool:
     return all(len(w) == 1 or w.lower() in _FUNCTION_WORDS or w.startswith(("frac", "sqrt", "cdot", "times", "pi")) for w in letters)
 
 
+_AT_POINT = re.compile(r"\b(?:at|when|for|where|if|with)\s+([a-z])\s*=\s*(-?\d+(?:\.\d+)?(?:/\d+)?)(?!\d|\.\d)", re.IGNORECASE)
+
+
 def find_expression(instruction: str) -> str | None:
     """The explicit expression or equation in an instruction (``Compute 17*23.`` -> ``17*23``), if any."""
-    text = re.sub(r"(\d+(?:\.\d+)?)\s*%\s+of\s+", r"\1% * ", instruction)
+    text = re.sub(r"(\d+(?:\.\d+)?)\s*%\s+of\s+", r"\1% * ", _AT_POINT.sub(" ", instruction))  # 'at x = 1' is a point
     spans = re.findall(r"\$([^$]+)\$", text)
     if not spans:
         spans = []
@@ -211,6 +214,8 @@ def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -
     try:
         expression = parse_math(expression_text).value
         variable = sp.Symbol(claim.variable.strip() or "x")
+        if instruction and kind in ("evaluate", "simplify"):
+            expression = _at_point(expression, instruction)
     except CheckError as error:
         checks.append(_check("formalization", False, f"the expression {expression_text!r} could not be read: {error.message}"))
         return {"checks": checks, "corrected": None, "expression": expression_text}
@@ -245,9 +250,11 @@ def _formalization(claim: MathAnswer, instruction: str, stated: str | None) -> d
             same = compare_values(parse_math(claim.expression), parse_math(stated))
         except CheckError:
             same = Equivalence(equivalent=False, method="unparsable")
+        # informational (passed None): taking the instruction's own expression proves nothing by itself;
+        # only sympy's verdict on it can verify the answer
         if same.equivalent:
-            return _check("formalization", True, f"the expression matches '{stated}' in the instruction")
-        return _check("formalization", True, f"the model formalised '{claim.expression}'; checking the instruction's own '{stated}' instead")
+            return _check("formalization", None, f"the expression matches '{stated}' in the instruction")
+        return _check("formalization", None, f"the model formalised '{claim.expression}'; checking the instruction's own '{stated}' instead")
     given = set(_numbers(re.sub(r"'[^']*'|\"[^\"]*\"", " ", instruction)))
     used = set(_numbers(claim.expression + " " + (claim.point or "")))
     missing = sorted(n for n in given if n not in used and _scaled(n) not in used)
@@ -278,6 +285,19 @@ def _verdict(name: str, claim: MathAnswer, computed: Any, answer: ParsedMath | N
     return [_check(name, True, f"{said}sympy computes {shown} from {source}; using {shown}")], shown
 
 
+
+
+def _at_point(expression: Any, instruction: str) -> Any:
+    """``Evaluate 6x^2 + x - 4 at x = 1``: the value asked for is at that point, not the expression."""
+    import sympy as sp
+
+    if not isinstance(expression, sp.Expr):
+        return expression
+    names = {s.name: s for s in expression.free_symbols}
+    points = {names[n]: parse_math(v).value for n, v in _AT_POINT.findall(instruction) if n in names}
+    return expression.subs(points) if points else expression
+
+
 def _check_value(claim, expression, variable, answer, unreadable):
     import sympy as sp
 
@@ -285,6 +305,11 @@ def _check_value(claim, expression, variable, answer, unreadable):
         expression = expression.lhs
     if not isinstance(expression, sp.Expr):
         return [_check(f"sympy:{claim.kind}", None, "the expression is not a single value")], None
+    if answer is not None and isinstance(answer.value, sp.Equality) and not answer.value.rhs.free_symbols:
+        answer = _parsed(answer.value.rhs)  # working written as '1/6 + 6/9 = 5/6': the value is the right-hand side
+    if claim.kind == "evaluate" and expression.free_symbols and answer is not None and not getattr(answer.value, "free_symbols", True):
+        shown = format_math(expression)
+        return [_check("sympy:evaluate", None, f"a number was asked for, but {shown} still depends on {', '.join(sorted(map(str, expression.free_symbols)))}")], None
     computed = expression if expression.is_Rational else sp.simplify(expression)
     return _verdict(f"sympy:{claim.kind}", claim, computed, answer, unreadable, claim.expression)
 
