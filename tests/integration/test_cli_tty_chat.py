@@ -12,7 +12,9 @@ import pytest
 
 LAUNCHER = textwrap.dedent(
     """
-    import asyncio, sys
+    import asyncio, signal, sys
+    # a user's terminal delivers Ctrl-C; a test runner started in the background has SIGINT ignored, and children inherit that
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from junto._junto import Junto
     from junto._tasks import MathOutput, Status, TaskKind, TaskResult
     from junto.graphs._function import FunctionSpecialist

@@ -17,7 +17,9 @@ from junto.graphs._store import store_for
 
 LAUNCHER = textwrap.dedent(
     """
-    import asyncio, sys
+    import asyncio, signal, sys
+    # a user's terminal delivers Ctrl-C; a test runner started in the background has SIGINT ignored, and children inherit that
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from junto._junto import Junto
     from junto.agents import Planner
     from junto._tasks import MathOutput, Status, TaskKind, TaskResult
