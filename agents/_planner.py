@@ -206,8 +206,6 @@ class Planner:
         """
         replaced = set(replace)
         kept = [t for t in plan.tasks if t.id not in replaced]
-        kept_ids = {t.id for t in kept}
-
         kept_kinds = {t.id: t.kind.value for t in kept}
 
         def restated(task: _TaskDraft) -> bool:
@@ -222,7 +220,7 @@ class Planner:
 
         def errors(draft: _PlanDraft) -> list[str]:
             tasks = new_tasks(draft)
-            clash = sorted({t.id for t in tasks} & kept_ids)
+            clash = sorted({t.id for t in tasks} & kept_kinds.keys())
             found = [f"task id {tid!r} is taken by a finished task: choose a new id" for tid in clash]
             if not tasks:
                 found.append("the plan holds no replacement task")
@@ -380,11 +378,7 @@ def _history_text(history: Sequence[Message], *, limit: int, chars: int) -> str:
     if not turns:
         return ""
     lines = ["Conversation so far:"]
-    for message in turns:
-        text = " ".join(message.content.split())
-        if len(text) > chars:
-            text = text[: chars - 3] + "..."
-        lines.append(f"{message.role}: {text}")
+    lines += [f"{message.role}: {_clip(message.content, chars)}" for message in turns]
     return "\n".join(lines)
 
 

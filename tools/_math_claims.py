@@ -285,8 +285,6 @@ def _verdict(name: str, claim: MathAnswer, computed: Any, answer: ParsedMath | N
     return [_check(name, True, f"{said}sympy computes {shown} from {source}; using {shown}")], shown
 
 
-
-
 def _at_point(expression: Any, instruction: str) -> Any:
     """``Evaluate 6x^2 + x - 4 at x = 1``: the value asked for is at that point, not the expression."""
     import sympy as sp
@@ -307,9 +305,10 @@ def _check_value(claim, expression, variable, answer, unreadable):
         return [_check(f"sympy:{claim.kind}", None, "the expression is not a single value")], None
     if answer is not None and isinstance(answer.value, sp.Equality) and not answer.value.rhs.free_symbols:
         answer = _parsed(answer.value.rhs)  # working written as '1/6 + 6/9 = 5/6': the value is the right-hand side
-    if claim.kind == "evaluate" and expression.free_symbols and answer is not None and not getattr(answer.value, "free_symbols", True):
-        shown = format_math(expression)
-        return [_check("sympy:evaluate", None, f"a number was asked for, but {shown} still depends on {', '.join(sorted(map(str, expression.free_symbols)))}")], None
+    constant_answer = answer is not None and not getattr(answer.value, "free_symbols", True)
+    if claim.kind == "evaluate" and expression.free_symbols and constant_answer:
+        unknowns = ", ".join(sorted(map(str, expression.free_symbols)))
+        return [_check("sympy:evaluate", None, f"a number was asked for, but {format_math(expression)} still depends on {unknowns}")], None
     computed = expression if expression.is_Rational else sp.simplify(expression)
     return _verdict(f"sympy:{claim.kind}", claim, computed, answer, unreadable, claim.expression)
 

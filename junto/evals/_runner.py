@@ -165,7 +165,6 @@ async def run_suite(
     return [o for o in load_outcomes(out_dir) if o.item_id in wanted and o.system in names]
 
 
-
 async def rescore(items: Sequence[EvalItem], *, sandbox: Sandbox, out_dir: Path) -> list[Outcome]:
     """Score the stored answers again (after a scoring fix), without calling any model.
 
