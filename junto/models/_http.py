@@ -29,7 +29,6 @@ from junto._exceptions import (
     ModelResponseError,
     ModelTimeoutError,
 )
-from junto.models._transport import ShardedTransport
 
 __all__ = ["HttpProvider", "SseEvent", "iter_sse", "parse_retry_after", "require"]
 
@@ -91,8 +90,8 @@ class HttpProvider:
 
     The key is read from the environment variable ``api_key_env`` when the
     first request is made (or given directly as ``api_key``). The client is
-    created on first use, never in the constructor, over a
-    :class:`~junto.models._transport.ShardedTransport` (unless a proxy is
+    created on first use, never in the constructor, over an
+    :class:`~junto.models._transport.AiohttpTransport` (unless a proxy is
     set in the environment); ``transport`` lets tests plug in
     ``httpx.MockTransport``.
     """
@@ -140,7 +139,9 @@ class HttpProvider:
             return self._transport
         if urllib.request.getproxies():  # behind a proxy: httpx's own transport honours it
             return None
-        return ShardedTransport()
+        from junto.models._transport import AiohttpTransport  # aiohttp loads on the first remote call
+
+        return AiohttpTransport()
 
     async def post_json(self, path: str, body: dict[str, Any], *, timeout: float) -> dict[str, Any]:
         """POST ``body`` and return the decoded JSON object of a 2xx answer."""

@@ -1,86 +1,140 @@
-"""The HTTP transport under every remote backend: a few small connection pools instead of one big one.
+"""The HTTP transport under every remote backend: httpx's interface, aiohttp's connections.
 
-httpx's pool (httpcore) walks every pooled connection for every request it
-places, probing each socket as it goes, so the cost of one request grows with
-the number of requests in flight: 16 concurrent calls to one server cost
-about 60 ms of client CPU on 2 cores, against about 20 ms when the same calls
-are spread over pools of a few connections each (see
-``benchmarks/orchestration.py``). A graph whose independent tasks call one
-provider at once pays that on every wave, so :class:`ShardedTransport` sends
-each request to the least busy of ``shards`` pools. A pool counts as busy
-with a request until its response is closed, so streamed answers are counted
-for as long as they stream.
+Every backend speaks ``httpx`` (requests, responses, errors, ``MockTransport``
+in tests). What moves the bytes is :class:`AiohttpTransport`: httpx's own
+transport (httpcore over anyio, with a pure-Python HTTP parser) spends about
+1 ms of CPU per request on 2 cores, and a graph whose 16 independent tasks
+call one provider at once pays that 16 times over before the last answer is
+read. aiohttp's pooled connections and C parser do the same work in about a
+third of that (``benchmarks/orchestration.py`` measures both).
+
+httpx keeps everything above the wire: headers, cookies, redirects, content
+decoding, timeouts per request. The transport only sends what it is given and
+hands back the raw status, headers and body, with aiohttp's errors turned into
+httpx's so that :meth:`HttpProvider.translate` sees one kind of error.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 
+import aiohttp
 import httpx
+from yarl import URL
 
-__all__ = ["ShardedTransport"]
+__all__ = ["AiohttpTransport"]
+
+# aiohttp error -> httpx error; the first match wins, so subclasses come first.
+_ERRORS: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
+    (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
+    (asyncio.TimeoutError, httpx.ReadTimeout),
+    (aiohttp.ClientConnectorError, httpx.ConnectError),
+    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+    (aiohttp.ClientPayloadError, httpx.RemoteProtocolError),
+    (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # a malformed status line or header
+    (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
+    (aiohttp.ClientError, httpx.ReadError),
+    (OSError, httpx.ReadError),
+)
 
 
-def _pool(max_connections: int) -> httpx.AsyncBaseTransport:
-    return httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-    )
+@contextlib.contextmanager
+def _as_httpx(request: httpx.Request) -> Iterator[None]:
+    try:
+        yield
+    except httpx.HTTPError:
+        raise
+    except Exception as error:
+        for source, target in _ERRORS:
+            if isinstance(error, source):
+                raise target(f"{type(error).__name__}: {error}", request=request) from error
+        raise
 
 
-class ShardedTransport(httpx.AsyncBaseTransport):
-    """Requests spread over ``shards`` connection pools, each request to the least busy one.
+def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
+    """httpx's per-request timeouts in aiohttp's terms (``None`` is no limit)."""
+    limits = request.extensions.get("timeout", {})
+    connect, pool = limits.get("connect"), limits.get("pool")
+    waiting = None if connect is None or pool is None else connect + pool
+    return aiohttp.ClientTimeout(total=None, connect=waiting, sock_connect=connect, sock_read=limits.get("read"))
 
-    ``make_pool`` builds one pool (default: ``httpx.AsyncHTTPTransport`` with
-    at most ``connections_per_shard`` connections); tests pass their own.
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An ``httpx`` transport that sends requests over an aiohttp connection pool.
+
+    The pool is made on the first request, in the running event loop, and
+    closed by :meth:`aclose` (``httpx.AsyncClient.aclose`` calls it). Plain
+    HTTP and HTTPS, with httpx's certificate defaults; no proxy support (the
+    provider uses httpx's own transport when the environment sets a proxy).
     """
 
-    def __init__(
-        self,
-        *,
-        shards: int = 8,
-        connections_per_shard: int = 16,
-        make_pool: Callable[[], httpx.AsyncBaseTransport] | None = None,
-    ) -> None:
-        if shards < 1 or connections_per_shard < 1:
-            raise ValueError("shards and connections_per_shard must be >= 1")
-        build = make_pool or (lambda: _pool(connections_per_shard))
-        self.pools = [build() for _ in range(shards)]
-        self.in_flight = [0] * shards
+    def __init__(self, *, max_connections: int = 100) -> None:
+        self.max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _pool(self) -> aiohttp.ClientSession:
+        session, loop = self._session, asyncio.get_running_loop()
+        if session is None or session.closed or self._loop is not loop:
+            connector = aiohttp.TCPConnector(limit=self.max_connections, ssl=httpx.create_ssl_context())
+            session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),  # httpx keeps the cookies
+                auto_decompress=False,  # httpx decodes the body by its Content-Encoding
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+                trust_env=False,
+            )
+            self._session, self._loop = session, loop
+        return session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        shard = min(range(len(self.pools)), key=self.in_flight.__getitem__)
-        self.in_flight[shard] += 1
+        if request.url.scheme not in ("http", "https"):
+            raise httpx.UnsupportedProtocol(f"unsupported URL scheme {request.url.scheme!r}", request=request)
         try:
-            response = await self.pools[shard].handle_async_request(request)
-        except BaseException:
-            self.in_flight[shard] -= 1
-            raise
-        response.stream = _Counted(response.stream, lambda: self._release(shard))  # type: ignore[arg-type]
-        return response
-
-    def _release(self, shard: int) -> None:
-        self.in_flight[shard] -= 1
+            body: bytes | AsyncIterator[bytes] | None = request.content or None
+        except httpx.RequestNotRead:
+            body = _chunks(request.stream)  # type: ignore[arg-type]
+        with _as_httpx(request):
+            response = await self._pool().request(
+                request.method,
+                URL(str(request.url), encoded=True),
+                headers=request.headers.multi_items(),
+                data=body,
+                allow_redirects=False,
+                timeout=_timeout(request),
+            )
+        return httpx.Response(
+            response.status,
+            headers=response.raw_headers,
+            stream=_Body(response, request),
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": (response.reason or "").encode()},
+        )
 
     async def aclose(self) -> None:
-        for pool in self.pools:
-            await pool.aclose()
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
 
 
-class _Counted(httpx.AsyncByteStream):
-    """A response body that reports, once, when it is closed."""
+async def _chunks(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield chunk
 
-    def __init__(self, stream: httpx.AsyncByteStream, on_close: Callable[[], None]) -> None:
-        self._stream = stream
-        self._on_close: Callable[[], None] | None = on_close
+
+class _Body(httpx.AsyncByteStream):
+    """A response body read from aiohttp as it arrives; closing it gives the connection back."""
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._response = response
+        self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
+        with _as_httpx(self._request):
+            async for chunk in self._response.content.iter_any():
+                yield chunk
 
     async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            if self._on_close is not None:
-                self._on_close, on_close = None, self._on_close
-                on_close()
+        self._response.release()  # back to the pool when read to the end, else the connection is closed
