@@ -59,7 +59,6 @@ class AggregateResult(AggregateOutcome):
 
     consistent: bool | None = Field(description="None when nothing verifiable could be compared")
     fallback: bool = Field(default=False, description="the answer was assembled from the results, not written by the model")
-    model: str = ""
 
 
 class Aggregator:
@@ -96,6 +95,7 @@ class Aggregator:
                 cited=[only.task_id],
                 consistent=True if verified else None,
                 checks=[CheckResult(name="aggregate-passthrough", passed=True if verified else None, evidence=evidence)],
+                written_by=f"task {only.task_id}",
             )
         raw = ctx.roster.strongest(Role.AGGREGATOR)
         model: Model = BudgetedModel(raw, ctx.budget) if ctx.budget is not None else raw
@@ -152,7 +152,7 @@ class Aggregator:
             fallback=fallback,
             usage=usage,
             cost_usd=cost,
-            model=model.name,
+            written_by="the task outputs, joined" if fallback else model.name,
         )
 
     def _request(self, task: str, plan: Plan, results: Mapping[str, TaskResult]) -> str:

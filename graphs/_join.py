@@ -27,6 +27,7 @@ class AggregateOutcome(BaseModel):
     revisions: int = 0
     usage: Usage = Field(default_factory=Usage)
     cost_usd: float = 0.0
+    written_by: str = Field(default="", description="the model that wrote the answer, or where it came from")
 
 
 class JoinAggregator:
@@ -53,4 +54,4 @@ class JoinAggregator:
         answer = "\n\n".join(parts)
         if on_token is not None and answer:
             on_token(answer)
-        return AggregateOutcome(answer=answer, cited=ids, consistent=True)
+        return AggregateOutcome(answer=answer, cited=ids, consistent=True, written_by="the task outputs, joined")

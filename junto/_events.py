@@ -118,6 +118,7 @@ class AggregateFinished(_Base):
     answer: str
     consistent: bool | None = None
     revisions: int = 0
+    written_by: str = ""  # the model that wrote it, or e.g. "task t1" when a one-task plan's output is the answer
 
 
 class BudgetUpdated(_Base):

@@ -419,7 +419,15 @@ class Junto:
         verdict = AggregateVerdict(
             cited=list(outcome.cited), consistent=outcome.consistent, checks=list(outcome.checks), revisions=outcome.revisions
         )
-        ctx.emit(ev.AggregateFinished(run_id=ctx.run_id, answer=outcome.answer, consistent=outcome.consistent, revisions=outcome.revisions))
+        ctx.emit(
+            ev.AggregateFinished(
+                run_id=ctx.run_id,
+                answer=outcome.answer,
+                consistent=outcome.consistent,
+                revisions=outcome.revisions,
+                written_by=outcome.written_by,
+            )
+        )
         return outcome.answer, verdict, outcome.usage, outcome.cost_usd, reason
 
     async def _interrupted(self, run_id: str) -> RunRecord | None:

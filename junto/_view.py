@@ -203,6 +203,7 @@ def _aggregate_token(view: RunView, event: ev.AggregateToken) -> None:
 
 def _aggregate_finished(view: RunView, event: ev.AggregateFinished) -> None:
     view.answer, view.consistent, view.revisions = event.answer, event.consistent, event.revisions
+    view.aggregator = event.written_by or view.aggregator
 
 
 def _budget_updated(view: RunView, event: ev.BudgetUpdated) -> None:

@@ -50,7 +50,7 @@ async def test_consistent_answer_is_accepted() -> None:
     assert result.answer == GOOD
     assert result.consistent is True and result.revisions == 0 and not result.fallback
     assert result.cited == ["product", "explain", "code"]
-    assert result.model == "frontier" and result.usage.total_tokens > 0
+    assert result.written_by == "frontier" and result.usage.total_tokens > 0
     assert events == []  # the caller announces aggregation
     prompt = model.calls[0].messages[-1].content
     assert "[product] (math, the product) verified:\n391" in prompt
@@ -161,6 +161,7 @@ async def test_one_task_is_the_answer_without_a_model_call() -> None:
     assert result.consistent is True and result.cited == ["code"] and not result.fallback
     assert result.checks[0].name == "aggregate-passthrough" and result.checks[0].passed is True
     assert model.calls == [] and result.usage.total_tokens == 0
+    assert result.written_by == "task code"  # no model wrote it
 
     # one task that is not verified is the answer too, and says so
     failed = {"code": _results(code_status=Status.FAILED, code_reason="test failed")["code"]}

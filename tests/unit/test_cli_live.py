@@ -90,6 +90,15 @@ def test_streamed_answer_is_visible_before_the_aggregator_finishes() -> None:
     assert view.answer is None and view.answer_text == "The roots are **2** and 3."
 
 
+def test_the_answer_panel_names_what_wrote_the_answer() -> None:
+    events = script()
+    cut = next(i for i, e in enumerate(events) if isinstance(e, ev.AggregateFinished))
+    streaming = _text(render(RunView.from_events(events[:cut]), now=104.0))
+    assert "answer (frontier)" in streaming
+    passed = events[:cut] + [ev.AggregateFinished(run_id="run-1", answer="2 and 3", consistent=True, written_by="task roots")]
+    assert "answer (task roots)" in _text(render(RunView.from_events(passed), now=104.0))
+
+
 def test_tasks_never_finished_are_shown_skipped_when_the_run_ends() -> None:
     events = script()[:5] + [ev.RunFinished(run_id="run-1", status="cancelled", exit_reason="cancelled")]
     view = RunView.from_events(events)
