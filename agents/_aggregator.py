@@ -37,7 +37,7 @@ from junto._tasks import AgentContext, CheckResult, CodeOutput, MathOutput, Stat
 from junto.models._chat import ChatModel
 from junto.models._types import Message, Model, ModelRequest, Role, Usage
 
-__all__ = ["AggregateResult", "Aggregator", "assemble_answer"]
+__all__ = ["AggregateResult", "Aggregator", "assemble_answer", "without_verification_note"]
 
 _SYSTEM = (
     "You write the final answer to the user's task from the results of its subtasks.\n"
@@ -52,6 +52,7 @@ _REVISING = "\n\n[revising: the answer disagreed with the verified results]\n\n"
 _FALLING_BACK = "\n\n[the answer is assembled from the task results]\n\n"
 
 TokenSink = Callable[[str], None]
+_NOTE = "Not verified: "  # how the closing line naming the unverified tasks begins
 
 
 class AggregateResult(AggregateOutcome):
@@ -248,4 +249,10 @@ def _unverified_note(answer: str, plan: Plan, results: Mapping[str, TaskResult])
         for task_id, result in _in_plan_order(plan, results)
         if not result.verified and not (says_so and task_id in cited)
     ]
-    return f"\n\nNot verified: {'; '.join(missing)}." if missing else ""
+    return f"\n\n{_NOTE}{'; '.join(missing)}." if missing else ""
+
+
+def without_verification_note(answer: str) -> str:
+    """``answer`` without the closing "Not verified: ..." line the aggregator adds: a label, not content."""
+    head, found, tail = answer.rpartition("\n\n" + _NOTE)
+    return head if found and "\n" not in tail.strip() else answer

@@ -20,6 +20,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel
 
+from junto.agents import without_verification_note
 from junto.evals._items import CodePart, EvalItem, MathPart, TextPart
 from junto.sandbox._types import Sandbox
 
@@ -151,7 +152,8 @@ def _score_text(part: TextPart, answer: str) -> PartScore:
 
 
 async def score_answer(item: EvalItem, answer: str, *, sandbox: Sandbox) -> list[PartScore]:
-    """Score ``answer`` on each of ``item``'s parts."""
+    """Score ``answer`` on each of ``item``'s parts (junto's closing "Not verified" label is not scored)."""
+    answer = without_verification_note(answer)
     scores: list[PartScore] = []
     for part in item.parts:
         if isinstance(part, MathPart):

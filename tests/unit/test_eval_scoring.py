@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from junto.agents import without_verification_note
 from junto.sandbox import ExecResult, FakeSandbox
 from junto.tools import WritingConstraints
 
@@ -76,6 +77,17 @@ async def test_last_value_mode_reads_the_final_answer_only() -> None:
     item = EvalItem(id="m", prompt="Compute 2+2.", parts=[MathPart(expected="4", match="last")])
     assert (await score_answer(item, "2+2 = 5? No.\nAnswer: 4", sandbox=SANDBOX))[0].passed
     assert not (await score_answer(item, "It is 4, or maybe\nAnswer: 5", sandbox=SANDBOX))[0].passed
+
+
+async def test_the_closing_not_verified_label_is_not_scored() -> None:
+    """junto labels what its checks could not confirm; the label is neither the final answer nor prose."""
+    item = EvalItem(id="m", prompt="Compute 2+2.", parts=[MathPart(expected="4", match="last"), TextPart(constraints=WritingConstraints(max_words=3))])
+    labelled = "Two and two make\n\n4\n\nNot verified: [math] (its checks were undecided: no checker verdict)."
+    assert [s.passed for s in await score_answer(item, labelled, sandbox=SANDBOX)] == [True, False]  # 5 words of prose
+    wrong = "So\n\n5\n\nNot verified: [math] (its checks failed: 5 != 4)."
+    assert [s.passed for s in await score_answer(item, wrong, sandbox=SANDBOX)] == [False, True]
+    # the label only counts as one at the very end, on one line
+    assert without_verification_note("a\n\nNot verified: [x] (y).\nmore") == "a\n\nNot verified: [x] (y).\nmore"
 
 
 async def test_humaneval_style_completion_of_the_given_head() -> None:
