@@ -1,10 +1,16 @@
 """Run a compiled graph as a dataflow on LangGraph's functional API.
 
-Every junto task becomes a LangGraph ``@task``. The entrypoint calls all of
-them at once, in topological order (so the call sequence, which LangGraph
-uses to find checkpointed results on resume, never depends on timing); each
-task's body then waits for its own dependencies and starts the moment they
-are done, not at the end of a superstep. Independent tasks run concurrently.
+Every junto task becomes a call of one LangGraph ``@task``. The entrypoint
+calls all of them at once, in topological order (so the call sequence, which
+LangGraph uses to find checkpointed results on resume, never depends on
+timing); each task's body then waits for its own dependencies and starts the
+moment they are done, not at the end of a superstep. Independent tasks run
+concurrently.
+
+The entrypoint and the task are module-level functions that find their run
+in LangGraph's runtime context, so LangGraph builds the workflow once per
+checkpointer and its runnables once in all, not again for every run and task
+(``benchmarks/orchestration.py`` measures what is left).
 
 With a checkpointer, each finished task's result is saved as it finishes; a
 run started again with the same run id (LangGraph's thread id) takes those
@@ -23,12 +29,15 @@ import asyncio
 import enum
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from junto.graphs._builder import CompiledGraph
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.func import entrypoint, task
+from langgraph.pregel import Pregel
+from langgraph.runtime import get_runtime
 from pydantic import BaseModel, Field
 
 import junto._events as events
@@ -107,14 +116,14 @@ class Executor:
         if unknown:
             raise RunError(f"results were given for tasks the graph does not hold: {', '.join(unknown)}")
         run = _Run(self, graph, ctx, on_result, dict(given or {}))
-        workflow = run.workflow()
+        workflow = _workflow(self.checkpointer)
         config = {"configurable": {"thread_id": run_id or ctx.run_id or uuid.uuid4().hex}}
         payload: list[str] | None = graph.order
         if self.checkpointer is not None:
             state = await workflow.aget_state(config)
             if state.next:
                 payload = None  # an unfinished run of this id: resume it
-        raw = await workflow.ainvoke(payload, config)
+        raw = await workflow.ainvoke(payload, config, context=run)
         results = {tid: TaskResult.model_validate(raw[tid]) for tid in graph.order}
         tracker = ctx.budget
         exhausted = tracker.exhausted if tracker is not None else None
@@ -148,47 +157,40 @@ class _Run:
         limit = executor.max_concurrency
         self.limit = asyncio.Semaphore(limit) if limit else None
 
-    def workflow(self) -> Any:
+    async def dataflow(self, order: list[str]) -> dict[str, Any]:
+        """Call every task at once; each waits for its own inputs. The raw results by task id."""
+        if order != self.graph.order:
+            raise RunError("the checkpointed run holds a different graph than the one given to resume it")
         loop = asyncio.get_running_loop()
-        self.done = {spec.id: loop.create_future() for spec in self.graph.specs}
-        nodes = {spec.id: task(name=spec.id)(self._body(spec)) for spec in self.graph.specs}
-        graph = self.graph
+        self.done = {tid: loop.create_future() for tid in order}
+        futures = {tid: _task(tid) for tid in order}  # called in a fixed order: resume relies on it
 
-        @entrypoint(checkpointer=self.executor.checkpointer)
-        async def junto_graph(order: list[str]) -> dict[str, Any]:
-            if order != graph.order:
-                raise RunError("the checkpointed run holds a different graph than the one given to resume it")
-            futures = {tid: nodes[tid]() for tid in order}  # called in a fixed order: resume relies on it
+        async def relay(tid: str) -> dict[str, Any]:
+            try:
+                raw = await futures[tid]
+            except BaseException:
+                self.done[tid].cancel()  # dependants waiting on it stop too; nothing is left unretrieved
+                raise
+            result = TaskResult.model_validate(raw)
+            if not self.done[tid].done():
+                self.done[tid].set_result(result)
+            if tid not in self.executed and tid not in self.given:
+                self._finished(result)
+            return raw
 
-            async def relay(tid: str) -> dict[str, Any]:
-                try:
-                    raw = await futures[tid]
-                except BaseException:
-                    self.done[tid].cancel()  # dependants waiting on it stop too; nothing is left unretrieved
-                    raise
-                result = TaskResult.model_validate(raw)
-                if not self.done[tid].done():
-                    self.done[tid].set_result(result)
-                if tid not in self.executed and tid not in self.given:
-                    self._finished(result)
-                return raw
+        raws = await asyncio.gather(*(relay(tid) for tid in order))
+        return dict(zip(order, raws, strict=True))
 
-            raws = await asyncio.gather(*(relay(tid) for tid in order))
-            return dict(zip(order, raws, strict=True))
-
-        return junto_graph
-
-    def _body(self, spec: TaskSpec):
-        async def body() -> dict[str, Any]:
-            if spec.id in self.given:
-                return self.given[spec.id].model_dump(mode="json")
-            inputs = {dep: await asyncio.shield(self.done[dep]) for dep in spec.depends_on}
-            self.executed.add(spec.id)
-            result = await self._run_task(spec, inputs)
-            self._finished(result)
-            return result.model_dump(mode="json")
-
-        return body
+    async def body(self, task_id: str) -> dict[str, Any]:
+        """One task: wait for its inputs, run it (unless its result was given), report it."""
+        if task_id in self.given:
+            return self.given[task_id].model_dump(mode="json")
+        spec = self.graph.spec(task_id)
+        inputs = {dep: await asyncio.shield(self.done[dep]) for dep in spec.depends_on}
+        self.executed.add(task_id)
+        result = await self._run_task(spec, inputs)
+        self._finished(result)
+        return result.model_dump(mode="json")
 
     async def _run_task(self, spec: TaskSpec, inputs: dict[str, TaskResult]) -> TaskResult:
         bad = [r for r in inputs.values() if r.status in (Status.FAILED, Status.SKIPPED)]
@@ -272,3 +274,35 @@ def _marked(result: TaskResult) -> TaskResult:
     """A failed input passed on anyway: never presented as trustworthy."""
     note = f"input not verified: task {result.status.value}" + (f" ({result.reason})" if result.reason else "")
     return result.model_copy(update={"status": Status.UNVERIFIED, "reason": note})
+
+
+# -- the LangGraph side: module-level functions, so LangGraph builds their runnables once ---------
+
+
+def _current() -> _Run:
+    return get_runtime().context
+
+
+async def _junto_task(task_id: str) -> dict[str, Any]:
+    return await _current().body(task_id)
+
+
+async def _junto_graph(order: list[str]) -> dict[str, Any]:
+    return await _current().dataflow(order)
+
+
+_task = task(_junto_task)
+_WORKFLOWS: weakref.WeakKeyDictionary[BaseCheckpointSaver, Pregel] = weakref.WeakKeyDictionary()
+_UNSAVED: list[Pregel] = []  # the workflow without a checkpointer, built on first use
+
+
+def _workflow(checkpointer: BaseCheckpointSaver | None) -> Pregel:
+    """The LangGraph workflow that saves to ``checkpointer``: built once for each."""
+    if checkpointer is None:
+        if not _UNSAVED:
+            _UNSAVED.append(entrypoint()(_junto_graph))
+        return _UNSAVED[0]
+    workflow = _WORKFLOWS.get(checkpointer)
+    if workflow is None:
+        workflow = _WORKFLOWS[checkpointer] = entrypoint(checkpointer=checkpointer)(_junto_graph)
+    return workflow
