@@ -72,6 +72,7 @@ async def _eval(
         EnsembleSystem,
         load_suite,
         rescore,
+        run_command,
         run_suite,
     )
     from junto.models import Role
@@ -83,7 +84,8 @@ async def _eval(
         async with DockerSandbox.start() as sandbox:
             wanted = {item.id for item in items}
             outcomes = [o for o in await rescore(items, sandbox=sandbox, out_dir=out) if o.item_id in wanted]
-        _report(out, suite, outcomes, command, console)
+        ran = run_command(out)
+        _report(out, suite, outcomes, ran or command, console, rescored_with=command if ran else None)
         return
     config = load_config(config_path)
     roster = config.build_roster()
@@ -111,13 +113,13 @@ async def _eval(
     _report(out, suite, outcomes, command, console)
 
 
-def _report(out: Path, suite: str, outcomes: list, command: str, console) -> None:
+def _report(out: Path, suite: str, outcomes: list, command: str, console, *, rescored_with: str | None = None) -> None:
     from rich.console import Console
 
     from junto.evals import markdown_table, summarize, write_plots, write_summary
 
     summaries = summarize(outcomes)
-    write_summary(out, suite, summaries, command=command)
+    write_summary(out, suite, summaries, command=command, rescored_with=rescored_with)
     write_plots(out, outcomes, summaries)
     Console().print(markdown_table(summaries), highlight=False, markup=False)
     console.print(f"outcomes, summary and plots in {out}/", highlight=False)

@@ -82,13 +82,24 @@ def markdown_table(summaries: Sequence[SystemSummary]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def write_summary(out_dir: Path, suite: str, summaries: Sequence[SystemSummary], *, command: str) -> Path:
-    (out_dir / "summary.json").write_text(
-        json.dumps({"suite": suite, "command": command, "systems": [s.model_dump() for s in summaries]}, indent=2) + "\n"
-    )
+def write_summary(
+    out_dir: Path, suite: str, summaries: Sequence[SystemSummary], *, command: str, rescored_with: str | None = None
+) -> Path:
+    """summary.json and summary.md: the table, the command that ran the suite and the one that scored it again, if any."""
+    record = {"suite": suite, "command": command, "rescored_with": rescored_with, "systems": [s.model_dump() for s in summaries]}
+    (out_dir / "summary.json").write_text(json.dumps(record, indent=2) + "\n")
+    how = f"`{command}`" + (f", answers scored again with `{rescored_with}`" if rescored_with else "")
     path = out_dir / "summary.md"
-    path.write_text(f"# {suite}\n\n`{command}`\n\n{markdown_table(summaries)}")
+    path.write_text(f"# {suite}\n\n{how}\n\n{markdown_table(summaries)}")
     return path
+
+
+def run_command(out_dir: Path) -> str | None:
+    """The command that ran the suite whose results are in ``out_dir`` (from its summary.json), if known."""
+    try:
+        return json.loads((out_dir / "summary.json").read_text())["command"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def write_plots(out_dir: Path, outcomes: Sequence[Outcome], summaries: Sequence[SystemSummary]) -> list[Path]:

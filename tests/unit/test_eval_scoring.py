@@ -155,3 +155,15 @@ async def test_rescore_applies_the_current_scoring_without_models(tmp_path) -> N
     (outcome,) = await rescore([ITEM], sandbox=SANDBOX, out_dir=tmp_path)
     assert outcome.correct is True
     assert load_outcomes(tmp_path)[0].correct is True
+
+
+def test_a_summary_keeps_the_command_that_ran_the_suite_when_it_is_scored_again(tmp_path) -> None:
+    from junto.evals import run_command, write_summary
+
+    assert run_command(tmp_path) is None
+    write_summary(tmp_path, "math", [], command="junto eval math --concurrency 2")
+    assert run_command(tmp_path) == "junto eval math --concurrency 2"
+    write_summary(tmp_path, "math", [], command=run_command(tmp_path), rescored_with="junto eval math --rescore")
+    assert run_command(tmp_path) == "junto eval math --concurrency 2"
+    text = (tmp_path / "summary.md").read_text()
+    assert "`junto eval math --concurrency 2`, answers scored again with `junto eval math --rescore`" in text
