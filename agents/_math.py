@@ -7,12 +7,17 @@ against the task's instruction and, when the user gave an ``expected``
 answer, compares the final answer with it. Failed checks go back to the
 model as evidence on the next attempt; when sympy computes a different value
 from a sound formalisation, sympy's value becomes the output.
+
+When the instruction's wording names the kind of problem (a derivative, an
+integral, a root), the model is told so, and its claim is checked as that
+kind whatever label it chose: small models tend to label everything with the
+first kind offered.
 """
 
 from __future__ import annotations
 
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
-from junto.tools._math_claims import MathAnswer, check_claim_async
+from junto.tools._math_claims import MathAnswer, asked_kind, check_claim_async, infer_kind
 from junto.tools._math_compare import compare_answers_async
 from junto.tools._math_worker import MathWorkerPool
 
@@ -51,7 +56,9 @@ class MathSpecialist:
         return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check)
 
     async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list) -> Generation:
-        parts = [render_inputs(inputs), f"Task: {task.instruction}", render_feedback(history)]
+        kind = infer_kind(task.instruction)
+        hint = f"The task asks for kind: {kind}." if kind else ""
+        parts = [render_inputs(inputs), f"Task: {task.instruction}", hint, render_feedback(history)]
         request = ModelRequest(
             messages=[Message.system(_SYSTEM), Message.user("\n\n".join(p for p in parts if p))],
             output_type=MathAnswer,
@@ -65,8 +72,13 @@ class MathSpecialist:
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
         assert isinstance(output, MathOutput)
         claim = MathAnswer.model_validate(output.formalization or {"kind": "other", "expression": "", "answer": output.answer})
+        checks: list[CheckResult] = []
+        kind = asked_kind(claim.kind, task.instruction)
+        if kind != claim.kind:
+            checks.append(CheckResult(name="kind", passed=None, evidence=f"labelled '{claim.kind}'; the instruction asks for '{kind}', so it is checked as that"))
+            claim = claim.model_copy(update={"kind": kind})
         result = await check_claim_async(claim, instruction=task.instruction, timeout_s=self.timeout_s, pool=self.pool)
-        checks = list(result.checks)
+        checks += result.checks
         final = result.corrected or output.answer
         if task.expected is not None:
             verdict = await compare_answers_async(final, task.expected, timeout_s=self.timeout_s, pool=self.pool)

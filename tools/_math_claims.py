@@ -25,7 +25,11 @@ contains an explicit expression (``Compute 17*23``, ``Solve x^2 - 5x + 6 =
 number in the instruction must appear in the model's expression, and the
 formalisation is recorded as unconfirmed. The kind of problem is read from
 the instruction's wording (derivative, integral, limit, solve, ...) and a
-mismatch fails the check.
+mismatch fails the check. A point the instruction states (``at x = 2``,
+``from x = 0 to x = 3``, ``as x approaches 0``) is used instead of the
+model's, and a question about the roots (the larger or smaller one, their
+sum or product, the positive or negative one) is answered from sympy's
+solutions, never with the whole solution set.
 """
 
 from __future__ import annotations
@@ -45,7 +49,18 @@ from junto._exceptions import CheckError
 if TYPE_CHECKING:
     from junto._tasks import CheckResult
 
-__all__ = ["ClaimCheck", "MathAnswer", "MathKindName", "check_claim", "check_claim_async", "find_expression", "infer_kind"]
+__all__ = [
+    "ClaimCheck",
+    "MathAnswer",
+    "MathKindName",
+    "asked_kind",
+    "check_claim",
+    "check_claim_async",
+    "find_expression",
+    "infer_kind",
+    "root_pick",
+    "stated_point",
+]
 
 MathKindName = Literal["evaluate", "solve", "simplify", "derivative", "integral", "limit", "inequality", "other"]
 
@@ -129,6 +144,63 @@ def infer_kind(instruction: str) -> str | None:
         if re.search(pattern, text):
             return kind
     return None
+
+
+def asked_kind(kind: str, instruction: str) -> str:
+    """The kind to check a claim as: the instruction's, when its wording names one that ``kind`` does not fit."""
+    wanted = infer_kind(instruction)
+    if wanted is None or wanted == kind or frozenset({wanted, kind}) in _COMPATIBLE:
+        return kind
+    return wanted
+
+
+_NUMBER_OR_INFINITY = r"(-?\s*(?:\d+(?:\.\d+)?(?:/\d+)?|oo|infinity|pi))(?![\w.]\w)"
+_BOUNDS = re.compile(rf"\bfrom\s+(?:[a-z]\s*=\s*)?{_NUMBER_OR_INFINITY}\s+to\s+(?:[a-z]\s*=\s*)?{_NUMBER_OR_INFINITY}", re.IGNORECASE)
+_APPROACH = re.compile(rf"\b[a-z]\s*(?:approaches|tends to|goes to|->|→)\s*{_NUMBER_OR_INFINITY}", re.IGNORECASE)
+_ROOTS = r"(?:real\s+)?(?:roots?|solutions?|zeros?)\b"
+_PICKS: list[tuple[str, str]] = [
+    ("largest", rf"\b(?:larger|largest|greater|greatest|bigger|biggest)\s+{_ROOTS}"),
+    ("smallest", rf"\b(?:smaller|smallest|lesser)\s+{_ROOTS}"),
+    ("sum", rf"\bsum\s+of\s+(?:the\s+|its\s+|all\s+)*{_ROOTS}"),
+    ("product", rf"\bproduct\s+of\s+(?:the\s+|its\s+|all\s+)*{_ROOTS}"),
+    ("positive", rf"\bpositive\s+{_ROOTS}"),
+    ("negative", rf"\bnegative\s+{_ROOTS}"),
+]
+# Other things an instruction may ask of the roots, which this checker does not read: it then stays undecided.
+_UNREAD_ASK = re.compile(
+    r"\b(?:difference|distance|mean|average|ratio|squares?|cubes?|reciprocals?|integers?|greater than|less than|"
+    r"between|at least|at most|non-?negative|larger|largest|smaller|smallest|sum|product|positive|negative)\b"
+)
+
+
+def stated_point(instruction: str, kind: str) -> str | None:
+    """The point the instruction states for ``kind``: ``at x = 2`` (derivative), ``from 0 to 3`` (integral), ``as x approaches 0`` (limit)."""
+    if kind == "derivative":
+        found = _AT_POINT.search(instruction)
+        return found.group(2) if found else None
+    if kind == "integral":
+        found = _BOUNDS.search(instruction)
+        return f"{_infinity(found.group(1))}, {_infinity(found.group(2))}" if found else None
+    if kind == "limit":
+        found = _APPROACH.search(instruction)
+        return _infinity(found.group(1)) if found else None
+    return None
+
+
+def _infinity(value: str) -> str:
+    return re.sub(r"infinity", "oo", value.replace(" ", ""), flags=re.IGNORECASE)
+
+
+def root_pick(instruction: str) -> str | None:
+    """What the instruction asks of the roots, if not all of them: largest, smallest, sum, product, positive, negative.
+
+    ``"unread"`` when it asks something else of them (their difference, the integer one, ...).
+    """
+    text = instruction.lower()
+    for pick, pattern in _PICKS:
+        if re.search(pattern, text):
+            return pick
+    return "unread" if _UNREAD_ASK.search(text) else None
 
 
 def _mathy(word: str) -> bool:
@@ -238,8 +310,12 @@ def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -
     if checker is None:
         checks.append(_check("sympy:other", None, "a problem of kind 'other' has no symbolic check"))
         return {"checks": checks, "corrected": None, "expression": expression_text}
-    checked = claim.model_copy(update={"expression": expression_text})
-    found, corrected = checker(checked, expression, variable, answer, unreadable)
+    point = stated_point(instruction, kind) if instruction else None
+    checked = claim.model_copy(update={"expression": expression_text, "point": point or claim.point})
+    if checker is _check_solve:
+        found, corrected = _check_solve(checked, expression, variable, answer, unreadable, pick=root_pick(instruction or ""))
+    else:
+        found, corrected = checker(checked, expression, variable, answer, unreadable)
     checks += found
     return {"checks": checks, "corrected": corrected, "expression": expression_text}
 
@@ -390,7 +466,7 @@ def _claimed_roots(answer: ParsedMath | None) -> list[Any] | None:
     return None
 
 
-def _check_solve(claim, expression, variable, answer, unreadable):
+def _check_solve(claim, expression, variable, answer, unreadable, *, pick: str | None = None):
     import sympy as sp
 
     equation = expression.lhs - expression.rhs if isinstance(expression, sp.Equality) else expression
@@ -398,6 +474,8 @@ def _check_solve(claim, expression, variable, answer, unreadable):
     solutions = sp.solveset(equation, variable, sp.S.Reals)
     if solutions is sp.S.EmptySet:
         solutions = sp.solveset(equation, variable, sp.S.Complexes)
+    if pick is not None:
+        return _check_picked(claim, solutions, pick, answer, unreadable, source)
     roots = _claimed_roots(answer)
     wrong = [r for r in roots or [] if not _satisfies(equation, variable, r)]
     if isinstance(solutions, sp.FiniteSet):
@@ -416,6 +494,25 @@ def _check_solve(claim, expression, variable, answer, unreadable):
         _check("sympy:solve", True, f"each claimed root satisfies {source}"),
         _check("completeness", None, f"sympy finds the solution set {format_math(solutions)}; it cannot confirm no root is missing"),
     ], None
+
+
+def _check_picked(claim, solutions, pick, answer, unreadable, source):
+    """The instruction asks for one value from the roots (the larger, their sum, ...): sympy's roots give it."""
+    import sympy as sp
+
+    if pick == "unread":
+        return [_check("sympy:solve", None, f"sympy solves {source} to {format_math(solutions)}; the instruction asks something of the roots this check does not read")], None
+    roots = list(solutions) if isinstance(solutions, sp.FiniteSet) else None
+    if not roots or not all(r.is_real for r in roots):
+        return [_check("sympy:solve", None, f"sympy solves {source} to {format_math(solutions)}; cannot take the {pick} of that")], None
+    if pick in ("positive", "negative"):
+        chosen = [r for r in roots if (r > 0 if pick == "positive" else r < 0)]
+        if len(chosen) != 1:
+            return [_check("sympy:solve", None, f"sympy solves {source} to {format_math(solutions)}: {len(chosen)} {pick} roots, not one")], None
+        value = chosen[0]
+    else:
+        value = {"largest": sp.Max, "smallest": sp.Min, "sum": sp.Add, "product": sp.Mul}[pick](*roots)
+    return _verdict("sympy:solve", claim, sp.nsimplify(value) if value.is_Float else value, answer, unreadable, f"the {pick} of the roots {format_math(solutions)} of {source}")
 
 
 def _match(roots: list[Any], solutions: Any) -> Equivalence:

@@ -89,3 +89,20 @@ async def test_unparsable_json_is_recorded_as_an_error() -> None:
     result = await MathSpecialist().run(_task("Compute 17*23.", max_attempts=1), {}, AgentContext(roster=Roster.single(model)))
     assert result.status is Status.FAILED
     assert result.attempts[0].error
+
+
+async def test_a_claim_is_checked_as_the_kind_the_instruction_asks_for() -> None:
+    """A small model labels everything 'evaluate'; the wording says 'larger root', so it is solved, and only that root is the answer."""
+    seen: list[str] = []
+
+    def reply(messages, request) -> str:
+        seen.append(messages[-1].content)
+        return _reply("x^2 + 7*x + 10 = 0", "-5")
+
+    task = _task("What is the larger root of x^2 + 7*x + 10 = 0?")
+    result = await MathSpecialist().run(task, {}, AgentContext(roster=Roster.single(FunctionModel(reply))))
+    assert "The task asks for kind: solve." in seen[0]
+    assert result.status is Status.VERIFIED and result.output.answer == "-2"
+    checks = {c.name: c for c in result.checks}
+    assert checks["kind"].passed is None and "labelled 'evaluate'" in checks["kind"].evidence
+    assert "the largest of the roots {-5, -2}" in checks["sympy:solve"].evidence

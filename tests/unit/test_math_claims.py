@@ -146,3 +146,44 @@ def test_a_number_for_an_expression_with_unknowns_is_undecided() -> None:
     result = check_claim(MathAnswer(kind="evaluate", expression="x + 1", answer="5"), instruction="What is x + 1?")
     assert [c.passed for c in result.checks] == [None, None] and result.corrected is None
     assert "still depends on x" in result.checks[-1].evidence
+
+
+@pytest.mark.parametrize(
+    ("instruction", "claim", "corrected", "passed"),
+    [
+        # a question about the roots is answered from sympy's roots, never with the whole set
+        ("What is the larger root of x^2 + 7*x + 10 = 0?", MathAnswer(kind="solve", expression="x^2 + 7*x + 10 = 0", answer="-2"), None, True),
+        ("What is the larger root of x^2 + 7*x + 10 = 0?", MathAnswer(kind="solve", expression="x^2 + 7*x + 10 = 0", answer="{-5, -2}"), "-2", True),
+        ("What is the smaller solution of x^2 - 9 = 0?", MathAnswer(kind="solve", expression="x^2 - 9 = 0", answer="3"), "-3", True),
+        ("What is the sum of the roots of x^2 + 2*x - 48 = 0?", MathAnswer(kind="solve", expression="x^2 + 2*x - 48 = 0", answer="-2"), None, True),
+        ("What is the product of the roots of x^2 - 5*x + 6 = 0?", MathAnswer(kind="solve", expression="x^2 - 5*x + 6 = 0", answer="5"), "6", True),
+        ("Find the positive root of x^2 = 9.", MathAnswer(kind="solve", expression="x^2 = 9", answer="3"), None, True),
+        ("Find the positive root of x^2 + 1 = 0.", MathAnswer(kind="solve", expression="x^2 + 1 = 0", answer="1"), None, None),
+        ("What is the difference between the roots of x^2 - 5*x + 6 = 0?", MathAnswer(kind="solve", expression="x^2 - 5*x + 6 = 0", answer="{2, 3}"), None, None),
+        ("Solve x^2 - 4 = 0 for x where x is at least 0.", MathAnswer(kind="solve", expression="x^2 - 4 = 0", answer="-2"), None, None),
+        # the point the instruction states is the one checked, whatever the model put in 'point'
+        ("What is the derivative of 2*x^3 + 3*x - 1 at x = 2?", MathAnswer(kind="derivative", expression="2*x^3 + 3*x - 1", answer="6*x^2 + 3"), "27", True),
+        ("What is the derivative of 2*x^3 + 3*x - 1 at x = 2?", MathAnswer(kind="derivative", expression="2*x^3 + 3*x - 1", point="1", answer="27"), None, True),
+        ("Compute the definite integral of 5 - 4*x from x = -2 to x = 3.", MathAnswer(kind="integral", expression="5 - 4*x", answer="3.5"), "15", True),
+        ("Compute the limit of (x^2 - 4*x)/x as x approaches 0.", MathAnswer(kind="limit", expression="(x^2 - 4*x)/x", point="4", answer="-4"), None, True),
+        ("Compute the limit of 1/x as x approaches infinity.", MathAnswer(kind="limit", expression="1/x", answer="1"), "0", True),
+    ],
+)
+def test_what_the_instruction_asks_is_what_is_checked(instruction: str, claim: MathAnswer, corrected: str | None, passed: bool | None) -> None:
+    result = check_claim(claim, instruction=instruction)
+    sympy_check = next(c for c in result.checks if c.name.startswith("sympy:"))
+    assert (result.corrected, sympy_check.passed) == (corrected, passed), sympy_check.evidence
+
+
+def test_reading_what_is_asked_of_the_roots_and_the_points() -> None:
+    from junto.tools._math_claims import asked_kind, root_pick, stated_point
+
+    assert root_pick("Solve x^2 - 5x + 6 = 0.") is None
+    assert root_pick("What is the greatest zero of f?") == "largest"
+    assert root_pick("Solve 3x = 4 for the integer x.") == "unread"
+    assert stated_point("the integral of x from 0 to 1/2", "integral") == "0, 1/2"
+    assert stated_point("the limit as x -> -infinity", "limit") == "-oo"
+    assert stated_point("the derivative of x^2 at x = 3", "integral") is None
+    assert asked_kind("evaluate", "What is the larger root of x^2 - 1 = 0?") == "solve"
+    assert asked_kind("simplify", "Compute 2+2.") == "simplify"  # compatible with 'evaluate'
+    assert asked_kind("evaluate", "Tell me a number.") == "evaluate"
