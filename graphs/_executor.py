@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import time
 import uuid
 import weakref
@@ -293,15 +294,17 @@ async def _junto_graph(order: list[str]) -> dict[str, Any]:
 
 _task = task(_junto_task)
 _WORKFLOWS: weakref.WeakKeyDictionary[BaseCheckpointSaver, Pregel] = weakref.WeakKeyDictionary()
-_UNSAVED: list[Pregel] = []  # the workflow without a checkpointer, built on first use
+
+
+@functools.cache
+def _unsaved() -> Pregel:
+    return entrypoint()(_junto_graph)
 
 
 def _workflow(checkpointer: BaseCheckpointSaver | None) -> Pregel:
     """The LangGraph workflow that saves to ``checkpointer``: built once for each."""
     if checkpointer is None:
-        if not _UNSAVED:
-            _UNSAVED.append(entrypoint()(_junto_graph))
-        return _UNSAVED[0]
+        return _unsaved()
     workflow = _WORKFLOWS.get(checkpointer)
     if workflow is None:
         workflow = _WORKFLOWS[checkpointer] = entrypoint(checkpointer=checkpointer)(_junto_graph)
