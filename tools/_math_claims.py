@@ -149,9 +149,15 @@ def infer_kind(instruction: str) -> str | None:
 def asked_kind(kind: str, instruction: str) -> str:
     """The kind to check a claim as: the instruction's, when its wording names one that ``kind`` does not fit."""
     wanted = infer_kind(instruction)
-    if wanted is None or wanted == kind or frozenset({wanted, kind}) in _COMPATIBLE:
+    if wanted is None or wanted == kind or (frozenset({wanted, kind}) in _COMPATIBLE and wanted != "simplify"):
         return kind
-    return wanted
+    return wanted  # 'simplify' (expand, factor) is the more specific reading of 'evaluate'
+
+
+def _asked_form(instruction: str) -> str | None:
+    """``expand`` or ``factor`` when the instruction asks for that form of the expression."""
+    found = re.search(r"\b(expand|factor)(?:ise|ize)?\b", instruction, re.IGNORECASE)
+    return found.group(1).lower() if found else None
 
 
 _NUMBER_OR_INFINITY = r"(-?\s*(?:\d+(?:\.\d+)?(?:/\d+)?|oo|infinity|pi))(?![\w.]\w)"
@@ -314,6 +320,8 @@ def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -
     checked = claim.model_copy(update={"expression": expression_text, "point": point or claim.point})
     if checker is _check_solve:
         found, corrected = _check_solve(checked, expression, variable, answer, unreadable, pick=root_pick(instruction or ""))
+    elif kind == "simplify":
+        found, corrected = _check_value(checked, expression, variable, answer, unreadable, form=_asked_form(instruction or ""))
     else:
         found, corrected = checker(checked, expression, variable, answer, unreadable)
     checks += found
@@ -372,7 +380,7 @@ def _at_point(expression: Any, instruction: str) -> Any:
     return expression.subs(points) if points else expression
 
 
-def _check_value(claim, expression, variable, answer, unreadable):
+def _check_value(claim, expression, variable, answer, unreadable, *, form: str | None = None):
     import sympy as sp
 
     if isinstance(expression, sp.Equality):
@@ -385,6 +393,13 @@ def _check_value(claim, expression, variable, answer, unreadable):
     if claim.kind == "evaluate" and expression.free_symbols and constant_answer:
         unknowns = ", ".join(sorted(map(str, expression.free_symbols)))
         return [_check("sympy:evaluate", None, f"a number was asked for, but {format_math(expression)} still depends on {unknowns}")], None
+    if form is not None:  # 'Expand (x - 4)*(x - 5)': the value is that form of the expression
+        computed = sp.expand(expression) if form == "expand" else sp.factor(expression)
+        checks, corrected = _verdict(f"sympy:{form}", claim, computed, answer, unreadable, f"{form}({claim.expression})")
+        if corrected is None and checks[0]["passed"] and answer is not None and sp.srepr(answer.value) != sp.srepr(computed):
+            shown = format_math(computed)  # equal, but not in the form asked for
+            return [_check(f"sympy:{form}", True, f"the answer {claim.answer} equals {shown} but is not in {form}ed form; using {shown}")], shown
+        return checks, corrected
     computed = expression if expression.is_Rational else sp.simplify(expression)
     return _verdict(f"sympy:{claim.kind}", claim, computed, answer, unreadable, claim.expression)
 

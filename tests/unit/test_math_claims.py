@@ -167,6 +167,11 @@ def test_a_number_for_an_expression_with_unknowns_is_undecided() -> None:
         ("Compute the definite integral of 5 - 4*x from x = -2 to x = 3.", MathAnswer(kind="integral", expression="5 - 4*x", answer="3.5"), "15", True),
         ("Compute the limit of (x^2 - 4*x)/x as x approaches 0.", MathAnswer(kind="limit", expression="(x^2 - 4*x)/x", point="4", answer="-4"), None, True),
         ("Compute the limit of 1/x as x approaches infinity.", MathAnswer(kind="limit", expression="1/x", answer="1"), "0", True),
+        # 'expand' and 'factor' ask for a form: a number, or the right value in another form, is replaced by it
+        ("Expand (x - 4)*(x - 5).", MathAnswer(kind="simplify", expression="(x - 4)*(x - 5)", answer="10"), "x**2 - 9*x + 20", True),
+        ("Expand (x - 4)*(x - 5).", MathAnswer(kind="simplify", expression="(x - 4)*(x - 5)", answer="(x-4)*(x-5)"), "x**2 - 9*x + 20", True),
+        ("Expand (x - 4)*(x - 5).", MathAnswer(kind="simplify", expression="(x - 4)*(x - 5)", answer="x^2 - 9x + 20"), None, True),
+        ("Factor x^2 - 9*x + 20.", MathAnswer(kind="simplify", expression="x^2 - 9*x + 20", answer="(x - 4)*(x - 5)"), None, True),
     ],
 )
 def test_what_the_instruction_asks_is_what_is_checked(instruction: str, claim: MathAnswer, corrected: str | None, passed: bool | None) -> None:
@@ -186,4 +191,5 @@ def test_reading_what_is_asked_of_the_roots_and_the_points() -> None:
     assert stated_point("the derivative of x^2 at x = 3", "integral") is None
     assert asked_kind("evaluate", "What is the larger root of x^2 - 1 = 0?") == "solve"
     assert asked_kind("simplify", "Compute 2+2.") == "simplify"  # compatible with 'evaluate'
+    assert asked_kind("evaluate", "Expand (x + 1)^2.") == "simplify"  # the more specific reading wins
     assert asked_kind("evaluate", "Tell me a number.") == "evaluate"
