@@ -106,6 +106,7 @@ _CUES: dict[TaskKind, re.Pattern[str]] = {
         r"|\bwhat is -?\d"
         r"|\d\s*[-+*/^×÷]\s*\(?\d"
         r"|\b[a-z]\s*(\^|\*\*)\s*\d"
+        r"|\bexpand\b[^.?!\n]*\)\s*([*·×]?\s*\(|(\^|\*\*)\s*\d)"  # expand (x - 5)*(x + 6), expand (x + 1)^2
         r"|\d+(\.\d+)?\s*%\s*of\b",
         re.IGNORECASE,
     ),

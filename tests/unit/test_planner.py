@@ -205,6 +205,9 @@ def test_domain_detection() -> None:
     assert detect_domains("Solve x^2 = 4 and explain your steps.") == {TaskKind.MATH, TaskKind.WRITING}
     assert detect_domains("What is the capital of France?") == set()
     assert detect_domains("Pick a version number like 1.2.3 for me") == set()
+    assert detect_domains("Expand (x - 5)*(x + 6).") == {TaskKind.MATH}
+    assert detect_domains("Expand (x + 1)^2") == {TaskKind.MATH}
+    assert detect_domains("Expand on the history of Rome (briefly).") == set()
 
 
 async def test_shortcut_can_be_switched_off() -> None:
