@@ -116,9 +116,11 @@ def _canonical(parsed: ParsedMath) -> Any:
 
 def compare_values(pa: ParsedMath, pb: ParsedMath) -> Equivalence:
     """Compare two parsed answers (in the process that calls it: use a worker for model text)."""
-    a, b = _canonical(pa), _canonical(pb)
     decimals = pa.decimals if pb.decimals is None else (pb.decimals if pa.decimals is None else None)
-    return _compare(a, b, decimals)
+    try:
+        return _compare(_canonical(pa), _canonical(pb), decimals)
+    except NotImplementedError as error:  # e.g. a list of equations in several unknowns: sympy cannot say
+        return Equivalence(equivalent=None, method="unsupported", detail=f"sympy cannot compare these: {error}")
 
 
 def _compare(a: Any, b: Any, decimals: int | None = None) -> Equivalence:

@@ -193,3 +193,11 @@ def test_reading_what_is_asked_of_the_roots_and_the_points() -> None:
     assert asked_kind("simplify", "Compute 2+2.") == "simplify"  # compatible with 'evaluate'
     assert asked_kind("evaluate", "Expand (x + 1)^2.") == "simplify"  # the more specific reading wins
     assert asked_kind("evaluate", "Tell me a number.") == "evaluate"
+
+
+def test_a_runaway_formalisation_does_not_stop_the_instructions_own_expression_being_checked() -> None:
+    claim = MathAnswer(kind="solve", expression="7x - 10 = 46, 10 = 46, 2 = 46, 3 = 46", answer="13")
+    result = check_claim(claim, instruction="Solve 7x - 10 = 46 for x.")
+    checks = _by_name(result)
+    assert checks["formalization"].passed is None and "checking the instruction's own '7x - 10 = 46'" in checks["formalization"].evidence
+    assert result.corrected == "{8}" and checks["sympy:solve"].passed is True
