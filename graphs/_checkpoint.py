@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from junto._exceptions import MissingDependencyError, RunError
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 T = TypeVar("T")
 
@@ -76,4 +80,22 @@ async def open_checkpointer(url: str | Path, *, busy_timeout_ms: int = 10_000) -
             await retry_busy(prepare)
         except sqlite3.Error as error:
             raise RunError(f"cannot open the checkpoint store {path}: {error}") from error
-        yield saver
+        try:
+            yield saver
+        finally:
+            await _settle(saver)
+
+
+async def _settle(saver: AsyncSqliteSaver) -> None:
+    """Before the connection closes: let a checkpoint write still in flight finish, and roll back one cut short.
+
+    A cancelled run's checkpoint writes can outlive it, and a write cancelled
+    between its insert and its commit leaves its transaction open. Closing does
+    not end that transaction while the cut-short statement is still referenced
+    (SQLite defers the close), so the file would stay locked for the next run
+    that opens it. Every write of the saver holds ``saver.lock``; committed
+    checkpoints are untouched.
+    """
+    async with saver.lock:
+        with contextlib.suppress(sqlite3.Error, ValueError):  # ValueError: the connection is already closed
+            await saver.conn.rollback()

@@ -132,3 +132,32 @@ async def test_a_cancelled_run_resumes_on_either_checkpoint_store(tmp_path: Path
     assert sorted(again) == ["B", "C"]
     assert outcome.results["A"].output_text() == "A from the first run"
     assert outcome.resumed == ["A"]
+
+
+
+@pytest.mark.slow
+async def test_a_run_cancelled_at_any_moment_leaves_the_checkpoint_file_writable(tmp_path: Path) -> None:
+    """Cancel just after A finishes, at many small delays: a checkpoint write cut short (or still in flight)
+    must not leave the file locked for the run that resumes it."""
+
+    async def first(task: TaskSpec, inputs, ctx) -> str:
+        if task.id == "A":
+            a_done.set()
+            return "A"
+        await asyncio.sleep(60)
+        return "never"
+
+    delays = [0.0, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02]
+    for attempt in range(90):
+        db, run_id, a_done = tmp_path / f"c{attempt}.db", f"cut-{attempt}", asyncio.Event()
+        async with open_checkpointer(db) as saver:
+            job = asyncio.create_task(Executor({k: FunctionSpecialist(k, first) for k in TaskKind}, checkpointer=saver).run(resumable_graph(), _ctx(), run_id=run_id))
+            await a_done.wait()
+            await asyncio.sleep(delays[attempt % len(delays)])
+            job.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await job
+        async with open_checkpointer(db, busy_timeout_ms=500) as saver:
+            specialists = {k: FunctionSpecialist(k, lambda t, i, c: "again") for k in TaskKind}
+            outcome = await Executor(specialists, checkpointer=saver).run(resumable_graph(), _ctx(), run_id=run_id)
+        assert outcome.results["C"].output_text() == "again", f"attempt {attempt}"
