@@ -269,6 +269,23 @@ def _same(answer: ParsedMath | None, value: Any) -> Equivalence:
     return compare_values(answer, _parsed(value))
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What the instruction asks of a problem of one kind, beyond its expression: read once, given to every checker."""
+
+    point: str | None = None  # at x = 2, from 0 to 3, as x approaches 0
+    pick: str | None = None  # which value of the roots: largest, sum, ... (solve)
+    form: str | None = None  # expand or factor (simplify)
+
+    @classmethod
+    def read(cls, instruction: str, kind: str) -> _Asked:
+        return cls(
+            point=stated_point(instruction, kind),
+            pick=root_pick(instruction) if kind == "solve" else None,
+            form=_asked_form(instruction) if kind == "simplify" else None,
+        )
+
+
 def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -> dict[str, Any]:
     """The worker side of :func:`check_claim` (runs sympy; may be slow)."""
     import sympy as sp
@@ -316,14 +333,9 @@ def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -
     if checker is None:
         checks.append(_check("sympy:other", None, "a problem of kind 'other' has no symbolic check"))
         return {"checks": checks, "corrected": None, "expression": expression_text}
-    point = stated_point(instruction, kind) if instruction else None
-    checked = claim.model_copy(update={"expression": expression_text, "point": point or claim.point})
-    if checker is _check_solve:
-        found, corrected = _check_solve(checked, expression, variable, answer, unreadable, pick=root_pick(instruction or ""))
-    elif kind == "simplify":
-        found, corrected = _check_value(checked, expression, variable, answer, unreadable, form=_asked_form(instruction or ""))
-    else:
-        found, corrected = checker(checked, expression, variable, answer, unreadable)
+    asked = _Asked.read(instruction or "", kind)
+    checked = claim.model_copy(update={"expression": expression_text, "point": asked.point or claim.point})
+    found, corrected = checker(checked, expression, variable, answer, unreadable, asked)
     checks += found
     return {"checks": checks, "corrected": corrected, "expression": expression_text}
 
@@ -380,7 +392,7 @@ def _at_point(expression: Any, instruction: str) -> Any:
     return expression.subs(points) if points else expression
 
 
-def _check_value(claim, expression, variable, answer, unreadable, *, form: str | None = None):
+def _check_value(claim, expression, variable, answer, unreadable, asked):
     import sympy as sp
 
     if isinstance(expression, sp.Equality):
@@ -393,6 +405,7 @@ def _check_value(claim, expression, variable, answer, unreadable, *, form: str |
     if claim.kind == "evaluate" and expression.free_symbols and constant_answer:
         unknowns = ", ".join(sorted(map(str, expression.free_symbols)))
         return [_check("sympy:evaluate", None, f"a number was asked for, but {format_math(expression)} still depends on {unknowns}")], None
+    form = asked.form
     if form is not None:  # 'Expand (x - 4)*(x - 5)': the value is that form of the expression
         computed = sp.expand(expression) if form == "expand" else sp.factor(expression)
         checks, corrected = _verdict(f"sympy:{form}", claim, computed, answer, unreadable, f"{form}({claim.expression})")
@@ -404,7 +417,7 @@ def _check_value(claim, expression, variable, answer, unreadable, *, form: str |
     return _verdict(f"sympy:{claim.kind}", claim, computed, answer, unreadable, claim.expression)
 
 
-def _check_derivative(claim, expression, variable, answer, unreadable):
+def _check_derivative(claim, expression, variable, answer, unreadable, asked):
     import sympy as sp
 
     if isinstance(expression, sp.Equality):
@@ -418,7 +431,7 @@ def _check_derivative(claim, expression, variable, answer, unreadable):
     return _verdict("sympy:derivative", claim, computed, answer, unreadable, source)
 
 
-def _check_integral(claim, expression, variable, answer, unreadable):
+def _check_integral(claim, expression, variable, answer, unreadable, asked):
     import sympy as sp
 
     if isinstance(expression, sp.Equality):
@@ -446,7 +459,7 @@ def _check_integral(claim, expression, variable, answer, unreadable):
     return [_check(name, True, f"{said}sympy integrates it to {shown}; using {shown}")], shown
 
 
-def _check_limit(claim, expression, variable, answer, unreadable):
+def _check_limit(claim, expression, variable, answer, unreadable, asked):
     import sympy as sp
 
     if not claim.point:
@@ -481,7 +494,7 @@ def _claimed_roots(answer: ParsedMath | None) -> list[Any] | None:
     return None
 
 
-def _check_solve(claim, expression, variable, answer, unreadable, *, pick: str | None = None):
+def _check_solve(claim, expression, variable, answer, unreadable, asked):
     import sympy as sp
 
     equation = expression.lhs - expression.rhs if isinstance(expression, sp.Equality) else expression
@@ -489,8 +502,8 @@ def _check_solve(claim, expression, variable, answer, unreadable, *, pick: str |
     solutions = sp.solveset(equation, variable, sp.S.Reals)
     if solutions is sp.S.EmptySet:
         solutions = sp.solveset(equation, variable, sp.S.Complexes)
-    if pick is not None:
-        return _check_picked(claim, solutions, pick, answer, unreadable, source)
+    if asked.pick is not None:
+        return _check_picked(claim, solutions, asked.pick, answer, unreadable, source)
     roots = _claimed_roots(answer)
     wrong = [r for r in roots or [] if not _satisfies(equation, variable, r)]
     if isinstance(solutions, sp.FiniteSet):
@@ -548,7 +561,7 @@ def _satisfies(equation: Any, variable: Any, root: Any) -> bool:
     return bool(number.is_number and abs(complex(number)) < 1e-30)
 
 
-def _check_inequality(claim, expression, variable, answer, unreadable):
+def _check_inequality(claim, expression, variable, answer, unreadable, asked):
     import sympy as sp
 
     if not isinstance(expression, (sp.Rel, sp.And, sp.Or)) or isinstance(expression, sp.Equality):
