@@ -121,6 +121,8 @@ _CUES: dict[TaskKind, re.Pattern[str]] = {
 }
 
 _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+")
+# A fenced code block: its opening ``` starts a line; it ends at a closing fence or, unclosed, at the end.
+_FENCE = re.compile(r"^[ \t]*```[^\n]*\n.*?(?:^[ \t]*```[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
 _HISTORY_MESSAGES = 6
 _HISTORY_CHARS = 600
 
@@ -135,15 +137,38 @@ class _PlanDraft(Plan):
     tasks: list[_TaskDraft]  # type: ignore[assignment]
 
 
+def _sentences(task: str) -> list[str]:
+    """The task's sentences; a fenced code block stays whole, joined to the sentence that introduces it."""
+    sentences: list[str] = []
+    position = 0
+    for block in _FENCE.finditer(task):
+        sentences += _split(task[position : block.start()])
+        fenced = block.group().strip()
+        sentences[-1:] = [f"{sentences[-1]}\n{fenced}" if sentences else fenced]
+        position = block.end()
+    return sentences + _split(task[position:])
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def _cues(sentence: str) -> set[TaskKind]:
+    """The domains one sentence points at. A fenced code block counts as code, whatever its comments and docstrings say."""
+    text = _FENCE.sub(" ``` ", sentence)
+    return {kind for kind, cue in _CUES.items() if cue.search(text)}
+
+
 def detect_domains(task: str) -> set[TaskKind]:
     """The domains a task's wording points at (deterministic; empty when no cue shows).
 
     Sentence by sentence: a sentence that asks for code is a code sentence even
-    if it mentions math (a function computing roots is code).
+    if it mentions math (a function computing roots is code), and so is one that
+    carries a fenced code block (the words inside it are the code's, not the task's).
     """
     found: set[TaskKind] = set()
-    for sentence in _SENTENCE_END.split(task):
-        kinds = {kind for kind, cue in _CUES.items() if cue.search(sentence)}
+    for sentence in _sentences(task):
+        kinds = _cues(sentence)
         if TaskKind.CODE in kinds:
             kinds.discard(TaskKind.MATH)
         found |= kinds
@@ -291,10 +316,8 @@ def decompose(task: str, history: list[Message] | None = None) -> Plan | None:
     independent parts still run concurrently.
     """
     segments: list[tuple[TaskKind | None, list[str]]] = []
-    for sentence in (part.strip() for part in _SENTENCE_END.split(task)):
-        if not sentence:
-            continue
-        kinds = {kind for kind, cue in _CUES.items() if cue.search(sentence)}
+    for sentence in _sentences(task):
+        kinds = _cues(sentence)
         if TaskKind.CODE in kinds:
             kinds = {TaskKind.CODE}
         kind = next(iter(kinds)) if len(kinds) == 1 else (TaskKind.GENERAL if kinds else None)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from junto.agents import AgentContext, TaskKind
-from junto.agents._planner import Planner, detect_domains
+from junto.agents._planner import Planner, decompose, detect_domains
 from junto.graphs import validate_plan
 
 from junto._budget import Budget, BudgetTracker
@@ -208,6 +208,32 @@ def test_domain_detection() -> None:
     assert detect_domains("Expand (x - 5)*(x + 6).") == {TaskKind.MATH}
     assert detect_domains("Expand (x + 1)^2") == {TaskKind.MATH}
     assert detect_domains("Expand on the history of Rome (briefly).") == set()
+
+
+STUB = (
+    "Complete the following Python function. Reply with the whole function in one ```python block.\n\n"
+    "```python\ndef how_many_times(string: str, substring: str) -> int:\n"
+    '    """ Find how many times a given substring can be found in the original string.\n'
+    "    >>> how_many_times('aaa', 'a')\n    3\n    \"\"\"\n```"
+)
+
+
+def test_words_inside_a_fenced_code_block_are_the_codes_not_the_tasks() -> None:
+    assert detect_domains(STUB) == {TaskKind.CODE}  # 'how many' in the docstring is no math task
+    # outside the block, the same words still count
+    assert detect_domains(STUB + "\nThen compute how many times 'a' occurs in 'banana'.") == {TaskKind.MATH, TaskKind.CODE}
+    unclosed = "Fix this:\n```\nprint(2 + 2)\n# the sum of two numbers"
+    assert detect_domains(unclosed) == {TaskKind.CODE}
+
+
+def test_a_fenced_block_stays_whole_with_its_sentence_when_a_task_is_split() -> None:
+    task = "Compute 17 * 23. Then fix this function:\n```python\ndef f(x):\n    return x  # the sum of x\n```\nExplain the fix in 30 words."
+    plan = decompose(task)
+    assert plan is not None
+    by_kind = {t.kind: t.instruction for t in plan.tasks}
+    assert by_kind[TaskKind.MATH] == "Compute 17 * 23."
+    assert by_kind[TaskKind.CODE] == "Fix this function:\n```python\ndef f(x):\n    return x  # the sum of x\n```"
+    assert "Explain the fix in 30 words." in by_kind[TaskKind.WRITING]
 
 
 async def test_shortcut_can_be_switched_off() -> None:
