@@ -22,6 +22,7 @@ __all__ = ["examples_as_tests", "extract_examples"]
 _CALL = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(")
 _LINK = re.compile(r"^\s*(?:==|->|=>|→|returns?|should\s+return|must\s+return|gives|should\s+give|evaluates\s+to|is)\s*", re.IGNORECASE)
 _MAX_EXAMPLES = 20
+_DOCSTRING_QUOTES = ('"""', "'''")
 
 
 def _literal(source: str) -> object:
@@ -95,9 +96,15 @@ def _doctests(text: str) -> list[tuple[str, str]]:
         expected: list[str] = []
         for after in lines[i + 1 :]:
             after = after.strip()
-            if not after or after.startswith(">>>") or after.startswith("..."):
+            if not after or after.startswith((">>>", "...")):
                 break
-            expected.append(after)
+            closing = after.endswith(_DOCSTRING_QUOTES)  # the docstring ends here: so does the expected output
+            if closing:
+                after = after[:-3].rstrip()
+            if after:
+                expected.append(after)
+            if closing:
+                break
         if call and expected and _literal_call(call):
             try:
                 _literal(" ".join(expected))

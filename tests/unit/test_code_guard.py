@@ -95,6 +95,14 @@ async def test_examples_from_the_instruction_are_checked(sandbox: LocalSandbox) 
     assert judge_status(good.checks) is Status.VERIFIED
 
 
+def test_the_last_doctest_example_before_the_closing_quotes_counts() -> None:
+    stub = 'def median(l: list):\n    """Median of l.\n    >>> median([3, 1, 2])\n    2\n    >>> median([-10, 4, 6, 10])\n    5.0\n    """\n'
+    assert extract_examples(stub) == [("median([3, 1, 2])", "2"), ("median([-10, 4, 6, 10])", "5.0")]
+    inline = "def f(x):\n    '''Twice x.\n    >>> f(2)\n    4'''\n"
+    assert extract_examples(inline) == [("f(2)", "4")]
+    assert extract_examples('def g():\n    """\n    >>> g()\n    """\n') == []  # no expected output: no test
+
+
 def test_prose_examples_only_when_literal() -> None:
     text = "`roots(1, -5, 6)` returns `[2, 3]`; area(2.0) should return 12.56. print(x) is handy and max(a, b) is the larger."
     assert extract_examples(text) == [("roots(1, -5, 6)", "[2, 3]"), ("area(2.0)", "12.56")]
