@@ -16,9 +16,9 @@ is never run and never verified.
 from __future__ import annotations
 
 import ast
-import re
 
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
+from junto.tools._code_blocks import python_blocks, with_stub_imports
 from junto.tools._code_check import check_code
 from junto.tools._code_examples import examples_as_tests
 from junto.tools._code_tests import syntax_error
@@ -45,8 +45,6 @@ assert square(3) == 9
 assert square(-2) == 4
 ```"""
 
-_FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
-
 
 class CodeAnswer(BaseModel):
     """What the model is asked to produce."""
@@ -56,7 +54,7 @@ class CodeAnswer(BaseModel):
 
 
 def _unfence(text: str) -> str:
-    blocks = _FENCE.findall(text)
+    blocks = python_blocks(text)
     return "\n\n".join(b.strip() for b in blocks) + "\n" if blocks else text.strip() + "\n"
 
 
@@ -76,7 +74,7 @@ def parse_code_reply(text: str) -> CodeAnswer:
     answer = _json_answer(text)
     if answer is not None:
         return answer
-    blocks = [b.strip() for b in _FENCE.findall(text) if b.strip()]
+    blocks = [b.strip() for b in python_blocks(text) if b.strip()]
     if not blocks:
         if syntax_error(text) is not None or not text.strip():
             raise ModelResponseError("the answer holds no Python code (no ``` block, and the text is not Python)")
@@ -149,7 +147,8 @@ class CodeSpecialist:
         )
         completion = await model.complete(request)
         answer = parse_code_reply(completion.text)
-        output = CodeOutput(code=answer.code, tests=answer.tests, entry_point=_entry_point(task, answer.code))
+        code = with_stub_imports(answer.code, task.instruction)
+        output = CodeOutput(code=code, tests=answer.tests, entry_point=_entry_point(task, code))
         return Generation(output=output, completion=completion)
 
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:

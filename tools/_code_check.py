@@ -18,7 +18,6 @@ guard.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from junto.sandbox._types import Sandbox
 from junto.tools._code_examples import examples_as_tests
@@ -26,9 +25,6 @@ from junto.tools._code_guard import stub_implementations, tests_that_prove_nothi
 from junto.tools._code_tests import CodeCheckReport, TestOrigin, TestSource, run_code_tests
 
 from junto._tasks import CheckResult
-
-if TYPE_CHECKING:
-    from junto._tasks import CheckResult
 
 __all__ = ["CodeVerification", "check_code"]
 
@@ -91,7 +87,6 @@ def _section(report: CodeCheckReport, origins: set[TestOrigin], *, skip_lines: s
 
 
 def _checks(report: CodeCheckReport, discarded: dict[int, str], *, has_model_tests: bool) -> list[CheckResult]:
-
     if not report.runnable:
         return [CheckResult(name="runs", passed=False, evidence=report.evidence())]
     # "It runs" alone proves nothing about the task: only its failure is a check.
@@ -114,8 +109,6 @@ def _checks(report: CodeCheckReport, discarded: dict[int, str], *, has_model_tes
 
 
 def _model_check(report: CodeCheckReport, discarded: dict[int, str]) -> CheckResult:
-    from junto._tasks import CheckResult
-
     model_error = report.test_errors.get(TestOrigin.MODEL)
     if model_error:
         return CheckResult(name="model tests", passed=False, evidence=f"your tests do not parse: {model_error}")

@@ -17,16 +17,12 @@ import gzip
 import json
 from collections.abc import Callable, Sequence
 from importlib import resources
-from typing import TYPE_CHECKING
 
 from junto.sandbox._types import Sandbox
 from pydantic import BaseModel, ConfigDict
 
 from junto._exceptions import MissingDependencyError
 from junto._tasks import CheckResult
-
-if TYPE_CHECKING:
-    from junto._tasks import CheckResult
 
 __all__ = ["HumanEvalProblem", "Mutant", "check_humaneval", "check_humaneval_program", "check_many", "load_humaneval", "mutants"]
 

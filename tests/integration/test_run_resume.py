@@ -134,7 +134,6 @@ async def test_a_cancelled_run_resumes_on_either_checkpoint_store(tmp_path: Path
     assert outcome.resumed == ["A"]
 
 
-
 @pytest.mark.slow
 async def test_a_run_cancelled_at_any_moment_leaves_the_checkpoint_file_writable(tmp_path: Path) -> None:
     """Cancel just after A finishes, at many small delays: a checkpoint write cut short (or still in flight)
