@@ -127,7 +127,21 @@ def test_every_junto_command_in_the_readme_runs(workdir: Path) -> None:
             assert json.loads(done.stdout)["stdout"] == "hello from the sandbox\n"
         if args[:2] == ["check", "math"]:
             assert "equivalent" in done.stdout.lower() and "not equivalent" not in done.stdout.lower()
+        if args[0] == "eval":
+            _check_eval_results(workdir / "eval")
     assert {"run", "graph run", "chat", "runs", "trace", "serve", "sandbox run", "check math", "eval", "doctor"} <= seen
+
+
+def _check_eval_results(out: Path) -> None:
+    """One item through both systems: each scored by its checks, and the table and plots written."""
+    rows = [json.loads(line) for line in (out / "outcomes.jsonl").read_text().splitlines()]
+    assert sorted(r["system"] for r in rows) == ["junto", "single:local"]
+    assert all(isinstance(r["correct"], bool) and r["parts"] and r["tokens"] > 0 for r in rows), rows
+    summary = json.loads((out / "summary.json").read_text())
+    assert {(s["system"], s["items"]) for s in summary["systems"]} == {("junto", 1), ("single:local", 1)}
+    assert "| junto |" in (out / "summary.md").read_text()
+    for plot in ("accuracy_vs_cost.png", "latency.png", "by_category.png"):
+        assert (out / plot).read_bytes().startswith(b"\x89PNG"), plot
 
 
 def _free_port() -> int:
