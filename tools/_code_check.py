@@ -9,7 +9,9 @@ decide the task's status:
   entry point;
 - ``user tests``: the user's tests and the instruction's examples (always counted);
 - ``model tests``: the model's tests that prove something (see
-  :mod:`junto.tools._code_guard`); when none do, this check cannot decide.
+  :mod:`junto.tools._code_guard`); when none do, this check cannot decide;
+- ``computes`` (only when it fails): a function the tests call never reads
+  its arguments, so whatever passed was written in, not computed.
 
 The model's tests alone never make code verified unless they survived the
 guard.
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 
 from junto.sandbox._types import Sandbox
 from junto.tools._code_examples import examples_as_tests
-from junto.tools._code_guard import stub_implementations, tests_that_prove_nothing
+from junto.tools._code_guard import functions_ignoring_inputs, stub_implementations, tests_that_prove_nothing
 from junto.tools._code_tests import CodeCheckReport, TestOrigin, TestSource, run_code_tests
 
 from junto._tasks import CheckResult
@@ -67,6 +69,9 @@ async def check_code(
     )
     discarded = tests_that_prove_nothing(report, model_tests) if model_tests else {}
     checks = _checks(report, discarded, has_model_tests=bool(model_tests and model_tests.strip()))
+    ignoring = functions_ignoring_inputs(code, "\n".join(source.source for source in sources))
+    if ignoring and report.outcomes:
+        checks.append(CheckResult(name="computes", passed=False, evidence="\n".join(ignoring.values())))
     return CodeVerification(checks=checks, report=report, discarded=discarded, examples=examples)
 
 

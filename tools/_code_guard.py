@@ -11,7 +11,10 @@ pass. A model-written test does not count when
   ``raise NotImplementedError`` (stub ``raise``).
 
 User tests and the instruction's examples are never judged here: they
-always count.
+always count. But no test proves anything about a function that never reads
+its arguments (``def f(n): return [1, 2, 6, 24, 15]``, the stated example's
+output written in): :func:`functions_ignoring_inputs` finds those among the
+functions the tests call.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import copy
 
 from junto.tools._code_tests import CodeCheckReport, TestOrigin
 
-__all__ = ["STUB_NAMES", "stub_implementations", "tests_that_prove_nothing", "trivial_tests"]
+__all__ = ["STUB_NAMES", "functions_ignoring_inputs", "stub_implementations", "tests_that_prove_nothing", "trivial_tests"]
 
 STUB_NAMES = ("none", "raise")
 
@@ -138,3 +141,47 @@ def tests_that_prove_nothing(report: CodeCheckReport, model_tests: str) -> dict[
             if outcome.origin is TestOrigin.MODEL and outcome.is_test and outcome.passed:
                 discarded.setdefault(outcome.line, f"passes even when every function is a stub ({stub})")
     return discarded
+
+
+def _called_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    args = node.args
+    named = [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
+    return [a.arg for a in named]
+
+
+def _reads_its_scope(node: ast.AST) -> bool:
+    """True when the body may read its arguments without naming them (``locals()``, ``vars()``, ``eval``)."""
+    names = {"locals", "vars", "eval", "exec"}
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in names for n in ast.walk(node))
+
+
+def functions_ignoring_inputs(code: str, tests: str) -> dict[str, str]:
+    """The top-level functions that ``tests`` call and whose body never reads a parameter, with why that matters.
+
+    The last definition of a name is the one that runs. Functions without
+    parameters, and code or tests that do not parse, give nothing.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return {}
+    defined = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    found: dict[str, str] = {}
+    for name in sorted(_called_names(tests) & defined.keys()):
+        node = defined[name]
+        parameters = _parameters(node)
+        read = {n.id for statement in node.body for n in ast.walk(statement) if isinstance(n, ast.Name)}
+        if parameters and not read & set(parameters) and not any(_reads_its_scope(s) for s in node.body):
+            found[name] = (
+                f"{name}() never reads its arguments ({', '.join(parameters)}): it gives the same result for every input, "
+                "so tests that pass show outputs written into the code, not computed"
+            )
+    return found

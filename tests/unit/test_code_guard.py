@@ -7,7 +7,7 @@ from junto.agents import Status
 from junto.agents._loop import judge_status
 from junto.tools._code_check import check_code
 from junto.tools._code_examples import examples_as_tests, extract_examples
-from junto.tools._code_guard import stub_implementations, trivial_tests
+from junto.tools._code_guard import functions_ignoring_inputs, stub_implementations, trivial_tests
 
 from tests.unit.test_code_local_sandbox import LocalSandbox
 
@@ -119,3 +119,30 @@ async def test_unrunnable_code_fails(sandbox: LocalSandbox) -> None:
     verification = await check_code(sandbox, "def square(x) return x", user_tests="assert square(2) == 4")
     assert judge_status(verification.checks) is Status.FAILED
     assert verification.checks[0].name == "runs" and "does not parse" in verification.checks[0].evidence
+
+
+HARD_CODED = 'def f(n):\n    """Doc."""\n    return [1, 2, 6, 24, 15]\n'
+
+
+async def test_code_that_writes_in_the_examples_output_is_not_verified(sandbox: LocalSandbox) -> None:
+    instruction = "Write f(n): factorials at even i, sums at odd i.\n>>> f(5)\n[1, 2, 6, 24, 15]\n"
+    verification = await check_code(sandbox, "def f(n):\n    return [0]\n\n" + HARD_CODED, instruction=instruction)
+    assert judge_status(verification.checks) is Status.FAILED
+    user, computes = verification.checks
+    assert user.name == "user tests" and user.passed is True  # the example passes: only the second check catches it
+    assert computes.name == "computes" and "f() never reads its arguments (n)" in computes.evidence
+
+
+def test_functions_ignoring_inputs_only_flags_tested_functions_that_read_no_parameter() -> None:
+    code = (
+        "def const(n):\n    return 3\n\n"
+        "def uses(n, *rest, key=None, **extra):\n    total = 0\n    for x in rest:\n        total += x\n    return total\n\n"
+        "def untested(n):\n    return 1\n\n"
+        "def no_params():\n    return 1\n\n"
+        "def scope(a):\n    return locals()['a']\n\n"
+        "def nested(a):\n    def inner():\n        return a\n    return inner()\n"
+    )
+    tests = "assert const(1) == 3\nassert uses(1, 2) == 2\nassert no_params() == 1\nassert scope(2) == 2\nassert nested(1) == 1\n"
+    assert list(functions_ignoring_inputs(code, tests)) == ["const"]
+    assert functions_ignoring_inputs("def f(x) return", "f(1)") == {}
+    assert functions_ignoring_inputs(code, "assert const(") == {}
