@@ -33,8 +33,8 @@ def stub_imports(instruction: str) -> list[ast.Import | ast.ImportFrom]:
         except SyntaxError:
             continue
         for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and ast.unparse(node) not in seen:
-                seen.add(ast.unparse(node))
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and (line := ast.unparse(node)) not in seen:
+                seen.add(line)
                 found.append(node)
     return found
 

@@ -68,10 +68,8 @@ async def check_code(
         sandbox, code, sources, entry_point=entry_point, stubs=stubs, timeout_s=timeout_s, per_test_s=per_test_s
     )
     discarded = tests_that_prove_nothing(report, model_tests) if model_tests else {}
-    checks = _checks(report, discarded, has_model_tests=bool(model_tests and model_tests.strip()))
-    ignoring = functions_ignoring_inputs(code, "\n".join(source.source for source in sources))
-    if ignoring and report.outcomes:
-        checks.append(CheckResult(name="computes", passed=False, evidence="\n".join(ignoring.values())))
+    ignoring = functions_ignoring_inputs(code, *(source.source for source in sources))
+    checks = _checks(report, discarded, ignoring, has_model_tests=bool(model_tests and model_tests.strip()))
     return CodeVerification(checks=checks, report=report, discarded=discarded, examples=examples)
 
 
@@ -91,7 +89,9 @@ def _section(report: CodeCheckReport, origins: set[TestOrigin], *, skip_lines: s
     return (not failed and report.completed), "\n".join(lines)[:3000]
 
 
-def _checks(report: CodeCheckReport, discarded: dict[int, str], *, has_model_tests: bool) -> list[CheckResult]:
+def _checks(
+    report: CodeCheckReport, discarded: dict[int, str], ignoring: dict[str, str], *, has_model_tests: bool
+) -> list[CheckResult]:
     if not report.runnable:
         return [CheckResult(name="runs", passed=False, evidence=report.evidence())]
     # "It runs" alone proves nothing about the task: only its failure is a check.
@@ -108,6 +108,8 @@ def _checks(report: CodeCheckReport, discarded: dict[int, str], *, has_model_tes
 
     if has_model_tests:
         checks.append(_model_check(report, discarded))
+    if ignoring and report.outcomes:
+        checks.append(CheckResult(name="computes", passed=False, evidence="\n".join(ignoring.values())))
     if not checks:
         checks.append(CheckResult(name="tests", passed=None, evidence="there were no tests to run, so the code is only known to run"))
     return checks

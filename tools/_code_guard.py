@@ -143,12 +143,19 @@ def tests_that_prove_nothing(report: CodeCheckReport, model_tests: str) -> dict[
     return discarded
 
 
-def _called_names(source: str) -> set[str]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    return {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+_SCOPE_READERS = {"locals", "vars", "eval", "exec"}  # they can read the arguments without naming them
+
+
+def _called_names(tests: tuple[str, ...]) -> set[str]:
+    """The plain names called in each of ``tests`` (one that does not parse gives none)."""
+    called: set[str] = set()
+    for source in tests:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        called |= {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    return called
 
 
 def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
@@ -157,17 +164,12 @@ def _parameters(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     return [a.arg for a in named]
 
 
-def _reads_its_scope(node: ast.AST) -> bool:
-    """True when the body may read its arguments without naming them (``locals()``, ``vars()``, ``eval``)."""
-    names = {"locals", "vars", "eval", "exec"}
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in names for n in ast.walk(node))
-
-
-def functions_ignoring_inputs(code: str, tests: str) -> dict[str, str]:
+def functions_ignoring_inputs(code: str, *tests: str) -> dict[str, str]:
     """The top-level functions that ``tests`` call and whose body never reads a parameter, with why that matters.
 
     The last definition of a name is the one that runs. Functions without
-    parameters, and code or tests that do not parse, give nothing.
+    parameters, or whose body calls ``locals()``, ``vars()``, ``eval`` or
+    ``exec``, and code that does not parse, give nothing.
     """
     try:
         tree = ast.parse(code)
@@ -176,10 +178,9 @@ def functions_ignoring_inputs(code: str, tests: str) -> dict[str, str]:
     defined = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     found: dict[str, str] = {}
     for name in sorted(_called_names(tests) & defined.keys()):
-        node = defined[name]
-        parameters = _parameters(node)
-        read = {n.id for statement in node.body for n in ast.walk(statement) if isinstance(n, ast.Name)}
-        if parameters and not read & set(parameters) and not any(_reads_its_scope(s) for s in node.body):
+        parameters = _parameters(defined[name])
+        read = {n.id for statement in defined[name].body for n in ast.walk(statement) if isinstance(n, ast.Name)}
+        if parameters and not read & {*parameters, *_SCOPE_READERS}:
             found[name] = (
                 f"{name}() never reads its arguments ({', '.join(parameters)}): it gives the same result for every input, "
                 "so tests that pass show outputs written into the code, not computed"
