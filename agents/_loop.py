@@ -6,14 +6,14 @@ A specialist supplies two functions:
   (the output and the completion that produced it); ``history`` holds the
   earlier attempts with their failed checks, to show the model;
 - ``check(output, task, inputs, ctx)`` returns a :class:`CheckOutcome`: the
-  checks run, and optionally a corrected output (the checker's value wins
-  over the model's arithmetic).
+  checks run on that output. A check never replaces the output.
 
-:func:`run_checked` then decides the status honestly: ``verified`` only when
-at least one deterministic check passed and none failed; ``unverified`` when
-no deterministic check could decide; ``failed`` when checks kept failing
-through every attempt and tier. Judge checks (a model's opinion) are
-recorded but never change the status.
+:func:`run_checked` then decides the status by :func:`judge_status`, the
+verification contract in one place: ``verified`` only when a deterministic
+check passed against a specification the model did not write and none
+failed; ``failed`` when checks kept failing through every attempt and tier;
+``unverified`` otherwise. Judge checks (a model's opinion) are recorded but
+never change the status.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from junto._tasks import (
     AgentContext,
     Attempt,
     CheckResult,
+    Spec,
     Status,
     TaskOutput,
     TaskResult,
@@ -50,8 +51,9 @@ class Generation(BaseModel):
 
 
 class CheckOutcome(BaseModel):
+    """The checks run on one output."""
+
     checks: list[CheckResult] = Field(default_factory=list)
-    output: TaskOutput | None = None  # a corrected output, when the checker knows better
 
 
 Generate = Callable[[Model, TaskSpec, dict[str, TaskResult], list[Attempt]], Awaitable[Generation]]
@@ -59,11 +61,26 @@ Check = Callable[[TaskOutput, TaskSpec, dict[str, TaskResult], AgentContext], Aw
 
 
 def judge_status(checks: Sequence[CheckResult]) -> Status:
-    """The status a set of checks earns. Only deterministic checks count."""
-    decided = [c for c in checks if c.source == "deterministic" and c.passed is not None]
-    if not decided:
-        return Status.UNVERIFIED
-    return Status.VERIFIED if all(c.passed for c in decided) else Status.FAILED
+    """The status a set of checks earns: the verification contract, in one place.
+
+    - ``failed`` when any deterministic check failed, whatever its
+      specification (a model's own tests or formalisation can fail it);
+    - ``verified`` when none failed and at least one passed against a
+      specification the model did not write (:attr:`CheckResult.confirms`);
+    - ``unverified`` otherwise: passing the model's own checks, or a judge's
+      approval, confirms nothing.
+    """
+    deterministic = [c for c in checks if c.source == "deterministic"]
+    if any(c.passed is False for c in deterministic):
+        return Status.FAILED
+    return Status.VERIFIED if any(c.confirms for c in deterministic) else Status.UNVERIFIED
+
+
+def _as_models(check: CheckResult) -> CheckResult:
+    """A check against what the instruction states, when the planner model wrote the instruction."""
+    if check.spec is not Spec.INSTRUCTION:
+        return check
+    return check.model_copy(update={"spec": Spec.MODEL, "evidence": f"{check.evidence} (the instruction is the planner model's words)"})
 
 
 def render_feedback(history: Sequence[Attempt], *, limit: int = 1500) -> str:
@@ -130,13 +147,15 @@ async def run_checked(
                 )
                 continue
             outcome = await check(generation.output, task, inputs, ctx)
+            if task.instruction_source is Spec.MODEL:
+                outcome = CheckOutcome(checks=[_as_models(c) for c in outcome.checks])
             completion = generation.completion
             attempt = Attempt(
                 number=number,
                 model=model.name,
                 tier=tier,
                 checks=outcome.checks,
-                output=outcome.output or generation.output,
+                output=generation.output,
                 usage=completion.usage if completion else Usage(),
                 cost_usd=completion.cost_usd if completion else 0.0,
                 duration_s=time.perf_counter() - attempt_started,

@@ -1,27 +1,29 @@
-"""The math specialist: a model formalises, sympy checks (and corrects).
+"""The math specialist: a model formalises and answers, sympy checks.
 
 The model answers with a :class:`~junto.tools.MathAnswer` (kind, expression,
-variable, point, answer, work) under JSON-schema-constrained decoding. The
-check runs the formalisation checks of :func:`~junto.tools.check_claim`
-against the task's instruction and, when the user gave an ``expected``
-answer, compares the final answer with it. Failed checks go back to the
-model as evidence on the next attempt; when sympy computes a different value
-from a sound formalisation, sympy's value becomes the output.
+variable, point, answer, work) under JSON-schema-constrained decoding, and
+:func:`~junto.tools.check_claim` checks it against the task's instruction:
+against the instruction's own expression when the instruction states its
+whole question (a pass verifies), against the model's formalisation
+otherwise (a pass is only consistency). A user's ``expected`` answer is a
+specification of its own. An answer sympy disagrees with fails, and the
+evidence goes back to the model on the next attempt; the checker's value is
+never put in the answer's place.
 
-When the instruction's wording names the kind of problem (a derivative, an
-integral, a root), the model is told so, and its claim is checked as that
-kind whatever label it chose: small models tend to label everything with the
-first kind offered.
+When the instruction's words name one kind of problem (a derivative, an
+integral, a root), the model is told so: small models tend to label every
+problem with the first kind offered.
 """
 
 from __future__ import annotations
 
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
-from junto.tools._math_claims import MathAnswer, asked_kind, check_claim_async, infer_kind
+from junto.tools._math_claims import MathAnswer, check_claim_async
 from junto.tools._math_compare import compare_answers_async
+from junto.tools._math_question import MathKind, kind_named
 from junto.tools._math_worker import MathWorkerPool
 
-from junto._tasks import AgentContext, CheckResult, MathOutput, TaskKind, TaskOutput, TaskResult, TaskSpec
+from junto._tasks import AgentContext, CheckResult, MathOutput, Spec, TaskKind, TaskOutput, TaskResult, TaskSpec
 from junto.models._types import Message, Model, ModelRequest
 
 __all__ = ["MathSpecialist"]
@@ -56,8 +58,8 @@ class MathSpecialist:
         return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check)
 
     async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list) -> Generation:
-        kind = infer_kind(task.instruction)
-        hint = f"The task asks for kind: {kind}." if kind else ""
+        kind = kind_named(task.instruction)
+        hint = f"The task asks for kind: {kind.value}." if kind else ""
         parts = [render_inputs(inputs), f"Task: {task.instruction}", hint, render_feedback(history)]
         request = ModelRequest(
             messages=[Message.system(_SYSTEM), Message.user("\n\n".join(p for p in parts if p))],
@@ -66,31 +68,16 @@ class MathSpecialist:
         )
         completion = await model.complete(request)
         answer = completion.parsed if isinstance(completion.parsed, MathAnswer) else MathAnswer.model_validate(completion.parsed)
-        output = MathOutput(answer=answer.answer, work=answer.work, formalization=answer.model_dump())
+        output = MathOutput(answer=answer.answer, work=answer.work, formalization=answer.model_dump(mode="json"))
         return Generation(output=output, completion=completion)
 
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
         assert isinstance(output, MathOutput)
-        claim = MathAnswer.model_validate(output.formalization or {"kind": "other", "expression": "", "answer": output.answer})
-        checks: list[CheckResult] = []
-        kind = asked_kind(claim.kind, task.instruction)
-        if kind != claim.kind:
-            checks.append(CheckResult(name="kind", passed=None, evidence=f"labelled '{claim.kind}'; the instruction asks for '{kind}', so it is checked as that"))
-            claim = claim.model_copy(update={"kind": kind})
+        claim = MathAnswer.model_validate(output.formalization or {"kind": MathKind.OTHER, "expression": "", "answer": output.answer})
         result = await check_claim_async(claim, instruction=task.instruction, timeout_s=self.timeout_s, pool=self.pool)
-        checks += result.checks
-        final = result.corrected or output.answer
+        checks: list[CheckResult] = list(result.checks)
         if task.expected is not None:
-            verdict = await compare_answers_async(final, task.expected, timeout_s=self.timeout_s, pool=self.pool)
-            checks.append(
-                CheckResult(
-                    name="expected",
-                    passed=verdict.equivalent,
-                    evidence=f"answer {final} vs expected {task.expected}: {verdict.method}; {verdict.detail}",
-                )
-            )
-        corrected = None
-        if result.corrected is not None:
-            formalization = {**claim.model_dump(), "model_answer": output.answer, "answer": final, "checked_expression": result.expression}
-            corrected = output.model_copy(update={"answer": final, "formalization": formalization})
-        return CheckOutcome(checks=checks, output=corrected)
+            verdict = await compare_answers_async(output.answer, task.expected, timeout_s=self.timeout_s, pool=self.pool)
+            evidence = f"answer {output.answer} vs the expected {task.expected}: {verdict.method}; {verdict.detail}"
+            checks.append(CheckResult(name="expected", passed=verdict.equivalent, evidence=evidence, spec=Spec.USER))
+        return CheckOutcome(checks=checks)

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from junto._constraints import WritingConstraints
 from junto._exceptions import GraphSetupError
 from junto._plan import Plan, PlanTask
+from junto._provenance import instruction_source
 from junto._tasks import TaskKind, TaskSpec
 from junto.models._types import Role
 
@@ -236,9 +237,17 @@ class CompiledGraph(BaseModel):
     answer: tuple[str, ...]
 
     @classmethod
-    def from_plan(cls, plan: Plan, *, limits: GraphLimits | None = None) -> CompiledGraph:
-        """Compile a planner's plan (raises :class:`~junto.GraphSetupError`)."""
-        return TaskGraph.from_plan(plan).compile(limits=limits)
+    def from_plan(cls, plan: Plan, *, limits: GraphLimits | None = None, request: str | None = None) -> CompiledGraph:
+        """Compile a planner's plan (raises :class:`~junto.GraphSetupError`).
+
+        With the ``request`` the plan was made for, each task records who
+        wrote its instruction (:func:`~junto._provenance.instruction_source`).
+        """
+        compiled = TaskGraph.from_plan(plan).compile(limits=limits)
+        if request is None:
+            return compiled
+        specs = tuple(s.model_copy(update={"instruction_source": instruction_source(request, s.instruction)}) for s in compiled.specs)
+        return compiled.model_copy(update={"specs": specs})
 
     @classmethod
     def _from_specs(cls, plan: Plan, specs: dict[str, TaskSpec]) -> CompiledGraph:

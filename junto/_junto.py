@@ -30,6 +30,7 @@ from junto import _events as ev
 from junto._budget import Budget, BudgetTracker
 from junto._exceptions import BudgetExceeded, ConfigError, GraphSetupError, JuntoError, SetupError
 from junto._plan import Plan, PlanOutcome, PlanTask
+from junto._provenance import covers_request
 from junto._runs import CANCELLED, RUNNING, AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
 from junto._tasks import AgentContext, Specialist, TaskKind, TaskResult
 from junto.graphs._builder import CompiledGraph, TaskGraph
@@ -301,7 +302,10 @@ class Junto:
             usage = _total_usage(execution.results, planner_usage + agg_usage, planner_cost + agg_cost, tracker)
             record.result.usage = usage
             record.result.status = run_status(
-                execution.results.values(), answered=bool(answer.strip()), consistent=verdict.consistent
+                execution.results.values(),
+                answered=bool(answer.strip()),
+                consistent=verdict.consistent,
+                covered=source == "graph" or covers_request(text, [s.instruction for s in graph.specs]),
             )
         except SetupError:
             raise
@@ -350,12 +354,12 @@ class Junto:
         outcome = await self._resolve_planner().plan(task, ctx, history=history)
         usage, cost, repairs = outcome.usage, outcome.cost_usd, list(outcome.repairs)
         try:
-            return CompiledGraph.from_plan(outcome.plan, limits=self.limits), outcome.source, usage, cost, repairs
+            return CompiledGraph.from_plan(outcome.plan, limits=self.limits, request=task), outcome.source, usage, cost, repairs
         except SetupError as error:
             fallback = Plan(tasks=[PlanTask(id="answer", kind=TaskKind.GENERAL, instruction=task)])
             repairs.append(error.errors if isinstance(error, GraphSetupError) else [str(error)])
             ctx.emit(ev.PlanCreated(run_id=ctx.run_id, tasks=list(fallback.tasks), source="fallback"))
-            return CompiledGraph.from_plan(fallback), "fallback", usage, cost, repairs
+            return CompiledGraph.from_plan(fallback, request=task), "fallback", usage, cost, repairs
 
     async def _replan(
         self,
@@ -386,7 +390,7 @@ class Junto:
                 break
             usage, cost = usage + outcome.usage, cost + outcome.cost_usd
             try:
-                revised = CompiledGraph.from_plan(outcome.plan, limits=self.limits)
+                revised = CompiledGraph.from_plan(outcome.plan, limits=self.limits, request=text)
             except SetupError:
                 break  # the planner checks its plans; a limit set here it cannot know is the one way to land here
             kept = {tid: r for tid, r in execution.results.items() if tid not in affected}

@@ -150,13 +150,19 @@ class RunSummary(BaseModel):
     cost_usd: float = 0.0
 
 
-def run_status(results: Iterable[TaskResult], *, answered: bool, consistent: bool | None = None) -> RunStatus:
-    """The overall status a run earns from its task results and the aggregator's verdict."""
+def run_status(results: Iterable[TaskResult], *, answered: bool, consistent: bool | None = None, covered: bool = True) -> RunStatus:
+    """The overall status a run earns from its task results and the aggregator's verdict.
+
+    ``covered`` says whether the tasks are shown to make up the whole request
+    (a task graph the user gave, or a plan made of the request's own words:
+    :func:`~junto._provenance.covers_request`). Without it, every task
+    verified still leaves the answer unverified.
+    """
     statuses = [r.status for r in results]
     if not any(s in (Status.VERIFIED, Status.UNVERIFIED) for s in statuses):
         return RunStatus.FAILED  # an answer written without one usable result is no answer
     if any(s in (Status.FAILED, Status.SKIPPED) for s in statuses) or consistent is False or not answered:
         return RunStatus.PARTIAL
-    if statuses and all(s is Status.VERIFIED for s in statuses):
+    if covered and statuses and all(s is Status.VERIFIED for s in statuses):
         return RunStatus.VERIFIED
     return RunStatus.UNVERIFIED

@@ -31,6 +31,7 @@ __all__ = [
     "CheckResult",
     "CodeOutput",
     "MathOutput",
+    "Spec",
     "Specialist",
     "Status",
     "TaskKind",
@@ -61,18 +62,49 @@ class Status(str, enum.Enum):
     SKIPPED = "skipped"  # not run: an input failed, or the budget ran out first
 
 
+class Spec(str, enum.Enum):
+    """Where the specification a check held an answer to came from.
+
+    Only a specification that did not come from the model being checked can
+    confirm its answer: ``user`` (the user's tests or expected answer),
+    ``instruction`` (examples, an expression or equation, constraints the
+    instruction itself states), ``upstream`` (verified results of earlier
+    tasks). A ``model`` specification (its own tests, its formalisation of the
+    question, a value computed from that formalisation) can fail an answer
+    and rank candidates, never verify one.
+    """
+
+    USER = "user"
+    INSTRUCTION = "instruction"
+    UPSTREAM = "upstream"
+    MODEL = "model"
+
+    @property
+    def independent(self) -> bool:
+        return self is not Spec.MODEL
+
+
 class CheckResult(BaseModel):
     """One check and its evidence.
 
     ``source`` says what did the checking. Only ``deterministic`` checks can
     make a result verified; a ``judge`` (a model's opinion) is recorded apart.
-    ``passed`` is ``None`` when the check could not decide.
+    ``spec`` says where the specification came from: only a passed check
+    against an independent one (see :class:`Spec`) can verify. It defaults
+    to ``model``, so a check confirms nothing unless it says what it held
+    the answer to. ``passed`` is ``None`` when the check could not decide.
     """
 
     name: str
     passed: bool | None
     evidence: str = ""
     source: Literal["deterministic", "judge"] = "deterministic"
+    spec: Spec = Spec.MODEL
+
+    @property
+    def confirms(self) -> bool:
+        """A deterministic check that passed against a specification the model did not write."""
+        return self.passed is True and self.source == "deterministic" and self.spec.independent
 
 
 class MathOutput(BaseModel):
@@ -118,6 +150,12 @@ class TaskSpec(BaseModel):
     ``expected`` (an answer a math result must equal), ``constraints`` (a
     writing spec). ``max_attempts`` bounds generate-check rounds per tier;
     ``max_tier`` bounds escalation (``None``: every configured tier).
+
+    ``instruction_source`` says who wrote the instruction: ``user`` for a
+    task graph's own tasks and for a plan's tasks whose instruction is the
+    user's words verbatim, ``model`` when the planner model wrote it. What a
+    check reads from a model-written instruction (its expression, examples,
+    constraints) is the model's specification, not the user's.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -135,6 +173,7 @@ class TaskSpec(BaseModel):
     entry_point: str | None = None
     expected: str | None = None
     constraints: WritingConstraints | None = None
+    instruction_source: Spec = Spec.USER
 
     @property
     def model_role(self) -> Role:

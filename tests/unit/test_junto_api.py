@@ -63,7 +63,7 @@ def _junto(tmp_path: Path, **kwargs) -> Junto:
 
 async def test_a_string_task_is_planned_run_aggregated_and_recorded(tmp_path: Path) -> None:
     async with Junto.start(**_options(tmp_path)) as junto:
-        result = await junto.run("add and explain", run_id="run-1")
+        result = await junto.run("2+2, then say", run_id="run-1")
         record = await junto.store.get_run("run-1")
     assert result.answer == "m=ok:m | w=ok:w"
     assert result.status is RunStatus.VERIFIED and result.exit_reason == "completed"
@@ -77,6 +77,16 @@ async def test_a_string_task_is_planned_run_aggregated_and_recorded(tmp_path: Pa
     types = [e.type for e in record.events]
     assert types[0] == "run_started" and types[-1] == "run_finished"
     assert "aggregate_token" not in types  # tokens stream live but are not kept in the trace
+
+
+async def test_every_task_verified_is_not_a_verified_answer_when_the_planner_wrote_the_tasks(tmp_path: Path) -> None:
+    """'add and explain' is not what the tasks '2+2' and 'say' say: the plan is not shown to be the whole request."""
+    async with Junto.start(**_options(tmp_path)) as junto:
+        result = await junto.run("add and explain", run_id="run-2")
+        record = await junto.store.get_run("run-2")
+    assert all(r.status is Status.VERIFIED for r in result.results.values())
+    assert result.status is RunStatus.UNVERIFIED
+    assert {s.instruction_source.value for s in record.graph.specs} == {"model"}
 
 
 async def test_a_task_graph_skips_the_planner(tmp_path: Path) -> None:
@@ -97,7 +107,7 @@ async def test_a_task_graph_skips_the_planner(tmp_path: Path) -> None:
 async def test_stream_yields_typed_events_in_order_ending_with_run_finished(tmp_path: Path) -> None:
     junto = _junto(tmp_path)
     try:
-        events = [e async for e in junto.stream("add and explain", run_id="s1")]
+        events = [e async for e in junto.stream("2+2, then say", run_id="s1")]
     finally:
         await junto.aclose()
     types = [e.type for e in events]

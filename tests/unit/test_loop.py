@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from junto.agents import AgentContext, CheckResult, Status, TaskKind, TaskSpec, TextOutput
 from junto.agents._loop import CheckOutcome, Generation, judge_status, render_feedback, run_checked
 
 from junto._budget import Budget, BudgetTracker
 from junto._events import TaskAttempt, TaskChecked, TaskEscalated
 from junto._exceptions import ModelConnectionError
+from junto._tasks import Spec
 from junto.models import FunctionModel, Message, ModelRequest, RetryPolicy, Roster
 
 
@@ -23,18 +25,35 @@ async def _generate(model, task, inputs, history):
 def _word_check(word: str):
     async def check(output, task, inputs, ctx):
         ok = word in output.text
-        return CheckOutcome(checks=[CheckResult(name="has-word", passed=ok, evidence=f"looked for {word!r} in {output.text!r}")])
+        return CheckOutcome(checks=[CheckResult(name="has-word", passed=ok, evidence=f"looked for {word!r} in {output.text!r}", spec=Spec.INSTRUCTION)])
 
     return check
 
 
 def test_judge_status_ignores_judges_and_undecided() -> None:
-    judge = CheckResult(name="judge", passed=True, source="judge")
-    undecided = CheckResult(name="x", passed=None)
+    judge = CheckResult(name="judge", passed=True, source="judge", spec=Spec.USER)
+    undecided = CheckResult(name="x", passed=None, spec=Spec.USER)
     assert judge_status([judge, undecided]) is Status.UNVERIFIED
-    assert judge_status([judge, CheckResult(name="y", passed=True)]) is Status.VERIFIED
-    assert judge_status([CheckResult(name="y", passed=True), CheckResult(name="z", passed=False)]) is Status.FAILED
+    assert judge_status([judge, CheckResult(name="y", passed=True, spec=Spec.USER)]) is Status.VERIFIED
+    assert judge_status([CheckResult(name="y", passed=True, spec=Spec.USER), CheckResult(name="z", passed=False)]) is Status.FAILED
     assert judge_status([]) is Status.UNVERIFIED
+
+
+@pytest.mark.parametrize("spec", list(Spec))
+def test_only_a_specification_the_model_did_not_write_verifies(spec: Spec) -> None:
+    passed = CheckResult(name="check", passed=True, spec=spec)
+    assert judge_status([passed]) is (Status.UNVERIFIED if spec is Spec.MODEL else Status.VERIFIED)
+    assert CheckResult(name="default", passed=True).spec is Spec.MODEL  # a check that does not say confirms nothing
+    # a failure against any specification, the model's own included, fails the attempt
+    assert judge_status([CheckResult(name="u", passed=True, spec=Spec.USER), CheckResult(name="m", passed=False, spec=spec)]) is Status.FAILED
+
+
+async def test_what_a_check_reads_from_a_planner_written_instruction_is_the_models_specification() -> None:
+    model = FunctionModel(lambda m, r: "please")
+    written = _spec(instruction_source=Spec.MODEL)
+    result = await run_checked(written, {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=_word_check("please"))
+    assert result.status is Status.UNVERIFIED
+    assert result.checks[0].spec is Spec.MODEL and "planner model's words" in result.checks[0].evidence
 
 
 async def test_retry_with_feedback_then_verified() -> None:
@@ -84,15 +103,15 @@ async def test_no_deterministic_check_is_unverified_without_retry() -> None:
     assert len(result.attempts) == 1
 
 
-async def test_checker_correction_wins() -> None:
+async def test_the_output_checked_is_the_output_kept() -> None:
     model = FunctionModel(lambda m, r: "381")
 
-    async def correct(output, task, inputs, ctx):
-        return CheckOutcome(checks=[CheckResult(name="sympy", passed=True, evidence="model said 381, sympy computes 391")], output=TextOutput(text="391"))
+    async def disagree(output, task, inputs, ctx):
+        return CheckOutcome(checks=[CheckResult(name="sympy", passed=False, evidence="the answer 381 is not the value", spec=Spec.INSTRUCTION)])
 
-    result = await run_checked(_spec(), {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=correct)
-    assert result.output.text == "391"
-    assert result.status is Status.VERIFIED
+    result = await run_checked(_spec(max_attempts=1), {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=disagree)
+    assert result.output.text == "381"
+    assert result.status is Status.FAILED
 
 
 async def test_model_errors_are_recorded_not_raised() -> None:
@@ -115,3 +134,4 @@ async def test_budget_stops_the_loop_and_keeps_attempts() -> None:
     assert result.reason.startswith("budget")
     assert 1 <= len(result.attempts) < 10
     assert tracker.spent.tokens <= 700
+
