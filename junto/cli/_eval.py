@@ -80,17 +80,19 @@ async def _eval(
 
     console = Console(stderr=True)
     items = spread(load_suite(suite), limit)
+    config = load_config(config_path)
     if rescore_only:
-        async with DockerSandbox.start() as sandbox:
+        async with DockerSandbox.start(limits=config.sandbox) as sandbox:
             wanted = {item.id for item in items}
             outcomes = [o for o in await rescore(items, sandbox=sandbox, out_dir=out) if o.item_id in wanted]
         ran = run_command(out)
         _report(out, suite, outcomes, ran or command, console, rescored_with=command if ran else None)
         return
-    config = load_config(config_path)
     roster = config.build_roster()
     out.mkdir(parents=True, exist_ok=True)
-    async with DockerSandbox.start() as sandbox, Junto.start(roster=roster, sandbox=sandbox, store=out / "runs.db") as junto:
+    sandboxed = DockerSandbox.start(limits=config.sandbox)
+    budget = config.budget.to_budget()
+    async with sandboxed as sandbox, Junto.start(roster=roster, sandbox=sandbox, store=out / "runs.db", budget=budget) as junto:
         chosen = []
         if systems in ("both", "junto"):
             chosen.append(EnsembleSystem(junto))
@@ -116,10 +118,10 @@ async def _eval(
 def _report(out: Path, suite: str, outcomes: list, command: str, console, *, rescored_with: str | None = None) -> None:
     from rich.console import Console
 
-    from junto.evals import markdown_table, summarize, write_plots, write_summary
+    from junto.evals import honesty_table, markdown_table, summarize, write_plots, write_summary
 
     summaries = summarize(outcomes)
     write_summary(out, suite, summaries, command=command, rescored_with=rescored_with)
     write_plots(out, outcomes, summaries)
-    Console().print(markdown_table(summaries), highlight=False, markup=False)
+    Console().print(markdown_table(summaries) + honesty_table(summaries), highlight=False, markup=False)
     console.print(f"outcomes, summary and plots in {out}/", highlight=False)

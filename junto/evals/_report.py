@@ -13,7 +13,9 @@ from pydantic import BaseModel
 from junto._exceptions import MissingDependencyError
 from junto.evals._runner import Outcome
 
-__all__ = ["SystemSummary", "markdown_table", "summarize", "write_plots", "write_summary"]
+__all__ = ["HONESTY", "SystemSummary", "honesty_table", "markdown_table", "summarize", "write_plots", "write_summary"]
+
+HONESTY = ("verified-right", "verified-wrong", "right-unverified", "wrong")
 
 
 class SystemSummary(BaseModel):
@@ -22,6 +24,8 @@ class SystemSummary(BaseModel):
     accuracy: float  # items with every part correct
     part_accuracy: float
     verified_rate: float | None  # share of the ensemble's tasks that a check verified
+    # answers as a whole: verified and right, verified and WRONG (a false verified), right but unverified, wrong
+    honesty: dict[str, int] | None = None
     errors: int
     tokens_per_item: float
     cost_usd: float
@@ -49,6 +53,8 @@ def summarize(outcomes: Sequence[Outcome]) -> list[SystemSummary]:
         categories: dict[str, list[bool]] = defaultdict(list)
         for o in rows:
             categories[o.category].append(o.correct)
+        judged = [o.honesty for o in rows if o.honesty is not None]
+        honesty = {k: judged.count(k) for k in HONESTY} if judged else None
         summaries.append(
             SystemSummary(
                 system=system,
@@ -58,6 +64,7 @@ def summarize(outcomes: Sequence[Outcome]) -> list[SystemSummary]:
                 verified_rate=(
                     sum(o.verified_tasks or 0 for o in verified) / sum(o.total_tasks or 0 for o in verified) if verified else None
                 ),
+                honesty=honesty,
                 errors=sum(1 for o in rows if o.error),
                 tokens_per_item=statistics.fmean(o.tokens for o in rows),
                 cost_usd=sum(o.cost_usd for o in rows),
@@ -82,6 +89,20 @@ def markdown_table(summaries: Sequence[SystemSummary]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def honesty_table(summaries: Sequence[SystemSummary]) -> str:
+    """What each verifying system's "verified" was worth: the false-verified count beside the share of right answers verified."""
+    head = "| system | verified, right | verified, WRONG | right, unverified | wrong | right answers verified |"
+    rows = [head, "|---|---:|---:|---:|---:|---:|"]
+    for s in summaries:
+        if s.honesty is None:
+            continue
+        h = s.honesty
+        right = h["verified-right"] + h["right-unverified"]
+        share = f"{h['verified-right'] / right:.0%}" if right else "n/a"
+        rows.append(f"| {s.system} | {h['verified-right']} | {h['verified-wrong']} | {h['right-unverified']} | {h['wrong']} | {share} |")
+    return "\n".join(rows) + "\n" if len(rows) > 2 else ""
+
+
 def write_summary(
     out_dir: Path, suite: str, summaries: Sequence[SystemSummary], *, command: str, rescored_with: str | None = None
 ) -> Path:
@@ -90,7 +111,9 @@ def write_summary(
     (out_dir / "summary.json").write_text(json.dumps(record, indent=2) + "\n")
     how = f"`{command}`" + (f", answers scored again with `{rescored_with}`" if rescored_with else "")
     path = out_dir / "summary.md"
-    path.write_text(f"# {suite}\n\n{how}\n\n{markdown_table(summaries)}")
+    honesty = honesty_table(summaries)
+    honesty = f"\nWhat \"verified\" was worth (answers as a whole):\n\n{honesty}" if honesty else ""
+    path.write_text(f"# {suite}\n\n{how}\n\n{markdown_table(summaries)}{honesty}")
     return path
 
 

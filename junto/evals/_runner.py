@@ -16,6 +16,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from junto.evals._items import EvalItem
+from junto._runs import RunStatus
 from junto.evals._scoring import PartScore, score_answer
 from junto.models._types import Message, Model, ModelRequest
 from junto.sandbox._types import Sandbox
@@ -31,6 +32,7 @@ class Answer(BaseModel):
     cost_usd: float = 0.0
     verified_tasks: int | None = None  # None: the system does not verify
     total_tasks: int | None = None
+    verified: bool | None = None  # the answer as a whole was verified; None: the system does not verify
     error: str | None = None
 
 
@@ -44,11 +46,21 @@ class Outcome(BaseModel):
     parts: list[PartScore] = Field(default_factory=list)
     verified_tasks: int | None = None
     total_tasks: int | None = None
+    verified: bool | None = None  # the system said its answer was verified (None: it does not verify)
     tokens: int = 0
     cost_usd: float = 0.0
     latency_s: float = 0.0
     error: str | None = None
     answer: str = ""
+
+    @property
+    def honesty(self) -> str | None:
+        """``verified-right``, ``verified-wrong`` (a false verified), ``right-unverified`` or ``wrong``; None without a verdict."""
+        if self.verified is None:
+            return None
+        if self.verified:
+            return "verified-right" if self.correct else "verified-wrong"
+        return "right-unverified" if self.correct else "wrong"
 
 
 class System(Protocol):
@@ -87,6 +99,7 @@ class EnsembleSystem:
             cost_usd=result.usage.cost_usd,
             verified_tasks=verified,
             total_tasks=len(result.results),
+            verified=result.status is RunStatus.VERIFIED,
             error=None if result.status != "error" else result.exit_reason,
         )
 
@@ -125,6 +138,7 @@ async def _one(system: System, item: EvalItem, sandbox: Sandbox) -> Outcome:
         parts=parts,
         verified_tasks=answer.verified_tasks,
         total_tasks=answer.total_tasks,
+        verified=answer.verified,
         tokens=answer.tokens,
         cost_usd=answer.cost_usd,
         latency_s=latency,

@@ -167,3 +167,27 @@ def test_a_summary_keeps_the_command_that_ran_the_suite_when_it_is_scored_again(
     assert run_command(tmp_path) == "junto eval math --concurrency 2"
     text = (tmp_path / "summary.md").read_text()
     assert "`junto eval math --concurrency 2`, answers scored again with `junto eval math --rescore`" in text
+
+
+async def test_a_false_verified_is_counted_apart_from_honest_outcomes(tmp_path) -> None:
+    """Four items, one of each: verified and right, verified and WRONG, right but unverified, wrong."""
+    items = [EvalItem(id=f"q{i}", prompt="q", parts=[MathPart(expected="7", match="last")]) for i in range(4)]
+    replies = {"q0": ("Answer: 7", True), "q1": ("Answer: 8", True), "q2": ("Answer: 7", False), "q3": ("Answer: 9", False)}
+
+    class Verifying:
+        name = "junto"
+
+        async def answer(self, item: EvalItem) -> Answer:
+            text, verified = replies[item.id]
+            return Answer(text=text, verified=verified, verified_tasks=int(verified), total_tasks=1)
+
+    outcomes = await run_suite(items, [Verifying(), _Scripted("single", "Answer: 7")], sandbox=SANDBOX, out_dir=tmp_path)
+    by_id = {o.item_id: o.honesty for o in outcomes if o.system == "junto"}
+    assert by_id == {"q0": "verified-right", "q1": "verified-wrong", "q2": "right-unverified", "q3": "wrong"}
+    summary = {s.system: s for s in summarize(outcomes)}
+    assert summary["junto"].honesty == {"verified-right": 1, "verified-wrong": 1, "right-unverified": 1, "wrong": 1}
+    assert summary["single"].honesty is None  # a system that does not verify has no such column
+    from junto.evals import honesty_table
+
+    table = honesty_table(list(summary.values()))
+    assert "| junto | 1 | 1 | 1 | 1 | 50% |" in table and "single" not in table
