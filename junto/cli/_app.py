@@ -27,15 +27,8 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show full traceback
 
 
 def _register() -> None:
-    # Each module adds its commands to ``app`` on import.
-    from junto.cli import _check, _models, _sandbox  # noqa: F401
-
-    for optional in ("_run", "_chat", "_serve", "_trace", "_doctor", "_eval", "_demo"):
-        try:
-            __import__(f"junto.cli.{optional}")
-        except ModuleNotFoundError as error:
-            if error.name != f"junto.cli.{optional}":
-                raise
+    # Each module adds its commands to ``app`` on import; one that fails to import is a bug, not an option.
+    from junto.cli import _chat, _check, _doctor, _eval, _models, _run, _sandbox, _serve, _trace  # noqa: F401
 
 
 def error_exit(error: JuntoError) -> None:

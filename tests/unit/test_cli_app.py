@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+import pytest
 import typer
 
 from junto import ConfigError, ModelConnectionError
@@ -46,7 +49,23 @@ def test_usage_error_exits_2(capsys) -> None:
 
 
 def test_debug_shows_the_traceback() -> None:
-    import pytest
-
     with pytest.raises(ConfigError):
         main(["--debug", "_test-config-error"])
+
+
+def test_every_command_module_is_registered() -> None:
+    from junto.cli._app import _register
+
+    _register()
+    names = {command.name for command in app.registered_commands} | {group.name for group in app.registered_groups}
+    assert {"run", "graph", "chat", "serve", "runs", "trace", "doctor", "eval", "check", "models", "sandbox"} <= names
+
+
+def test_a_command_module_that_fails_to_import_is_an_error_not_a_missing_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    import junto.cli
+    from junto.cli._app import _register
+
+    monkeypatch.delattr(junto.cli, "_eval", raising=False)
+    monkeypatch.setitem(sys.modules, "junto.cli._eval", None)  # importing it now fails
+    with pytest.raises(ImportError):
+        _register()
