@@ -1,5 +1,8 @@
 """junto: a team of specialist models whose answers are checked by something other than a model."""
 
+# First: the sandbox, which the configuration and the run API import, reads junto.__version__.
+__version__ = "0.1.0"
+
 from junto._budget import Budget, BudgetTracker, Spend
 from junto._config import JuntoConfig, load_config
 from junto._exceptions import (
@@ -26,14 +29,10 @@ from junto._exceptions import (
     SetupError,
     StructuredOutputError,
 )
-
-__version__ = "0.1.0"
-
-# After __version__: the run API pulls in the sandbox, which reads junto.__version__.
-from junto._junto import Junto  # noqa: E402
-from junto._runs import RunRecord, RunResult, RunStatus  # noqa: E402
-from junto.graphs._builder import TaskGraph  # noqa: E402
-from junto.graphs._store import PostgresStore, RunStore, Session, SqliteStore, open_store  # noqa: E402
+from junto._junto import Junto
+from junto._runs import RunRecord, RunResult, RunStatus
+from junto.graphs._builder import TaskGraph
+from junto.graphs._store import PostgresStore, RunStore, Session, SqliteStore, open_store
 
 __all__ = [
     "Budget",

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from junto._exceptions import BudgetExceeded
+from junto._exceptions import BudgetExceeded, ModelError
 from junto.models._types import Completion, Model, ModelRequest, StreamChunk, Usage
 
 __all__ = ["Budget", "BudgetTracker", "BudgetedModel", "Spend"]
@@ -30,6 +30,12 @@ class Budget(BaseModel):
     max_cost_usd: float | None = Field(default=None, ge=0.0)
     max_wall_s: float | None = Field(default=None, gt=0.0)
     max_sandbox_s: float | None = Field(default=None, gt=0.0)
+
+    def overridden_by(self, other: Budget | None) -> Budget:
+        """This budget with each limit ``other`` sets in place of its own (``None`` keeps this one)."""
+        if other is None:
+            return self
+        return Budget(**{name: getattr(self, name) if getattr(other, name) is None else getattr(other, name) for name in Budget.model_fields})
 
 
 class Spend(BaseModel):
@@ -135,6 +141,9 @@ class _Reservation:
 class BudgetedModel:
     """A model whose every call is reserved against and charged to a tracker.
 
+    A call that fails is charged the usage its :class:`~junto.ModelError`
+    carries: tokens spent on answers that were then refused still count.
+
     The reservation is the prompt's size (4 characters a token, rounded up)
     plus ``max_tokens``: the most the call can use.
     """
@@ -155,7 +164,12 @@ class BudgetedModel:
     async def complete(self, request: ModelRequest) -> Completion:
         tokens = self._estimate(request)
         async with self.tracker.reserve(tokens=tokens, cost_usd=tokens * self.cost_per_token_usd) as held:
-            completion = await self.model.complete(request)
+            try:
+                completion = await self.model.complete(request)
+            except ModelError as error:  # a failed call is charged what it spent (e.g. invalid structured tries)
+                if error.usage is not None or error.cost_usd:
+                    held.settle(error.usage or Usage(), error.cost_usd)
+                raise
             held.settle(completion.usage, completion.cost_usd)
         return completion
 

@@ -16,9 +16,30 @@ is a valid configuration: every role uses the embedded local model. ::
     [roles]
     planner = ["fast", "strong"]    # escalation tiers, weakest first
 
+    [budget]                        # every run's limits; a run's own budget and CLI flags override them
+    tokens = 200000
+    usd = 0.50
+    wall_s = 600
+    sandbox_s = 120
+
+    [sandbox]                       # every sandbox container: the fields of SandboxLimits
+    memory = "512m"
+    cpus = 2
+
+    [server]                        # `junto serve`; its flags override these
+    host = "127.0.0.1"
+    port = 8000
+    max_concurrent_runs = 4
+    max_body_bytes = 1000000
+    keep_runs = 200
+
+    [store]
+    url = "postgresql://..."        # default: $JUNTO_HOME/junto.db
+
 Every error is a :class:`~junto.ConfigError` whose ``key`` names the offending
-entry (``models.fast.base_url``). API keys are read from the environment when
-a model is built, not when the file is loaded.
+entry (``models.fast.base_url``); a key junto does not know is refused, not
+ignored. API keys are read from the environment when a model is built, not
+when the file is loaded.
 """
 
 from __future__ import annotations
@@ -26,17 +47,30 @@ from __future__ import annotations
 import enum
 import os
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from junto._exceptions import ConfigError
+from junto._budget import Budget
+from junto._exceptions import ConfigError, SandboxLimitsError
 from junto.models._chat import ChatModel, Price, RetryPolicy
 from junto.models._roster import Roster
 from junto.models._types import Model, Role
+from junto.sandbox._limits import SandboxLimits
 
-__all__ = ["CONFIG_NAME", "JuntoConfig", "ModelConfig", "ProviderKind", "config_search_path", "load_config"]
+__all__ = [
+    "BudgetConfig",
+    "CONFIG_NAME",
+    "JuntoConfig",
+    "ModelConfig",
+    "ProviderKind",
+    "ServerConfig",
+    "StoreConfig",
+    "config_search_path",
+    "load_config",
+]
 
 CONFIG_NAME = "junto.toml"
 LOCAL_MODEL_NAME = "local"
@@ -96,25 +130,80 @@ class ModelConfig(BaseModel):
 class _FieldError(ValueError):
     """Raised inside validators to point at one field of the table being validated."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.hint = hint
+
+
+class BudgetConfig(BaseModel):
+    """``[budget]``: the limits every run starts with (absent: unlimited)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tokens: int | None = Field(default=None, ge=1)
+    usd: float | None = Field(default=None, ge=0.0)
+    wall_s: float | None = Field(default=None, gt=0.0)
+    sandbox_s: float | None = Field(default=None, gt=0.0)
+
+    def to_budget(self) -> Budget:
+        return Budget(max_tokens=self.tokens, max_cost_usd=self.usd, max_wall_s=self.wall_s, max_sandbox_s=self.sandbox_s)
+
+
+class ServerConfig(BaseModel):
+    """``[server]``: how ``junto serve`` binds and limits itself; absent keys keep the server's defaults.
+
+    The API key is never read from the file: ``junto serve`` takes it from
+    ``JUNTO_API_KEY``. Per-run limits come from ``[budget]``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str | None = None
+    port: int | None = Field(default=None, ge=0, le=65535)
+    max_concurrent_runs: int | None = Field(default=None, ge=1)
+    max_body_bytes: int | None = Field(default=None, ge=1024)
+    keep_runs: int | None = Field(default=None, ge=1)
+
+
+class StoreConfig(BaseModel):
+    """``[store]``: where runs and sessions are kept."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str | None = None
+    """A SQLite path or a ``postgresql://`` URL; absent: ``$JUNTO_HOME/junto.db``."""
 
 
 class JuntoConfig(BaseModel):
-    """The whole of ``junto.toml``, validated."""
+    """The whole of ``junto.toml``, validated. Unknown sections and keys are errors."""
 
     model_config = ConfigDict(extra="forbid")
 
     models: dict[str, ModelConfig] = Field(default_factory=dict)
     roles: dict[Role, list[str]] = Field(default_factory=dict)
-    sandbox: dict[str, Any] = Field(default_factory=dict)
-    store: dict[str, Any] = Field(default_factory=dict)
-    server: dict[str, Any] = Field(default_factory=dict)
-    budget: dict[str, Any] = Field(default_factory=dict)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    sandbox: SandboxLimits = Field(default_factory=SandboxLimits)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
 
     _source: Path | None = PrivateAttr(default=None)
     _built: dict[str, Model] = PrivateAttr(default_factory=dict)
+
+    @field_validator("sandbox", mode="before")
+    @classmethod
+    def _sandbox_limits(cls, value: Any) -> Any:
+        # SandboxLimits raise their own error; point it at the key in the file.
+        if not isinstance(value, dict):
+            return value
+        unknown = [key for key in value if key not in SandboxLimits.model_fields]
+        if unknown:
+            raise _FieldError(unknown[0], "unknown key", hint=_known_hint(list(SandboxLimits.model_fields)))
+        try:
+            return SandboxLimits(**value)
+        except SandboxLimitsError as error:
+            field, reason = next(iter(error.problems.items()), ("", error.message))
+            raise _FieldError(field, reason) from None
 
     @property
     def source(self) -> Path | None:
@@ -228,16 +317,43 @@ def _config_error(error: ValidationError, where: str) -> ConfigError:
     item = error.errors()[0]
     location = [str(part) for part in item.get("loc", ()) if part != "[key]"]
     cause = (item.get("ctx") or {}).get("error")
+    hint = None
     if isinstance(cause, _FieldError):
-        location.append(cause.field)
+        location += [cause.field] if cause.field else []
+        message, hint = str(cause), cause.hint
+    elif isinstance(cause, ValueError):
         message = str(cause)
+    elif item.get("type") == "extra_forbidden":
+        what = "section" if len(location) == 1 else "key"
+        message, hint = f"unknown {what}", _known_hint(_known_keys(location[:-1]), what=what)
     else:
         message = item.get("msg", "invalid value")
-        if item.get("type") == "extra_forbidden":
-            message = "unknown key"
     key = ".".join(location) or None
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return ConfigError(f"{where}: {key or 'the file'}: {message}{more}", key=key)
+    return ConfigError(f"{where}: {key or 'the file'}: {message}{more}", key=key, hint=hint)
+
+
+def _known_hint(known: list[str], *, what: str = "key") -> str | None:
+    return f"known {what}s here: {', '.join(known)}" if known else None
+
+
+def _known_keys(location: list[str]) -> list[str]:
+    """The keys the table at ``location`` accepts (``[]`` when it cannot tell)."""
+    model: Any = JuntoConfig
+    parts = list(location)
+    while parts:
+        field = model.model_fields.get(parts.pop(0)) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return []
+        model = field.annotation
+        if typing.get_origin(model) is dict:  # [models.NAME]: the name is any key
+            if not parts:
+                return []
+            parts.pop(0)
+            model = typing.get_args(model)[1]
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
 
 
 def config_search_path(path: Path | None = None) -> list[Path]:

@@ -5,7 +5,7 @@
     │   ├── ConfigError             junto.toml or an option is invalid
     │   ├── GraphSetupError         a task graph or plan does not compile
     │   └── MissingDependencyError  an optional extra is not installed
-    ├── ModelError                  a model call failed
+    ├── ModelError                  a model call failed (and carries what it spent)
     │   ├── ModelConnectionError    the server could not be reached
     │   ├── ModelTimeoutError       the call took longer than its timeout
     │   ├── ModelHTTPError          the server answered with an error status
@@ -29,6 +29,11 @@ boundary of the adapter that met them.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from junto.models._types import Usage
 
 __all__ = [
     "BudgetExceeded",
@@ -105,11 +110,26 @@ class MissingDependencyError(SetupError):
 
 
 class ModelError(JuntoError):
-    """A model call failed."""
+    """A model call failed.
 
-    def __init__(self, message: str, *, model: str | None = None, hint: str | None = None) -> None:
+    ``usage`` and ``cost_usd`` are what the call spent before it failed
+    (``None``: nothing known to be spent), so that a budget and a trace can
+    charge it whatever the outcome.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        hint: str | None = None,
+        usage: Usage | None = None,
+        cost_usd: float = 0.0,
+    ) -> None:
         super().__init__(message, hint=hint)
         self.model = model
+        self.usage = usage
+        self.cost_usd = cost_usd
 
 
 class ModelConnectionError(ModelError):
@@ -154,8 +174,17 @@ class ModelResponseError(ModelError):
 class StructuredOutputError(ModelError):
     """The model's answer never validated against the requested output type."""
 
-    def __init__(self, message: str, *, model: str | None = None, last_output: str = "", errors: str = "") -> None:
-        super().__init__(message, model=model)
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        last_output: str = "",
+        errors: str = "",
+        usage: Usage | None = None,
+        cost_usd: float = 0.0,
+    ) -> None:
+        super().__init__(message, model=model, usage=usage, cost_usd=cost_usd)
         self.last_output = last_output
         self.errors = errors
 
@@ -173,7 +202,11 @@ class SandboxImageMissing(SandboxError):
 
 
 class SandboxLimitsError(SandboxError):
-    """SandboxLimits hold an invalid value."""
+    """SandboxLimits hold an invalid value; ``problems`` maps each field at fault to what is wrong with it."""
+
+    def __init__(self, message: str, *, problems: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or {}
 
 
 class SandboxTimeout(SandboxError):

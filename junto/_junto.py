@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from junto import _events as ev
 from junto._budget import Budget, BudgetTracker
@@ -41,6 +41,9 @@ from junto.graphs._store import RunStore, store_for
 from junto.graphs._validate import GraphLimits
 from junto.models._roster import Roster
 from junto.models._types import Message, Role, Usage
+
+if TYPE_CHECKING:
+    from junto.sandbox._limits import SandboxLimits
 
 __all__ = ["AggregatorLike", "Junto", "PlannerLike"]
 
@@ -79,7 +82,10 @@ class Junto:
     keeps nothing. ``max_replans`` (default 0) lets the planner replace tasks
     that failed after their retries and escalation, with the tasks after them,
     that many times per run: the rest of the graph and its results stay, and
-    only the replacements run.
+    only the replacements run. ``budget`` holds every run's limits; a run's
+    own budget replaces the limits it sets. ``sandbox_limits`` hold the
+    containers of the sandbox a Junto starts itself (not of one passed as
+    ``sandbox``).
     """
 
     def __init__(
@@ -98,6 +104,7 @@ class Junto:
         checkpoints: bool = True,
         max_concurrency: int | None = None,
         max_replans: int = 0,
+        sandbox_limits: SandboxLimits | None = None,
     ) -> None:
         if max_replans < 0:
             raise ConfigError("max_replans must be >= 0")
@@ -109,6 +116,7 @@ class Junto:
         self.record = record
         self.checkpoints = checkpoints
         self.max_concurrency = max_concurrency
+        self.sandbox_limits = sandbox_limits
         self._sandbox = sandbox
         self._store_arg = store
         self._specialists = {TaskKind(k): v for k, v in specialists.items()} if specialists is not None else None
@@ -122,14 +130,21 @@ class Junto:
 
     @classmethod
     def from_config(cls, path: str | Path | None = None, **overrides: Any) -> Junto:
-        """A Junto whose roster (and store URL, if set) come from ``junto.toml``."""
+        """A Junto whose roster, budget, sandbox limits and store come from ``junto.toml``.
+
+        An override replaces the file's setting, except ``budget``: the limits
+        it sets replace the file's, the others stay (``--budget-tokens`` does
+        not lift ``[budget] usd``).
+        """
         from junto._config import load_config
 
         config = load_config(Path(path) if path is not None else None)
-        overrides.setdefault("roster", config.build_roster())
-        store = config.store.get("url")
-        if store and "store" not in overrides:
-            overrides["store"] = str(store)
+        if "roster" not in overrides:
+            overrides["roster"] = config.build_roster()
+        overrides["budget"] = config.budget.to_budget().overridden_by(overrides.get("budget"))
+        overrides.setdefault("sandbox_limits", config.sandbox)
+        if config.store.url and "store" not in overrides:
+            overrides["store"] = config.store.url
         return cls(**overrides)
 
     @classmethod
@@ -259,7 +274,7 @@ class Junto:
             if sink is not None:
                 sink(event)
 
-        tracker = BudgetTracker(budget or self.budget)
+        tracker = BudgetTracker(self.budget.overridden_by(budget))
         ctx = AgentContext(roster=self._roster(), sandbox=self._sandbox, budget=tracker, emit=emit, run_id=run_id)
         record = RunRecord(result=RunResult(run_id=run_id, session_id=session, task=text), started_at=started_at, events=trace)
         emit(ev.RunStarted(run_id=run_id, task=text, session_id=session))
@@ -490,7 +505,7 @@ class Junto:
                 from junto.sandbox import DockerSandbox  # type: ignore[attr-defined]
             except ImportError:
                 return None  # the code specialist reports that nothing could run its code
-            self._sandbox = await self._stack.enter_async_context(DockerSandbox.start())
+            self._sandbox = await self._stack.enter_async_context(DockerSandbox.start(limits=self.sandbox_limits))
             self._owns_sandbox = True
             return self._sandbox
 

@@ -60,6 +60,13 @@ def parse_size(value: int | str) -> int:
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
+def _reason(error: Any) -> str:
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, ValueError):
+        return str(cause)
+    return "unknown option" if error["type"] == "extra_forbidden" else str(error["msg"])
+
+
 class SandboxLimits(BaseModel):
     """How tightly a sandbox container is held. The defaults are the hardened ones."""
 
@@ -92,8 +99,9 @@ class SandboxLimits(BaseModel):
         try:
             super().__init__(**values)
         except ValidationError as error:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-            raise SandboxLimitsError(f"invalid sandbox limits: {problems}") from None
+            problems = {".".join(map(str, e["loc"])): _reason(e) for e in error.errors()}
+            listed = "; ".join(f"{field}: {reason}" for field, reason in problems.items())
+            raise SandboxLimitsError(f"invalid sandbox limits: {listed}", problems=problems) from None
 
     @field_validator("memory", "work_dir_size", "tmp_size", "shm_size", "file_size", "output_bytes", "transfer_bytes", mode="before")
     @classmethod

@@ -225,7 +225,7 @@ def chat_command(
     """Chat with junto: each line is a task, solved by the team, in one resumable session."""
     console = Console(highlight=False)
     junto = make_junto(config)
-    budget = Budget(max_tokens=budget_tokens, max_cost_usd=budget_usd) if budget_tokens or budget_usd is not None else None
+    budget = junto.budget.overridden_by(Budget(max_tokens=budget_tokens, max_cost_usd=budget_usd))  # flags over [budget]
     chat = ChatSession(junto, console, session_id=session, budget=budget)
     save_history = _load_history(history_path())
     with asyncio.Runner() as runner:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pydantic
 import typer
 
+from junto._config import load_config
 from junto._constraints import WritingConstraints
 from junto._tasks import Status
 from junto.agents._loop import judge_status
@@ -86,10 +87,13 @@ def check_code_command(
     entry_point: str | None = typer.Option(None, "--entry-point", help="The function the code must define."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds for the whole test run."),
     as_json: bool = typer.Option(False, "--json", help='Print {"passed": ..., "checks": [{"name", "passed", "evidence"}, ...]}.'),
+    config: Path | None = typer.Option(None, "--config", help="junto.toml whose [sandbox] limits apply (default: search order)."),
 ) -> None:
     """Run code and its tests in the Docker sandbox, one test at a time. Exits 1 when a test fails."""
+    limits = load_config(config).sandbox
+
     async def go() -> CodeVerification:
-        async with DockerSandbox.start(pool_size=0) as sandbox:
+        async with DockerSandbox.start(limits=limits, pool_size=0) as sandbox:
             return await check_code(
                 sandbox,
                 code.read_text(encoding="utf-8", errors="replace"),

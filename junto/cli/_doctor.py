@@ -173,8 +173,7 @@ async def run_checks(config_path: Path | None = None) -> list[Check]:
     checks.append(Check(name="config", ok=True, detail=str(config.source or "none: every role uses the embedded model")))
     checks += await check_models(config)
     checks += await check_sandbox()
-    url = config.store.get("url")
-    checks.append(await check_store(str(url) if url else None))
+    checks.append(await check_store(config.store.url))
     return checks
 
 

@@ -118,7 +118,7 @@ def _budget(usd: float | None, tokens: int | None, timeout: float | None) -> Bud
 
 
 def make_junto(config: Path | None, *, budget: Budget, max_replans: int = 0) -> Junto:
-    """The Junto a command runs with: roster and store from ``junto.toml``."""
+    """The Junto a command runs with: roster, store, sandbox limits and ``[budget]`` from ``junto.toml``; the limits ``budget`` sets win."""
     return Junto.from_config(config, budget=budget, max_replans=max_replans)
 
 
@@ -143,8 +143,7 @@ def _execute(
     printer = None if as_json or live else _Printer(typer.echo)
     run_id = uuid.uuid4().hex
 
-    async def go() -> RunResult | RunView:
-        junto = make_junto(config, budget=budget, max_replans=replans)
+    async def go(junto: Junto) -> RunResult | RunView:
         try:
             if live:
                 return await render_live(junto.stream(task, session=session, run_id=run_id), console)
@@ -154,9 +153,11 @@ def _execute(
             await junto.aclose()  # also removes the sandbox containers this run started
 
     async def bounded() -> RunResult | RunView:
-        limit = budget.max_wall_s + _GRACE_S if budget.max_wall_s is not None else None
+        junto = make_junto(config, budget=budget, max_replans=replans)
+        wall = junto.budget.max_wall_s  # --timeout, else [budget] wall_s
+        limit = wall + _GRACE_S if wall is not None else None
         try:
-            return await asyncio.wait_for(go(), timeout=limit)
+            return await asyncio.wait_for(go(junto), timeout=limit)
         except TimeoutError:
             raise RunError(f"the run did not finish within {limit:g} s and was stopped") from None
 

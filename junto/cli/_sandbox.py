@@ -18,13 +18,23 @@ from junto.sandbox._containers import reap
 from junto.sandbox._engine import Engine
 from junto.sandbox._image import image_exists
 
-__all__ = ["sandbox_app"]
+__all__ = ["configured_limits", "sandbox_app"]
 
 sandbox_app = typer.Typer(help="The Docker sandbox that runs untrusted code.", no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
 
 _EXIT_TIMEOUT = 124
 _EXIT_OOM = 137
+_CONFIG = typer.Option(None, "--config", help="junto.toml whose [sandbox] limits apply (default: search order).")
+
+
+def configured_limits(config: Path | None, **flags: object) -> SandboxLimits:
+    """``[sandbox]`` of ``junto.toml``, with each flag given (not ``None``) in place of the file's value."""
+    from junto._config import load_config
+
+    limits = load_config(config).sandbox
+    given = {name: value for name, value in flags.items() if value is not None}
+    return SandboxLimits(**(limits.model_dump() | given)) if given else limits
 
 
 def _files_option(pairs: list[str]) -> dict[str, bytes]:
@@ -58,7 +68,8 @@ def exit_code_of(result: ExecResult) -> int:
 def run(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Python program to run as main.py."),
     timeout: float = typer.Option(10.0, "--timeout", help="Wall-clock limit in seconds."),
-    memory: str | None = typer.Option(None, "--memory", help="Memory cap, e.g. 256m or 1g (no swap)."),
+    memory: str | None = typer.Option(None, "--memory", help="Memory cap, e.g. 256m or 1g (no swap; default: [sandbox] memory)."),
+    config: Path | None = _CONFIG,
     file_args: list[str] = typer.Option([], "--file", help="NAME=PATH: put PATH into the work dir as NAME (repeatable)."),
     stdin: Path | None = typer.Option(None, "--stdin", exists=True, dir_okay=False, help="File fed to the program's stdin."),
     collect: list[str] = typer.Option([], "--collect", help="Bring this work-dir file back (repeatable; shown with --json)."),
@@ -66,7 +77,7 @@ def run(
     argv: list[str] = typer.Argument(None, help="Arguments after FILE are passed to the program."),
 ) -> None:
     """Run FILE in a fresh hardened container and report what it did."""
-    limits = SandboxLimits(memory=memory) if memory else SandboxLimits()
+    limits = configured_limits(config, memory=memory)
     files = _files_option(file_args)
     data = stdin.read_bytes() if stdin else None
 
@@ -117,9 +128,10 @@ def build(
 
 
 @sandbox_app.command("doctor")
-def doctor(image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Image to look for.")) -> None:
+def doctor(image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Image to look for."), config: Path | None = _CONFIG) -> None:
     """Check the engine, the image, and show the security options in force."""
     console = Console()
+    limits = configured_limits(config)
 
     async def go() -> tuple[str, bool]:
         engine = await Engine.open()
@@ -136,7 +148,7 @@ def doctor(image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Image to lo
     else:
         console.print(f"image: [red]{image} missing[/]: run `junto sandbox build`", highlight=False)
     table = Table("limit", "value")
-    for name, value in SandboxLimits().model_dump().items():
+    for name, value in limits.model_dump().items():
         table.add_row(name, str(value))
     for name, value in (("capabilities", "all dropped"), ("no-new-privileges", "on"), ("host mounts", "none")):
         table.add_row(name, value)

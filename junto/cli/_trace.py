@@ -36,8 +36,7 @@ def store_url(config: Path | None) -> str | None:
     """The run store named by ``[store] url`` in the configuration (``None``: the default file)."""
     from junto._config import load_config
 
-    url = load_config(config).store.get("url")
-    return str(url) if url else None
+    return load_config(config).store.url
 
 
 async def _with_store(url: str | None, use):

@@ -32,7 +32,7 @@ _RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
 class RetryPolicy(BaseModel):
     """When and how long to wait before trying a failed call again."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_attempts: int = Field(default=4, ge=1, le=20)
     initial_delay_s: float = Field(default=0.5, ge=0.0)
@@ -57,7 +57,7 @@ class RetryPolicy(BaseModel):
 class Price(BaseModel):
     """US dollars per million tokens."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     input_per_mtok: float = Field(default=0.0, ge=0.0)
     output_per_mtok: float = Field(default=0.0, ge=0.0)
@@ -87,7 +87,8 @@ class ChatModel:
     - structured output: the schema goes to the backend, the answer is
       validated, and an invalid answer goes back to the model with the
       validation error, ``structured_repairs`` times, then
-      :class:`StructuredOutputError`;
+      :class:`StructuredOutputError`, which carries the usage and cost of
+      every try (as does any error met between tries);
     - cost from ``price`` and the usage the server reports.
     """
 
@@ -169,7 +170,12 @@ class ChatModel:
         usage, cost, latency = Usage(), 0.0, 0.0
         last_text, last_error = "", ""
         for _ in range(self.structured_repairs + 1):
-            completion = await self._complete_with_retries(request.with_messages(messages))
+            try:
+                completion = await self._complete_with_retries(request.with_messages(messages))
+            except ModelError as error:  # the tries before this one were spent all the same
+                error.usage = usage + (error.usage or Usage())
+                error.cost_usd += cost
+                raise
             usage, cost, latency = usage + completion.usage, cost + completion.cost_usd, latency + completion.latency_s
             last_text = completion.text
             try:
@@ -198,6 +204,8 @@ class ChatModel:
             model=self._name,
             last_output=last_text,
             errors=last_error,
+            usage=usage,
+            cost_usd=cost,
         )
 
     def _final(self, error: ModelError) -> ModelError:

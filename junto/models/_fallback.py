@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 
 from junto._exceptions import ConfigError, ModelError
-from junto.models._types import Completion, Model, ModelRequest, StreamChunk
+from junto.models._types import Completion, Model, ModelRequest, StreamChunk, Usage
 
 __all__ = ["FallbackModel"]
 
@@ -36,15 +36,23 @@ class FallbackModel:
         return f"FallbackModel({[model.name for model in self.models]!r})"
 
     async def complete(self, request: ModelRequest) -> Completion:
+        """The first answer; its usage and cost include what the models that failed before it spent."""
         failure: ModelError | None = None
+        spent, cost = Usage(), 0.0
         for model in self.models:
             try:
-                return await model.complete(request)
+                completion = await model.complete(request)
             except ModelError as error:
+                spent, cost = spent + (error.usage or Usage()), cost + error.cost_usd
                 if failure is not None:
                     error.__context__ = failure
                 failure = error
+                continue
+            if failure is None:
+                return completion
+            return completion.model_copy(update={"usage": spent + completion.usage, "cost_usd": cost + completion.cost_usd})
         assert failure is not None
+        failure.usage, failure.cost_usd = spent, cost
         raise failure
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamChunk]:

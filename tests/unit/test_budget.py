@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from pydantic import BaseModel
 
-from junto import Budget, BudgetExceeded, BudgetTracker
+from junto import Budget, BudgetExceeded, BudgetTracker, StructuredOutputError
 from junto._budget import BudgetedModel
-from junto.models import FunctionModel, Message, ModelRequest, Usage
+from junto.models import Completion, FunctionModel, Message, ModelRequest, Price, Usage
 
 
 async def test_reserve_refuses_a_call_that_could_overspend() -> None:
@@ -74,6 +75,31 @@ async def test_budgeted_model_charges_real_usage() -> None:
     assert tracker.spent.completion_tokens == 3
     assert tracker.spent.prompt_tokens == 3
     assert tracker.spent.model_calls == 1
+
+
+async def test_budgeted_model_charges_a_structured_call_that_failed() -> None:
+    class Answer(BaseModel):
+        value: int
+
+    tracker = BudgetTracker(Budget(max_tokens=350))
+    price = Price(input_per_mtok=1.0, output_per_mtok=10.0)
+    invalid = Completion(text='{"value": "many"}', usage=Usage(prompt_tokens=100, completion_tokens=10))
+    model = BudgetedModel(FunctionModel(lambda m, r: invalid, structured_repairs=2, price=price), tracker)
+    with pytest.raises(StructuredOutputError):
+        await model.complete(ModelRequest(messages=[Message.user("a number")], output_type=Answer, max_tokens=20))
+    spent = tracker.spent
+    assert (spent.prompt_tokens, spent.completion_tokens, spent.tokens) == (300, 30, 330)
+    assert spent.cost_usd == pytest.approx(3 * (100 + 100) / 1e6)
+    assert spent.model_calls == 1
+    with pytest.raises(BudgetExceeded):  # 330 spent + up to 21 for this call > 350
+        await model.complete(ModelRequest(messages=[Message.user("hi")], max_tokens=20))
+
+
+def test_a_budget_overridden_keeps_the_limits_the_other_leaves_unset() -> None:
+    base = Budget(max_tokens=5, max_cost_usd=0.5)
+    assert base.overridden_by(None) is base
+    assert base.overridden_by(Budget()) == base
+    assert base.overridden_by(Budget(max_tokens=100, max_wall_s=3)) == Budget(max_tokens=100, max_cost_usd=0.5, max_wall_s=3)
 
 
 async def test_budgeted_model_refuses_before_calling() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from junto.sandbox import SandboxLimits
 
-from junto import ConfigError, JuntoConfig, load_config
+from junto import Budget, ConfigError, JuntoConfig, load_config
 from junto.models import AnthropicBackend, ChatModel, LocalBackend, OpenAIBackend, Role
 
 FULL = """
@@ -28,8 +29,20 @@ planner = ["fast", "strong"]
 math = ["fast", "local"]
 aggregator = ["strong"]
 
+[budget]
+tokens = 50000
+usd = 0.25
+
 [sandbox]
-image = "python:3.12-slim"
+memory = "512m"
+cpus = 2
+
+[server]
+port = 9100
+max_concurrent_runs = 2
+
+[store]
+url = "runs.db"
 """
 
 
@@ -89,7 +102,17 @@ def test_full_config_builds_tiers_with_settings(home: Path, monkeypatch: pytest.
     assert roster.tiers(Role.MATH)[0] is fast  # one instance per name
     assert isinstance(roster.tiers(Role.MATH)[1].backend, LocalBackend)
     assert [m.name for m in roster.tiers(Role.CODE)] == ["fast"]  # unlisted roles: the first model defined
-    assert config.sandbox == {"image": "python:3.12-slim"}
+    assert config.budget.to_budget() == Budget(max_tokens=50_000, max_cost_usd=0.25)
+    assert config.sandbox == SandboxLimits(memory=512 * 1024 * 1024, cpus=2.0)
+    assert config.server.port == 9100 and config.server.max_concurrent_runs == 2 and config.server.host is None
+    assert config.store.url == "runs.db"
+
+
+def test_absent_sections_mean_no_limits_and_hardened_defaults() -> None:
+    config = JuntoConfig.from_toml("")
+    assert config.budget.to_budget() == Budget()
+    assert config.sandbox == SandboxLimits()
+    assert config.server.model_dump(exclude_none=True) == {} and config.store.url is None
 
 
 def test_missing_key_names_the_variable(home: Path) -> None:
@@ -119,6 +142,18 @@ def test_openai_without_base_url_needs_openai_api_key(home: Path) -> None:
         ('[roles]\nplanner = ["ghost"]\n', "roles.planner"),
         ('[roles]\nwizard = ["local"]\n', "roles.wizard"),
         ("[telemetry]\nenabled = true\n", "telemetry"),
+        ('[models.fast]\nmodel = "m"\nprice = { input_per_mtok = 1, outptu_per_mtok = 2 }\n', "models.fast.price.outptu_per_mtok"),
+        ('[models.fast]\nmodel = "m"\nretry = { max_attemps = 2 }\n', "models.fast.retry.max_attemps"),
+        ("[budget]\ntokens = 0\n", "budget.tokens"),
+        ('[budget]\ntokens = "many"\n', "budget.tokens"),
+        ("[budget]\nmax_tokens = 5\n", "budget.max_tokens"),
+        ('[sandbox]\nmemory = "nonsense"\n', "sandbox.memory"),
+        ('[sandbox]\nmemory = "8m"\n', "sandbox.memory"),
+        ("[sandbox]\ncpus = 100\n", "sandbox.cpus"),
+        ('[sandbox]\nimage = "python:3.12-slim"\n', "sandbox.image"),
+        ("[server]\nport = 70000\n", "server.port"),
+        ('[server]\napi_key = "secret"\n', "server.api_key"),
+        ('[store]\nuri = "x.db"\n', "store.uri"),
     ],
 )
 def test_errors_point_at_the_key(text: str, key: str) -> None:
@@ -126,6 +161,22 @@ def test_errors_point_at_the_key(text: str, key: str) -> None:
         JuntoConfig.from_toml(text)
     assert caught.value.key == key
     assert key in str(caught.value)
+
+
+def test_bad_sandbox_size_names_the_key_and_the_file(home: Path) -> None:
+    path = write(home / "junto.toml", '[sandbox]\nmemory = "nonsense"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key == "sandbox.memory"
+    assert str(path) in caught.value.message and "cannot read 'nonsense' as a size" in caught.value.message
+
+
+def test_unknown_key_names_the_key_the_file_and_the_known_keys(home: Path) -> None:
+    path = write(home / "junto.toml", "[budget]\ntokens = 5\ntokenz = 6\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.message == f"{path}: budget.tokenz: unknown key"
+    assert caught.value.hint == "known keys here: tokens, usd, wall_s, sandbox_s"
 
 
 def test_toml_syntax_error_is_a_config_error(home: Path) -> None:

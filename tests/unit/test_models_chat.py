@@ -93,6 +93,48 @@ async def test_structured_output_that_never_validates_raises() -> None:
     assert len(model.calls) == 3
 
 
+def spending(*replies: str | Exception, name: str = "function", **options) -> FunctionModel:
+    """Replies in turn, each using 100 prompt and 10 completion tokens; an exception is raised instead."""
+    queue = iter(replies)
+
+    def reply(messages, request):
+        answer = next(queue)
+        if isinstance(answer, Exception):
+            raise answer
+        return Completion(text=answer, usage=Usage(prompt_tokens=100, completion_tokens=10))
+
+    return FunctionModel(reply, name=name, retry=RetryPolicy(max_attempts=1), **options)
+
+
+async def test_structured_output_error_carries_the_usage_and_cost_of_every_try() -> None:
+    price = Price(input_per_mtok=1.0, output_per_mtok=10.0)
+    model = spending(*['{"value": "many"}'] * 3, structured_repairs=2, price=price)
+    with pytest.raises(StructuredOutputError) as caught:
+        await model.complete(ask(output_type=Answer))
+    assert caught.value.usage == Usage(prompt_tokens=300, completion_tokens=30)
+    assert caught.value.cost_usd == pytest.approx(3 * (100 * 1.0 + 10 * 10.0) / 1e6)
+
+
+async def test_an_error_on_a_repair_try_carries_the_usage_of_the_tries_before() -> None:
+    model = spending("five", ModelConnectionError("down"), structured_repairs=2)
+    with pytest.raises(ModelConnectionError) as caught:
+        await model.complete(ask(output_type=Answer))
+    assert caught.value.usage == Usage(prompt_tokens=100, completion_tokens=10)
+
+
+async def test_fallback_answer_includes_what_the_failed_models_spent() -> None:
+    weak = spending("nope", name="weak", structured_repairs=0, price=Price(input_per_mtok=1.0))
+    strong = spending('{"value": 5}', name="strong", price=Price(input_per_mtok=1.0))
+    completion = await FallbackModel([weak, strong]).complete(ask(output_type=Answer))
+    assert completion.parsed == Answer(value=5)
+    assert completion.usage == Usage(prompt_tokens=200, completion_tokens=20)
+    assert completion.cost_usd == pytest.approx(200 / 1e6)
+    both_fail = FallbackModel([spending("nope", name="a", structured_repairs=0), spending("nope", name="b", structured_repairs=0)])
+    with pytest.raises(StructuredOutputError) as caught:
+        await both_fail.complete(ask(output_type=Answer))
+    assert caught.value.usage == Usage(prompt_tokens=200, completion_tokens=20)
+
+
 async def test_concurrency_cap_limits_calls_in_flight() -> None:
     in_flight = peak = 0
 
