@@ -143,7 +143,15 @@ async def run_checked(
                 break
             except ModelError as error:
                 attempts.append(
-                    Attempt(number=number, model=model.name, tier=tier, error=str(error), duration_s=time.perf_counter() - attempt_started)
+                    Attempt(
+                        number=number,
+                        model=model.name,
+                        tier=tier,
+                        error=str(error),
+                        usage=error.usage or Usage(),  # what the failed call spent (e.g. structured tries refused)
+                        cost_usd=error.cost_usd,
+                        duration_s=time.perf_counter() - attempt_started,
+                    )
                 )
                 continue
             outcome = await check(generation.output, task, inputs, ctx)
