@@ -15,8 +15,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from junto.evals._items import EvalItem
 from junto._runs import RunStatus
+from junto.evals._items import EvalItem
 from junto.evals._scoring import PartScore, score_answer
 from junto.models._types import Message, Model, ModelRequest
 from junto.sandbox._types import Sandbox
