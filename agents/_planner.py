@@ -190,13 +190,15 @@ class Planner:
         """Plan ``task``; always returns a valid plan (a fallback one at worst)."""
         task = task.strip()
         history = list(history or [])
-        outcome = self._shortcut(task, history) if self.shortcut else None
+        outcome = self.shortcut_plan(task, history=history) if self.shortcut else None
         if outcome is None:
             outcome = await self._model_plan(task, history, ctx)
         ctx.emit(events.PlanCreated(run_id=ctx.run_id, tasks=list(outcome.plan.tasks), source=outcome.source))
         return outcome
 
-    def _shortcut(self, task: str, history: list[Message]) -> PlanOutcome | None:
+    def shortcut_plan(self, task: str, *, history: list[Message] | None = None) -> PlanOutcome | None:
+        """The plan the shortcut makes without a model, or ``None`` when it leaves the task to the model."""
+        task, history = task.strip(), list(history or [])
         domains = detect_domains(task)
         if len(domains) != 1:
             return None

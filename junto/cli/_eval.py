@@ -32,23 +32,55 @@ def spread(items: list, limit: int | None) -> list:
 
 @app.command("eval")
 def eval_command(
-    suite: str = typer.Argument(..., help="humaneval, math, composite, or the path of a JSONL suite."),
+    suite: str = typer.Argument(..., help="humaneval, math, math-heldout, composite, route-heldout, or the path of a JSONL suite."),
     config: Path | None = typer.Option(None, "--config", help="junto.toml to use (default: search order)."),
     baseline: str | None = typer.Option(None, "--baseline", help="Model name from junto.toml for the single-model baseline (default: the general role's first model)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N items."),
     concurrency: int = typer.Option(1, "--concurrency", min=1, max=64, help="Items answered at once."),
     out: Path = typer.Option(Path("eval-results"), "--out", help="Folder for outcomes.jsonl, summary and plots; re-running resumes."),
-    systems: str = typer.Option("both", "--systems", help="both, junto or baseline."),
+    systems: str = typer.Option("both", "--systems", help="both, junto or baseline; for a routing suite: both (all routers) or a comma list of shortcut, planner-model, junto."),
     rescore_only: bool = typer.Option(False, "--rescore", help="Score the answers already in --out again (after a scoring change); no model is called."),
 ) -> None:
     """Run SUITE through the junto ensemble and through one model, and compare.
 
+    A routing suite (route-heldout) scores plans, not answers: see junto.evals._routing.
+
     Example: junto eval humaneval --limit 20 --out results/humaneval
     """
+    command = "junto eval " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["eval"] else "junto eval " + suite
+    if _routing(suite):
+        asyncio.run(_route(suite, config, limit, concurrency, out, systems, command))
+        return
     if systems not in ("both", "junto", "baseline"):
         raise typer.BadParameter("--systems must be both, junto or baseline")
-    command = "junto eval " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["eval"] else "junto eval " + suite
     asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command, rescore_only))
+
+
+def _routing(suite: str) -> bool:
+    from junto.evals import is_routing_suite, load_suite
+
+    return suite != "humaneval" and is_routing_suite(load_suite(suite))
+
+
+async def _route(suite: str, config_path: Path | None, limit: int | None, concurrency: int, out: Path, systems: str, command: str) -> None:
+    from rich.console import Console
+
+    from junto._config import load_config
+    from junto.evals import ROUTERS, evaluate_routing, load_suite
+
+    routers = ROUTERS if systems == "both" else tuple(name.strip() for name in systems.split(","))
+    if set(routers) - set(ROUTERS):
+        raise typer.BadParameter(f"--systems for a routing suite: both or a comma list of {', '.join(ROUTERS)}")
+    console = Console(stderr=True)
+
+    def done(outcome) -> None:
+        got = "none" if outcome.kinds is None else "+".join(k.value for k in outcome.kinds)
+        console.print(f"{'ok ' if outcome.correct else 'no '} {outcome.router:<14} {outcome.item_id:<12} {got}", highlight=False)
+
+    items = spread(load_suite(suite), limit)
+    roster = load_config(config_path).build_roster()
+    await evaluate_routing(items, roster=roster, out_dir=out, suite=suite, command=command, routers=routers, concurrency=concurrency, on_done=done)
+    sys.stdout.write((out / "summary.md").read_text(encoding="utf-8"))
 
 
 async def _eval(

@@ -1,7 +1,28 @@
 """`junto eval`: does the ensemble beat a single model? Measured by checks, never by opinion."""
 
-from junto.evals._items import CodePart, EvalItem, MathPart, TextPart, load_jsonl, parse_items
-from junto.evals._report import HONESTY, SystemSummary, honesty_table, markdown_table, run_command, summarize, write_plots, write_summary
+from junto.evals._items import CodePart, EvalItem, MathPart, RoutePart, TextPart, load_jsonl, parse_items
+from junto.evals._report import (
+    HONESTY,
+    SystemSummary,
+    honesty_table,
+    markdown_table,
+    run_command,
+    summarize,
+    write_plots,
+    write_summary,
+)
+from junto.evals._routing import (
+    ROUTERS,
+    PlannerRouter,
+    RouteOutcome,
+    RouterSummary,
+    ShortcutRouter,
+    evaluate_routing,
+    is_routing_suite,
+    run_routing,
+    summarize_routing,
+    write_routing_summary,
+)
 from junto.evals._runner import Answer, BaselineSystem, EnsembleSystem, Outcome, System, load_outcomes, rescore, run_suite
 from junto.evals._scoring import PartScore, extract_code_blocks, extract_final_answer, score_answer
 from junto.evals._suites import BUILTIN_SUITES, load_humaneval_items, load_suite
@@ -17,12 +38,20 @@ __all__ = [
     "MathPart",
     "Outcome",
     "PartScore",
+    "PlannerRouter",
+    "ROUTERS",
+    "RouteOutcome",
+    "RoutePart",
+    "RouterSummary",
+    "ShortcutRouter",
     "System",
     "SystemSummary",
     "TextPart",
+    "evaluate_routing",
     "extract_code_blocks",
     "extract_final_answer",
     "honesty_table",
+    "is_routing_suite",
     "load_humaneval_items",
     "load_jsonl",
     "load_outcomes",
@@ -31,9 +60,12 @@ __all__ = [
     "parse_items",
     "rescore",
     "run_command",
+    "run_routing",
     "run_suite",
     "score_answer",
     "summarize",
+    "summarize_routing",
     "write_plots",
+    "write_routing_summary",
     "write_summary",
 ]

@@ -4,7 +4,9 @@ An item is a prompt plus one or more machine-checkable parts:
 
 - ``math``: a value the answer must contain, compared with the math checker;
 - ``code``: a function the answer must define, run against tests in the sandbox;
-- ``text``: writing constraints the answer's prose must meet.
+- ``text``: writing constraints the answer's prose must meet;
+- ``route``: the task kinds a plan of the prompt must hold (scored on the
+  plan, not on an answer: see :mod:`junto.evals._routing`).
 
 Suites are JSONL files, one item per line::
 
@@ -21,12 +23,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from junto._constraints import WritingConstraints
 from junto._exceptions import ConfigError
+from junto._tasks import TaskKind
 
-__all__ = ["CodePart", "EvalItem", "MathPart", "Part", "TextPart", "load_jsonl", "parse_items"]
+__all__ = ["CodePart", "EvalItem", "MathPart", "Part", "RoutePart", "TextPart", "load_jsonl", "parse_items"]
 
 
 class MathPart(BaseModel):
@@ -57,7 +60,21 @@ class TextPart(BaseModel):
     constraints: WritingConstraints
 
 
-Part = Annotated[MathPart | CodePart | TextPart, Field(discriminator="type")]
+class RoutePart(BaseModel):
+    """The set of task kinds a right plan of the prompt holds (one per kind, however many tasks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["route"] = "route"
+    kinds: list[TaskKind] = Field(min_length=1)
+
+    @field_validator("kinds")
+    @classmethod
+    def _a_sorted_set(cls, kinds: list[TaskKind]) -> list[TaskKind]:
+        return sorted(set(kinds), key=lambda kind: kind.value)
+
+
+Part = Annotated[MathPart | CodePart | TextPart | RoutePart, Field(discriminator="type")]
 
 
 class EvalItem(BaseModel):

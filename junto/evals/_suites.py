@@ -1,4 +1,4 @@
-"""The built-in suites (`humaneval`, `math`, `composite`) and user JSONL suites."""
+"""The built-in suites (`humaneval`, `math`, `math-heldout`, `composite`, `route-heldout`) and user JSONL suites."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from junto.evals._items import CodePart, EvalItem, load_jsonl, parse_items
 
 __all__ = ["BUILTIN_SUITES", "load_humaneval_items", "load_suite"]
 
-BUILTIN_SUITES = ("humaneval", "math", "composite")
+BUILTIN_SUITES = ("humaneval", "math", "math-heldout", "composite", "route-heldout")
 
 _HUMANEVAL_PROMPT = (
     "Complete the following Python function. Reply with the whole function in one ```python block.\n\n```python\n{prompt}```"
@@ -56,9 +56,10 @@ def load_suite(name: str) -> list[EvalItem]:
     """A built-in suite by name, or a JSONL file by path."""
     if name == "humaneval":
         return load_humaneval_items()
-    if name in ("math", "composite"):
-        text = resources.files("junto.evals").joinpath("data", f"{name}.jsonl").read_text(encoding="utf-8")
-        return parse_items(text.splitlines(), source=f"{name}.jsonl")
+    if name in BUILTIN_SUITES:
+        filename = f"{name.replace('-', '_')}.jsonl"
+        text = resources.files("junto.evals").joinpath("data", filename).read_text(encoding="utf-8")
+        return parse_items(text.splitlines(), source=filename)
     path = Path(name)
     if not path.exists():
         raise ConfigError(
