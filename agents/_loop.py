@@ -18,9 +18,12 @@ never change the status.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 
+from junto.agents._sampling import SampledModel, Sampling, schedule
 from pydantic import BaseModel, ConfigDict, Field
 
 import junto._events as events
@@ -58,6 +61,7 @@ class CheckOutcome(BaseModel):
 
 Generate = Callable[[Model, TaskSpec, dict[str, TaskResult], list[Attempt]], Awaitable[Generation]]
 Check = Callable[[TaskOutput, TaskSpec, dict[str, TaskResult], AgentContext], Awaitable[CheckOutcome]]
+Agree = Callable[[TaskOutput], str | None]  # an output's answer in a canonical form, for voting
 
 
 def judge_status(checks: Sequence[CheckResult]) -> Status:
@@ -117,14 +121,27 @@ async def run_checked(
     *,
     generate: Generate,
     check: Check,
+    agree: Agree | None = None,
 ) -> TaskResult:
-    """Run the generate-check-retry-escalate loop for one task."""
+    """Run the sample-check-retry-escalate loop for one task.
+
+    Each round draws :meth:`AgentContext.samples_for` candidates from the
+    current tier at once (:func:`~junto.agents._sampling.schedule`) and
+    checks each as it arrives; the first one verified ends the round and the
+    candidates still being drawn are cancelled. A round with no verified
+    candidate keeps an unverified one if any (no check could decide, so
+    retrying cannot help), choosing the answer most candidates agree on
+    (``agree`` gives each output's answer, for self-consistency); a round
+    where every candidate failed feeds the best one's evidence to the next
+    round, then the next tier.
+    """
     started = time.perf_counter()
     tiers = ctx.roster.tiers(task.model_role)
     last_tier = len(tiers) - 1 if task.max_tier is None else min(task.max_tier, len(tiers) - 1)
     first_tier = min(task.start_tier, last_tier)
     attempts: list[Attempt] = []
     reason: str | None = None
+    rounds = 0
 
     for tier in range(first_tier, last_tier + 1):
         model: Model = tiers[tier]
@@ -133,48 +150,16 @@ async def run_checked(
         if ctx.budget is not None:
             model = BudgetedModel(model, ctx.budget)
         for _ in range(task.max_attempts):
-            number = len(attempts) + 1
-            ctx.emit(events.TaskAttempt(run_id=ctx.run_id, task_id=task.id, attempt=number, model=model.name, tier=tier))
-            attempt_started = time.perf_counter()
-            try:
-                generation = await generate(model, task, inputs, attempts)
-            except BudgetExceeded as error:
-                reason = f"budget: {error.message}"
+            rounds += 1
+            drawn, spent = await _round(model, tier, rounds, task, inputs, ctx, generate, check, attempts)
+            attempts.extend(drawn)
+            if spent is not None:
+                reason = f"budget: {spent.message}"
+            chosen, selection = _choose(drawn, agree)
+            if chosen is not None:
+                return _result(task, attempts, chosen, judge_status(chosen.checks), started, None, selection)
+            if reason is not None:
                 break
-            except ModelError as error:
-                attempts.append(
-                    Attempt(
-                        number=number,
-                        model=model.name,
-                        tier=tier,
-                        error=str(error),
-                        usage=error.usage or Usage(),  # what the failed call spent (e.g. structured tries refused)
-                        cost_usd=error.cost_usd,
-                        duration_s=time.perf_counter() - attempt_started,
-                    )
-                )
-                continue
-            outcome = await check(generation.output, task, inputs, ctx)
-            if task.instruction_source is Spec.MODEL:
-                outcome = CheckOutcome(checks=[_as_models(c) for c in outcome.checks])
-            completion = generation.completion
-            attempt = Attempt(
-                number=number,
-                model=model.name,
-                tier=tier,
-                checks=outcome.checks,
-                output=generation.output,
-                usage=completion.usage if completion else Usage(),
-                cost_usd=completion.cost_usd if completion else 0.0,
-                duration_s=time.perf_counter() - attempt_started,
-            )
-            attempts.append(attempt)
-            for result in outcome.checks:
-                ctx.emit(events.TaskChecked(run_id=ctx.run_id, task_id=task.id, attempt=number, check=result))
-            status = judge_status(outcome.checks)
-            if status is not Status.FAILED:
-                # Verified: done. Unverified: no check can decide, so retrying cannot help.
-                return _result(task, attempts, attempt, status, started, None)
         if reason is not None:
             break
 
@@ -188,6 +173,114 @@ async def run_checked(
     return _result(task, attempts, best, status, started, reason)
 
 
+async def _round(
+    model: Model,
+    tier: int,
+    round_: int,
+    task: TaskSpec,
+    inputs: dict[str, TaskResult],
+    ctx: AgentContext,
+    generate: Generate,
+    check: Check,
+    earlier: list[Attempt],
+) -> tuple[list[Attempt], BudgetExceeded | None]:
+    """Draw and check one round's candidates; stop at the first verified one."""
+    history = _feedback_order(earlier)
+    first = len(earlier) + 1
+
+    async def candidate(sampling: Sampling) -> Attempt:
+        number = first + sampling.index
+        ctx.emit(events.TaskAttempt(run_id=ctx.run_id, task_id=task.id, attempt=number, model=model.name, tier=tier))
+        began = time.perf_counter()
+        drawn = Attempt(number=number, model=model.name, tier=tier, round=round_, candidate=sampling.index, temperature=sampling.temperature, seed=sampling.seed)
+        try:
+            generation = await generate(SampledModel(model, sampling), task, inputs, history)
+        except ModelError as error:
+            # what the failed call spent still counts (e.g. structured tries refused)
+            return drawn.model_copy(update={"error": str(error), "usage": error.usage or Usage(), "cost_usd": error.cost_usd, "duration_s": time.perf_counter() - began})
+        outcome = await check(generation.output, task, inputs, ctx)
+        checks = outcome.checks if task.instruction_source is not Spec.MODEL else [_as_models(c) for c in outcome.checks]
+        for result in checks:
+            ctx.emit(events.TaskChecked(run_id=ctx.run_id, task_id=task.id, attempt=number, check=result))
+        completion = generation.completion
+        return drawn.model_copy(
+            update={
+                "checks": checks,
+                "output": generation.output,
+                "usage": completion.usage if completion else Usage(),
+                "cost_usd": completion.cost_usd if completion else 0.0,
+                "duration_s": time.perf_counter() - began,
+            }
+        )
+
+    plan = schedule(ctx.samples_for(task))
+    running = {asyncio.ensure_future(candidate(s)): s for s in plan}
+    finished: dict[int, Attempt] = {}
+    spent: BudgetExceeded | None = None
+    try:
+        for next_done in asyncio.as_completed(running):
+            try:
+                attempt = await next_done
+            except BudgetExceeded as error:  # fewer candidates when the budget is short
+                spent = error
+                continue
+            finished[attempt.candidate] = attempt
+            if judge_status(attempt.checks) is Status.VERIFIED:
+                break
+    finally:
+        for job in running:
+            job.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+    for job, sampling in running.items():
+        if sampling.index not in finished and job.cancelled():
+            finished[sampling.index] = Attempt(
+                number=first + sampling.index,
+                model=model.name,
+                tier=tier,
+                round=round_,
+                candidate=sampling.index,
+                temperature=sampling.temperature,
+                seed=sampling.seed,
+                error="not needed: another candidate of this round was verified first",
+            )
+    return [finished[i] for i in sorted(finished)], spent
+
+
+def _choose(drawn: Sequence[Attempt], agree: Agree | None) -> tuple[Attempt | None, str]:
+    """The round's answer, if it has one: a verified candidate, else an unverified one most candidates agree with."""
+    usable = [a for a in drawn if a.output is not None]
+    for status in (Status.VERIFIED, Status.UNVERIFIED):
+        pool = [a for a in usable if judge_status(a.checks) is status]
+        if not pool:
+            continue
+        if len(drawn) == 1:
+            return pool[0], ""
+        chosen, votes = _vote(pool, usable, agree)
+        note = f"candidate {chosen.candidate} of {len(drawn)} ({status.value})"
+        return chosen, note + (f"; {votes}" if votes else "")
+    return None, ""
+
+
+def _vote(pool: list[Attempt], usable: list[Attempt], agree: Agree | None) -> tuple[Attempt, str]:
+    """Self-consistency: the pool member whose answer most usable candidates share; ties go to the better-checked, then the earlier."""
+    if agree is None:
+        return max(pool, key=lambda a: (_score(a)[1], -a.candidate)), ""
+    answers = {a.candidate: agree(a.output) for a in usable if a.output is not None}
+    counts = Counter(v for v in answers.values() if v is not None)
+    chosen = max(pool, key=lambda a: (counts.get(answers.get(a.candidate), 0), _score(a)[1], -a.candidate))
+    split = ", ".join(f"{answer} x{n}" for answer, n in counts.most_common())
+    return chosen, f"answers {split}" if split else ""
+
+
+def _feedback_order(attempts: list[Attempt]) -> list[Attempt]:
+    """The attempts so far, with the latest round's best candidate last (specialists show the model the last one)."""
+    if not attempts:
+        return []
+    latest = attempts[-1].round
+    best = max((a for a in attempts if a.round == latest), key=_score)
+    return [a for a in attempts if a is not best] + [best]
+
+
 def _result(
     task: TaskSpec,
     attempts: list[Attempt],
@@ -195,6 +288,7 @@ def _result(
     status: Status,
     started: float,
     reason: str | None,
+    selection: str = "",
 ) -> TaskResult:
     usage = Usage()
     for attempt in attempts:
@@ -212,6 +306,7 @@ def _result(
         cost_usd=sum(a.cost_usd for a in attempts),
         duration_s=time.perf_counter() - started,
         reason=reason,
+        selection=selection,
     )
 
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
 from junto.tools._math_claims import MathAnswer, check_claim_async
 from junto.tools._math_compare import compare_answers_async
+from junto.tools._math_parse import format_math, parse_math
 from junto.tools._math_question import MathKind, kind_named
 from junto.tools._math_worker import MathWorkerPool
 
+from junto._exceptions import CheckError
 from junto._tasks import AgentContext, CheckResult, MathOutput, Spec, TaskKind, TaskOutput, TaskResult, TaskSpec
 from junto.models._types import Message, Model, ModelRequest
 
@@ -55,7 +57,7 @@ class MathSpecialist:
         self.pool = pool
 
     async def run(self, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> TaskResult:
-        return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check)
+        return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check, agree=_answer_key)
 
     async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list) -> Generation:
         kind = kind_named(task.instruction)
@@ -81,3 +83,13 @@ class MathSpecialist:
             evidence = f"answer {output.answer} vs the expected {task.expected}: {verdict.method}; {verdict.detail}"
             checks.append(CheckResult(name="expected", passed=verdict.equivalent, evidence=evidence, spec=Spec.USER))
         return CheckOutcome(checks=checks)
+
+
+def _answer_key(output: TaskOutput) -> str | None:
+    """A math answer in sympy's canonical form, so '1/2', '0.5' and '2/4' vote together."""
+    if not isinstance(output, MathOutput):
+        return None
+    try:
+        return format_math(parse_math(output.answer).value)
+    except CheckError:
+        return output.answer.strip() or None

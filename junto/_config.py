@@ -49,7 +49,7 @@ import os
 import tomllib
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
@@ -186,6 +186,7 @@ class JuntoConfig(BaseModel):
     sandbox: SandboxLimits = Field(default_factory=SandboxLimits)
     server: ServerConfig = Field(default_factory=ServerConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+    samples: dict[Role, Annotated[int, Field(ge=1, le=32)]] = Field(default_factory=dict)  # candidates per round, by role
 
     _source: Path | None = PrivateAttr(default=None)
     _built: dict[str, Model] = PrivateAttr(default_factory=dict)

@@ -105,9 +105,11 @@ class Junto:
         max_concurrency: int | None = None,
         max_replans: int = 0,
         sandbox_limits: SandboxLimits | None = None,
+        samples: int | Mapping[Role | str, int] | None = None,
     ) -> None:
         if max_replans < 0:
             raise ConfigError("max_replans must be >= 0")
+        self.samples = _samples_by_role(samples)
         self.roster = roster
         self.max_replans = max_replans
         self.budget = budget or Budget()
@@ -143,6 +145,7 @@ class Junto:
             overrides["roster"] = config.build_roster()
         overrides["budget"] = config.budget.to_budget().overridden_by(overrides.get("budget"))
         overrides.setdefault("sandbox_limits", config.sandbox)
+        overrides.setdefault("samples", config.samples)
         if config.store.url and "store" not in overrides:
             overrides["store"] = config.store.url
         return cls(**overrides)
@@ -275,7 +278,7 @@ class Junto:
                 sink(event)
 
         tracker = BudgetTracker(self.budget.overridden_by(budget))
-        ctx = AgentContext(roster=self._roster(), sandbox=self._sandbox, budget=tracker, emit=emit, run_id=run_id)
+        ctx = AgentContext(roster=self._roster(), sandbox=self._sandbox, budget=tracker, emit=emit, run_id=run_id, samples=self.samples)
         record = RunRecord(result=RunResult(run_id=run_id, session_id=session, task=text), started_at=started_at, events=trace)
         emit(ev.RunStarted(run_id=run_id, task=text, session_id=session))
         history = await self._history(session)
@@ -508,6 +511,17 @@ class Junto:
             self._sandbox = await self._stack.enter_async_context(DockerSandbox.start(limits=self.sandbox_limits))
             self._owns_sandbox = True
             return self._sandbox
+
+
+def _samples_by_role(samples: int | Mapping[Role | str, int] | None) -> dict[Role, int]:
+    """Candidates per round for each role: one number for every role, or a mapping by role."""
+    if samples is None:
+        return {}
+    by_role = {role: samples for role in Role} if isinstance(samples, int) else {Role(r): n for r, n in samples.items()}
+    for role, n in by_role.items():
+        if not 1 <= n <= 32:
+            raise ConfigError(f"samples for {role.value} must be between 1 and 32, not {n}")
+    return by_role
 
 
 def _default_roster() -> Roster:

@@ -130,11 +130,20 @@ TaskOutput = MathOutput | CodeOutput | TextOutput
 
 
 class Attempt(BaseModel):
-    """One generate-and-check round of a specialist."""
+    """One candidate a specialist generated and checked.
+
+    ``round`` counts generate-check rounds; a round draws ``samples``
+    candidates, numbered by ``candidate`` (0 is the specialist's own request,
+    the others are drawn at ``temperature`` with ``seed``).
+    """
 
     number: int
     model: str
     tier: int
+    round: int = 1
+    candidate: int = 0
+    temperature: float | None = None
+    seed: int | None = None
     checks: list[CheckResult] = Field(default_factory=list)
     output: TaskOutput | None = None
     error: str | None = None
@@ -150,6 +159,8 @@ class TaskSpec(BaseModel):
     ``expected`` (an answer a math result must equal), ``constraints`` (a
     writing spec). ``max_attempts`` bounds generate-check rounds per tier;
     ``max_tier`` bounds escalation (``None``: every configured tier).
+    ``samples`` is how many candidates each round draws (``None``: the
+    run's setting for the task's role, see :attr:`AgentContext.samples`).
 
     ``instruction_source`` says who wrote the instruction: ``user`` for a
     task graph's own tasks and for a plan's tasks whose instruction is the
@@ -169,6 +180,7 @@ class TaskSpec(BaseModel):
     start_tier: int = Field(default=0, ge=0)
     max_tier: int | None = Field(default=None, ge=0)
     max_attempts: int = Field(default=2, ge=1, le=10)
+    samples: int | None = Field(default=None, ge=1, le=32)
     tests: str | None = None
     entry_point: str | None = None
     expected: str | None = None
@@ -194,6 +206,7 @@ class TaskResult(BaseModel):
     cost_usd: float = 0.0
     duration_s: float = 0.0
     reason: str | None = None
+    selection: str = ""  # how the output was chosen among several candidates, votes included
 
     @property
     def verified(self) -> bool:
@@ -224,7 +237,12 @@ class AgentContext:
     budget: BudgetTracker | None = None
     emit: Callable[[Event], None] = _no_events
     run_id: str = ""
+    samples: dict[Role, int] = field(default_factory=dict)  # candidates per round, by role (default 1)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def samples_for(self, task: TaskSpec) -> int:
+        """How many candidates a round of ``task`` draws: the task's own setting, else its role's, else 1."""
+        return task.samples or self.samples.get(task.model_role, 1)
 
 
 class Specialist(Protocol):

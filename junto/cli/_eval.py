@@ -40,6 +40,7 @@ def eval_command(
     out: Path = typer.Option(Path("eval-results"), "--out", help="Folder for outcomes.jsonl, summary and plots; re-running resumes."),
     systems: str = typer.Option("both", "--systems", help="both, junto or baseline; for a routing suite: both (all routers) or a comma list of shortcut, planner-model, junto."),
     rescore_only: bool = typer.Option(False, "--rescore", help="Score the answers already in --out again (after a scoring change); no model is called."),
+    samples: int | None = typer.Option(None, "--samples", min=1, max=32, help="Candidates junto's specialists draw per round (the system is then named junto-sN)."),
 ) -> None:
     """Run SUITE through the junto ensemble and through one model, and compare.
 
@@ -53,7 +54,7 @@ def eval_command(
         return
     if systems not in ("both", "junto", "baseline"):
         raise typer.BadParameter("--systems must be both, junto or baseline")
-    asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command, rescore_only))
+    asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command, rescore_only, samples))
 
 
 def _routing(suite: str) -> bool:
@@ -93,6 +94,7 @@ async def _eval(
     systems: str,
     command: str,
     rescore_only: bool = False,
+    samples: int | None = None,
 ) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -124,10 +126,11 @@ async def _eval(
     out.mkdir(parents=True, exist_ok=True)
     sandboxed = DockerSandbox.start(limits=config.sandbox)
     budget = config.budget.to_budget()
-    async with sandboxed as sandbox, Junto.start(roster=roster, sandbox=sandbox, store=out / "runs.db", budget=budget) as junto:
+    sampling = samples or config.samples or None
+    async with sandboxed as sandbox, Junto.start(roster=roster, sandbox=sandbox, store=out / "runs.db", budget=budget, samples=sampling) as junto:
         chosen = []
         if systems in ("both", "junto"):
-            chosen.append(EnsembleSystem(junto))
+            chosen.append(EnsembleSystem(junto, name=f"junto-s{samples}" if samples else "junto"))
         if systems in ("both", "baseline"):
             model = config.build_model(baseline_name) if baseline_name else roster.first(Role.GENERAL)
             chosen.append(BaselineSystem(model))

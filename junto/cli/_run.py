@@ -52,6 +52,9 @@ _TIMEOUT = typer.Option(None, "--timeout", min=0.1, help="Wall-clock budget of t
 _REPLAN = typer.Option(
     0, "--replan", min=0, help="Let the planner replace failed tasks (and those after them) up to N times; the rest stays."
 )
+_SAMPLES = typer.Option(
+    None, "--samples", min=1, max=32, help="Candidates each specialist draws per round, for every role (default: junto.toml's [samples], else 1)."
+)
 
 
 @app.command("run")
@@ -64,10 +67,11 @@ def run_command(
     budget_tokens: int | None = _BUDGET_TOKENS,
     timeout: float | None = _TIMEOUT,
     replan: int = _REPLAN,
+    samples: int | None = _SAMPLES,
 ) -> None:
     """Plan TASK, run it with the specialists, and print the checked answer."""
     budget = _budget(budget_usd, budget_tokens, timeout)
-    outcome = _execute(task, session=session, config=config, budget=budget, as_json=as_json, replans=replan)
+    outcome = _execute(task, session=session, config=config, budget=budget, as_json=as_json, replans=replan, samples=samples)
     _finish(outcome, as_json=as_json)
 
 
@@ -80,6 +84,7 @@ def graph_run_command(
     budget_tokens: int | None = _BUDGET_TOKENS,
     timeout: float | None = _TIMEOUT,
     replan: int = _REPLAN,
+    samples: int | None = _SAMPLES,
 ) -> None:
     """Run the TaskGraph defined in FILE.py (the first one found, or NAME) without the planner."""
     budget = _budget(budget_usd, budget_tokens, timeout)
@@ -88,7 +93,7 @@ def graph_run_command(
     except SetupError as error:
         _finish(error, as_json=as_json)
         return
-    _finish(_execute(graph, session=None, config=config, budget=budget, as_json=as_json, replans=replan), as_json=as_json)
+    _finish(_execute(graph, session=None, config=config, budget=budget, as_json=as_json, replans=replan, samples=samples), as_json=as_json)
 
 
 def load_graph(target: str) -> TaskGraph | CompiledGraph:
@@ -117,9 +122,10 @@ def _budget(usd: float | None, tokens: int | None, timeout: float | None) -> Bud
     return Budget(max_cost_usd=usd, max_tokens=tokens, max_wall_s=timeout)
 
 
-def make_junto(config: Path | None, *, budget: Budget, max_replans: int = 0) -> Junto:
-    """The Junto a command runs with: roster, store, sandbox limits and ``[budget]`` from ``junto.toml``; the limits ``budget`` sets win."""
-    return Junto.from_config(config, budget=budget, max_replans=max_replans)
+def make_junto(config: Path | None, *, budget: Budget, max_replans: int = 0, samples: int | None = None) -> Junto:
+    """The Junto a command runs with: roster, store, sandbox limits, ``[budget]`` and ``[samples]`` from ``junto.toml``; what the flags set wins."""
+    overrides = {} if samples is None else {"samples": samples}
+    return Junto.from_config(config, budget=budget, max_replans=max_replans, **overrides)
 
 
 class _Cancelled:
@@ -137,6 +143,7 @@ def _execute(
     budget: Budget,
     as_json: bool,
     replans: int = 0,
+    samples: int | None = None,
 ) -> RunResult | RunView | JuntoError | _Cancelled:
     console = Console(highlight=False)
     live = not as_json and console.is_terminal
@@ -153,7 +160,7 @@ def _execute(
             await junto.aclose()  # also removes the sandbox containers this run started
 
     async def bounded() -> RunResult | RunView:
-        junto = make_junto(config, budget=budget, max_replans=replans)
+        junto = make_junto(config, budget=budget, max_replans=replans, samples=samples)
         wall = junto.budget.max_wall_s  # --timeout, else [budget] wall_s
         limit = wall + _GRACE_S if wall is not None else None
         try:

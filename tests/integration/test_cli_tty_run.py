@@ -48,7 +48,7 @@ LAUNCHER = textwrap.dedent(
             await ctx.sandbox.run("import time; time.sleep(50)", timeout=60)
         return TaskResult(task_id=task.id, kind=TaskKind.MATH, status=Status.VERIFIED, output=MathOutput(answer="4"))
 
-    def make(config, *, budget, max_replans=0):
+    def make(config, *, budget, max_replans=0, samples=None):
         specialists = {k: FunctionSpecialist(k, math) for k in TaskKind}
         roster = Roster.single(FunctionModel(reply, name="fn-model"))
         planner = Planner(shortcut=False)  # the plan always comes from the model's reply

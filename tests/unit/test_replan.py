@@ -207,7 +207,7 @@ def test_junto_run_replan_flag_reaches_the_run(tmp_path: Path, monkeypatch: pyte
     model, _ = _planner_model(FIRST, REPLACEMENT)
     asked: list[int] = []
 
-    def make(config, *, budget, max_replans=0):
+    def make(config, *, budget, max_replans=0, samples=None):
         asked.append(max_replans)
         return Junto(**_options(tmp_path, recorder, model, max_replans=max_replans))
 

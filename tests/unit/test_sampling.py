@@ -1,0 +1,136 @@
+"""Several candidates per round: drawn diverse, checked as they arrive, chosen by checks and agreement."""
+
+from __future__ import annotations
+
+import json
+
+from junto.agents import AgentContext, MathSpecialist, Status, TaskKind, TaskSpec, TextOutput
+from junto.agents._loop import CheckOutcome, Generation, run_checked
+from junto.agents._sampling import schedule
+
+from junto._budget import Budget, BudgetTracker
+from junto._tasks import CheckResult, Spec
+from junto.models import FunctionModel, Message, ModelRequest, Roster
+from junto.models._types import Role
+
+
+def _math(expression: str, answer: str) -> str:
+    return json.dumps({"kind": "evaluate", "expression": expression, "variable": "x", "point": None, "answer": answer, "work": ""})
+
+
+def test_the_schedule_keeps_the_first_request_and_spreads_the_rest() -> None:
+    plan = schedule(5)
+    assert plan[0].temperature is None and plan[0].seed is None  # the specialist's own request
+    assert [p.seed for p in plan[1:]] == [1, 2, 3, 4]
+    assert len({p.temperature for p in plan[1:]}) == 4 and all(0 < p.temperature <= 1.0 for p in plan[1:])
+    assert schedule(5) == plan  # reproducible
+
+
+async def test_the_first_verified_candidate_ends_the_round_and_the_rest_are_recorded_as_not_needed() -> None:
+    requests: list[ModelRequest] = []
+
+    def reply(messages, request):
+        requests.append(request)
+        return _math("7*(12 + 5)", "119" if request.seed == 2 else "89")
+
+    model = FunctionModel(reply)
+    task = TaskSpec(id="m", kind=TaskKind.MATH, instruction="Evaluate 7*(12 + 5).", samples=4, max_attempts=1)
+    result = await MathSpecialist().run(task, {}, AgentContext(roster=Roster.single(model)))
+    assert result.status is Status.VERIFIED and result.output.answer == "119"
+    assert [a.candidate for a in result.attempts] == [0, 1, 2, 3]
+    assert [a.round for a in result.attempts] == [1, 1, 1, 1]
+    chosen = next(a for a in result.attempts if a.output == result.output)
+    assert chosen.seed == 2 and chosen.temperature == schedule(4)[2].temperature
+    assert "candidate 2 of 4 (verified)" in result.selection
+    temperatures = sorted(r.temperature for r in requests)
+    assert temperatures[0] == 0.0 and len(set(temperatures)) > 1  # diverse on purpose
+
+
+async def test_an_unverifiable_question_takes_the_answer_most_candidates_agree_on() -> None:
+    answers = {None: "150", 1: "120", 2: "150.0", 3: "300/2"}
+
+    def reply(messages, request):
+        answer = answers[request.seed]
+        return _math("60*2.5" if answer != "120" else "60*2", answer)
+
+    task = TaskSpec(id="m", kind=TaskKind.MATH, instruction="A train goes 60 km/h for 2.5 hours. How far?", samples=4, max_attempts=1)
+    result = await MathSpecialist().run(task, {}, AgentContext(roster=Roster.single(FunctionModel(reply))))
+    # the '60*2' candidate failed (it drops 2.5); the three others agree on 150, and nothing independent can confirm it
+    assert result.status is Status.UNVERIFIED and result.output.answer == "150"
+    assert "150 x3" in result.selection and "120 x1" in result.selection
+    assert sum(1 for a in result.attempts if any(c.passed is False for c in a.checks)) == 1
+
+
+async def test_each_round_feeds_back_its_best_failure() -> None:
+    seen: list[str] = []
+
+    async def generate(model, task, inputs, history):
+        seen.append(history[-1].output.text if history else "")
+        completion = await model.complete(ModelRequest(messages=[Message.user(task.instruction)]))
+        return Generation(output=TextOutput(text=completion.text), completion=completion)
+
+    async def check(output, task, inputs, ctx):
+        hits = output.text.count("a")
+        return CheckOutcome(
+            checks=[
+                CheckResult(name="some a", passed=hits >= 1, evidence=f"{hits} a", spec=Spec.USER),
+                CheckResult(name="three a", passed=hits >= 3, evidence=f"{hits} a", spec=Spec.USER),
+            ]
+        )
+
+    def reply(messages, request):
+        return {None: "a", 1: "aa", 2: "b"}[request.seed] if len(seen) <= 3 else "aaa"
+
+    task = TaskSpec(id="t", kind=TaskKind.GENERAL, instruction="say a three times", samples=3, max_attempts=2)
+    result = await run_checked(task, {}, AgentContext(roster=Roster.single(FunctionModel(reply))), generate=generate, check=check)
+    assert result.status is Status.VERIFIED
+    assert seen[3:] == ["aa", "aa", "aa"]  # round 2 was shown round 1's best candidate (most checks passed, then the latest)
+
+
+async def test_a_short_budget_draws_fewer_candidates_and_keeps_what_it_drew() -> None:
+    def reply(messages, request):
+        return _math("60*2.5", "150")
+
+    tracker = BudgetTracker(Budget(max_tokens=2 * 330))  # room for two reservations of this prompt, not four
+    task = TaskSpec(id="m", kind=TaskKind.MATH, instruction="A train goes 60 km/h for 2.5 hours. How far?", samples=4, max_attempts=1)
+    result = await MathSpecialist(max_tokens=256).run(task, {}, AgentContext(roster=Roster.single(FunctionModel(reply)), budget=tracker))
+    assert 1 <= len(result.attempts) < 4
+    assert result.output is not None and result.output.answer == "150"
+
+
+def test_samples_come_from_the_task_then_the_role() -> None:
+    ctx = AgentContext(roster=Roster.single(FunctionModel(lambda m, r: "")), samples={Role.MATH: 3})
+    assert ctx.samples_for(TaskSpec(id="a", kind=TaskKind.MATH, instruction="x")) == 3
+    assert ctx.samples_for(TaskSpec(id="a", kind=TaskKind.MATH, instruction="x", samples=5)) == 5
+    assert ctx.samples_for(TaskSpec(id="a", kind=TaskKind.CODE, instruction="x")) == 1
+
+
+def test_samples_per_role_come_from_junto_toml_and_bad_values_are_refused(tmp_path) -> None:
+    import pytest
+
+    from junto import ConfigError, Junto
+    from junto._config import JuntoConfig
+
+    path = tmp_path / "junto.toml"
+    path.write_text("[samples]\nmath = 3\ncode = 8\n")
+    junto = Junto.from_config(path, store=tmp_path / "j.db")
+    assert junto.samples == {Role.MATH: 3, Role.CODE: 8}
+    assert Junto.from_config(path, store=tmp_path / "j.db", samples=2).samples[Role.WRITING] == 2  # the flag wins, for every role
+    with pytest.raises(ConfigError, match="samples"):
+        JuntoConfig.from_toml("[samples]\nmath = 0\n")
+    with pytest.raises(ConfigError, match="samples"):
+        JuntoConfig.from_toml("[samples]\nchef = 2\n")
+
+
+async def test_a_run_draws_the_samples_its_junto_was_given(tmp_path) -> None:
+    from junto import Junto
+    from junto.graphs import TaskGraph
+
+    model = FunctionModel(lambda m, r: _math("6*7", "42"))
+    graph = TaskGraph()
+    graph.math("A crate holds 6 rows of 7 jars. How many jars?")
+    async with Junto.start(roster=Roster.single(model), store=tmp_path / "j.db", samples={"math": 3}) as junto:
+        result = await junto.run(graph)
+    (task,) = result.results.values()
+    assert [a.candidate for a in task.attempts] == [0, 1, 2]  # unverifiable: every candidate is drawn and they vote
+    assert "42 x3" in task.selection
