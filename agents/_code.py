@@ -9,8 +9,10 @@ too. The check runs, in ``ctx.sandbox``, the
 user's tests (``task.tests``), the examples stated in the instruction and the
 model's own tests (minus those that prove nothing; see
 :func:`~junto.tools.check_code`). Failed tests, with their assertion and
-output, go back to the model on the next attempt. Without a sandbox the code
-is never run and never verified.
+output, go back to the model on the next attempt. Only the user's tests and
+the instruction's examples can verify the code; passing the model's own tests
+leaves it unverified, failing them fails it. Without a sandbox the code is
+never run and never verified.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from junto.tools._code_tests import syntax_error
 from pydantic import BaseModel, Field
 
 from junto._exceptions import ModelResponseError
-from junto._tasks import AgentContext, Attempt, CheckResult, CodeOutput, TaskKind, TaskOutput, TaskResult, TaskSpec
+from junto._tasks import AgentContext, Attempt, CheckResult, CodeOutput, Spec, TaskKind, TaskOutput, TaskResult, TaskSpec
 from junto.models._types import Message, Model, ModelRequest
 
 __all__ = ["CodeAnswer", "CodeSpecialist", "parse_code_reply"]
@@ -155,9 +157,9 @@ class CodeSpecialist:
         assert isinstance(output, CodeOutput)
         if ctx.sandbox is None:
             problem = syntax_error(output.code)
-            checks = [CheckResult(name="sandbox", passed=None, evidence="no sandbox was available, so the code was never run")]
+            checks = [CheckResult(name="sandbox", passed=None, evidence="no sandbox was available, so the code was never run", spec=Spec.MODEL)]
             if problem is not None:
-                checks.insert(0, CheckResult(name="runs", passed=False, evidence=f"the code does not parse: {problem}"))
+                checks.insert(0, CheckResult(name="runs", passed=False, evidence=f"the code does not parse: {problem}", spec=Spec.MODEL))
             return CheckOutcome(checks=checks)
         verification = await check_code(
             ctx.sandbox,

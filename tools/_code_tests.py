@@ -17,15 +17,11 @@ import secrets
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from junto.sandbox._types import ExecResult, Sandbox
 from pydantic import BaseModel, ConfigDict, Field
 
-from junto._tasks import CheckResult
-
-if TYPE_CHECKING:
-    from junto._tasks import CheckResult
+from junto._tasks import CheckResult, Spec
 
 __all__ = [
     "CodeCheckReport",
@@ -48,6 +44,20 @@ class TestOrigin(str, enum.Enum):
     USER = "user"
     EXAMPLE = "example"
     MODEL = "model"
+
+    @property
+    def spec(self) -> Spec:
+        """The specification tests of this origin hold code to; only ``model`` cannot verify it."""
+        return _SPECS[self]
+
+    def counted(self, n: int) -> str:
+        """``n`` tests of this origin, as evidence says it: "the user's 3 tests", "the 2 examples stated in the instruction"."""
+        if self is TestOrigin.EXAMPLE:
+            return f"the {n} example{'s' if n != 1 else ''} stated in the instruction"
+        return f"the {'user' if self is TestOrigin.USER else 'model'}'s {n} test{'s' if n != 1 else ''}"
+
+
+_SPECS = {TestOrigin.USER: Spec.USER, TestOrigin.EXAMPLE: Spec.INSTRUCTION, TestOrigin.MODEL: Spec.MODEL}
 
 
 class TestSource(BaseModel):
@@ -158,8 +168,16 @@ class CodeCheckReport(BaseModel):
         return text if len(text) <= limit else text[: limit - 3] + "..."
 
     def to_check(self, name: str = "tests") -> CheckResult:
+        """The whole report as one check, held to the weakest specification among the tests that ran.
 
-        return CheckResult(name=name, passed=self.passed, evidence=self.evidence())
+        A passing check says what it passed: "passes the user's 3 tests".
+        """
+        origins = [o for o in TestOrigin if any(t.origin is o for t in self.tests)]
+        spec = Spec.MODEL if not origins or TestOrigin.MODEL in origins else origins[0].spec
+        if not self.passed:
+            return CheckResult(name=name, passed=False, evidence=self.evidence(), spec=spec)
+        counts = [o.counted(sum(t.origin is o for t in self.tests)) for o in origins]
+        return CheckResult(name=name, passed=True, evidence="passes " + " and ".join(counts), spec=spec)
 
 
 def syntax_error(source: str, *, filename: str = SOLUTION) -> str | None:

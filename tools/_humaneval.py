@@ -22,7 +22,7 @@ from junto.sandbox._types import Sandbox
 from pydantic import BaseModel, ConfigDict
 
 from junto._exceptions import MissingDependencyError
-from junto._tasks import CheckResult
+from junto._tasks import CheckResult, Spec
 
 __all__ = ["HumanEvalProblem", "Mutant", "check_humaneval", "check_humaneval_program", "check_many", "load_humaneval", "mutants"]
 
@@ -69,18 +69,32 @@ def _harness(problem: HumanEvalProblem, program: str) -> str:
 async def check_humaneval_program(
     sandbox: Sandbox, problem: HumanEvalProblem, program: str, *, timeout_s: float = 10.0, name: str = "humaneval"
 ) -> CheckResult:
-    """Run a whole program (prompt and body already joined) against the problem's tests."""
+    """Run a whole program (prompt and body already joined) against the problem's tests.
 
+    The tests are the problem's own, not the model's: a pass verifies
+    (``spec=user``), and its evidence counts the assertions that held.
+    """
     result = await sandbox.run(_harness(problem, program), timeout=timeout_s)
     if result.ok:
-        return CheckResult(name=name, passed=True, evidence=f"check({problem.entry_point}) passed in {result.duration_s:.2f} s")
+        asserts = _assertions(problem.test)
+        evidence = f"passes the problem's tests ({asserts} assertion{'s' if asserts != 1 else ''}): check({problem.entry_point}) in {result.duration_s:.2f} s"
+        return CheckResult(name=name, passed=True, evidence=evidence, spec=Spec.USER)
     if result.timed_out:
         evidence = f"timed out after {timeout_s:g} s"
     elif result.oom_killed:
         evidence = "ran out of memory"
     else:
         evidence = f"exit code {result.exit_code}:\n{(result.stderr or result.stdout)[-_TAIL:]}"
-    return CheckResult(name=name, passed=False, evidence=evidence)
+    return CheckResult(name=name, passed=False, evidence=evidence, spec=Spec.USER)
+
+
+def _assertions(test: str) -> int:
+    """How many ``assert`` statements the problem's test code holds (0 if it does not parse)."""
+    try:
+        tree = ast.parse(test)
+    except SyntaxError:
+        return 0
+    return sum(isinstance(node, ast.Assert) for node in ast.walk(tree))
 
 
 async def check_humaneval(sandbox: Sandbox, problem: HumanEvalProblem, completion: str, *, timeout_s: float = 10.0) -> CheckResult:

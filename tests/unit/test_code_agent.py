@@ -9,6 +9,7 @@ from junto.agents import AgentContext, CodeOutput, Status, TaskKind, TaskSpec
 from junto.agents._code import CodeSpecialist, parse_code_reply
 
 from junto._budget import Budget, BudgetTracker
+from junto._tasks import Spec
 from junto.models import FunctionModel, Message, ModelRequest, Roster
 from tests.unit.test_code_local_sandbox import LocalSandbox
 
@@ -62,7 +63,7 @@ async def test_user_tests_and_examples_are_in_the_prompt() -> None:
     prompt = model.calls[0].messages[-1].content
     assert "assert roots(1, 0, -4) == [-2, 2]" in prompt and "roots(1, -7, 12)" in prompt
     assert result.status is Status.VERIFIED
-    assert {c.name for c in result.checks} == {"user tests", "model tests"}
+    assert {c.name for c in result.checks} == {"user tests", "examples", "model tests"}
 
 
 async def test_failing_throughout_is_failed_with_the_evidence() -> None:
@@ -119,3 +120,42 @@ async def test_code_that_uses_the_stubs_imports_gets_them_and_is_verified() -> N
     result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
     assert result.status is Status.VERIFIED and len(result.attempts) == 1
     assert isinstance(result.output, CodeOutput) and result.output.code == f"from typing import List\n\n{code}"
+
+
+DOUBLE = "def double(x):\n    return 2 * x\n"
+
+
+async def test_code_that_passes_only_its_own_tests_is_unverified() -> None:
+    task = TaskSpec(id="t", kind=TaskKind.CODE, instruction="Write double(x) that doubles x.")
+    model = FunctionModel(lambda messages, request: _answer(DOUBLE, "assert double(2) == 4\nassert double(-3) == -6\n"))
+    result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.UNVERIFIED and len(result.attempts) == 1
+    (check,) = result.checks
+    assert (check.name, check.passed, check.spec, check.confirms) == ("model tests", True, Spec.MODEL, False)
+
+
+async def test_a_failing_model_test_fails_the_attempt_even_when_the_users_pass() -> None:
+    task = TaskSpec(id="t", kind=TaskKind.CODE, instruction="Write double(x) that doubles x.", tests="assert double(0) == 0\n", max_attempts=1)
+    model = FunctionModel(lambda messages, request: _answer("def double(x):\n    return x * x\n", "assert double(3) == 6\n"))
+    result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.FAILED
+    assert {c.name: c.passed for c in result.checks} == {"user tests": True, "model tests": False}
+
+
+async def test_the_users_tests_verify_and_say_how_many() -> None:
+    model = FunctionModel(lambda messages, request: _answer(RIGHT))
+    result = await CodeSpecialist().run(TASK, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.VERIFIED
+    user = next(c for c in result.checks if c.name == "user tests")
+    assert (user.spec, user.evidence, user.confirms) == (Spec.USER, "passes the user's 2 tests", True)
+    assert next(c for c in result.checks if c.name == "model tests").spec is Spec.MODEL
+
+
+async def test_examples_in_the_instruction_alone_verify_and_say_how_many() -> None:
+    instruction = "Write double(x) that doubles x: double(2) returns 4, and\n>>> double(-5)\n-10\n>>> double(0)\n0\n"
+    task = TaskSpec(id="t", kind=TaskKind.CODE, instruction=instruction)
+    model = FunctionModel(lambda messages, request: _answer(DOUBLE, "assert double(7) == 14\n"))
+    result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.VERIFIED
+    examples = next(c for c in result.checks if c.name == "examples")
+    assert (examples.spec, examples.evidence) == (Spec.INSTRUCTION, "passes the 3 examples stated in the instruction")

@@ -9,6 +9,7 @@ from junto.tools._code_check import check_code
 from junto.tools._code_examples import examples_as_tests, extract_examples
 from junto.tools._code_guard import functions_ignoring_inputs, stub_implementations, trivial_tests
 
+from junto._tasks import Spec
 from tests.unit.test_code_local_sandbox import LocalSandbox
 
 SQUARE = "def square(x):\n    return x * x\n"
@@ -68,10 +69,14 @@ async def test_model_tests_that_pass_on_a_stub_do_not_count(sandbox: LocalSandbo
     assert "proves anything" in verification.checks[-1].evidence
 
 
-async def test_meaningful_model_tests_count(sandbox: LocalSandbox) -> None:
+async def test_meaningful_model_tests_count_but_only_to_fail_code(sandbox: LocalSandbox) -> None:
     model_tests = "assert square(3) == 9\n\ndef test_negative():\n    assert square(-2) == 4\n"
     good = await check_code(sandbox, SQUARE, model_tests=model_tests)
-    assert good.discarded == {} and judge_status(good.checks) is Status.VERIFIED
+    # The model wrote both the code and these tests: passing them verifies nothing.
+    assert good.discarded == {} and judge_status(good.checks) is Status.UNVERIFIED
+    (check,) = good.checks
+    assert (check.name, check.passed, check.spec) == ("model tests", True, Spec.MODEL)
+    assert check.evidence.startswith("passes the model's 2 tests") and "never verify" in check.evidence
     bad = await check_code(sandbox, WRONG_SQUARE, model_tests=model_tests)
     assert judge_status(bad.checks) is Status.FAILED
     assert "square(3) == 9" in bad.checks[-1].evidence
@@ -89,10 +94,11 @@ async def test_examples_from_the_instruction_are_checked(sandbox: LocalSandbox) 
     assert extract_examples(instruction) == [("square(-4)", "16"), ("square(3)", "9")]
     bad = await check_code(sandbox, WRONG_SQUARE, instruction=instruction, model_tests="assert square(2) == 4\n")
     assert judge_status(bad.checks) is Status.FAILED
-    user = next(c for c in bad.checks if c.name == "user tests")
-    assert "square(3) returned 6, expected 9" in user.evidence
+    examples = next(c for c in bad.checks if c.name == "examples")
+    assert examples.spec is Spec.INSTRUCTION and "square(3) returned 6, expected 9" in examples.evidence
     good = await check_code(sandbox, SQUARE, instruction=instruction)
     assert judge_status(good.checks) is Status.VERIFIED
+    assert [(c.name, c.evidence) for c in good.checks] == [("examples", "passes the 2 examples stated in the instruction")]
 
 
 def test_the_last_doctest_example_before_the_closing_quotes_counts() -> None:
@@ -128,8 +134,8 @@ async def test_code_that_writes_in_the_examples_output_is_not_verified(sandbox: 
     instruction = "Write f(n): factorials at even i, sums at odd i.\n>>> f(5)\n[1, 2, 6, 24, 15]\n"
     verification = await check_code(sandbox, "def f(n):\n    return [0]\n\n" + HARD_CODED, instruction=instruction)
     assert judge_status(verification.checks) is Status.FAILED
-    user, computes = verification.checks
-    assert user.name == "user tests" and user.passed is True  # the example passes: only the second check catches it
+    examples, computes = verification.checks
+    assert examples.name == "examples" and examples.passed is True  # the example passes: only the second check catches it
     assert computes.name == "computes" and "f() never reads its arguments (n)" in computes.evidence
 
 

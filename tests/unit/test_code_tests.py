@@ -6,6 +6,7 @@ import pytest
 from junto.sandbox import ExecResult, FakeSandbox
 from junto.tools._code_tests import TestOrigin, TestSource, run_code_tests
 
+from junto._tasks import Spec
 from tests.unit.test_code_local_sandbox import LocalSandbox
 
 ROOTS = """
@@ -114,3 +115,15 @@ async def test_timeout_of_the_whole_run_is_reported() -> None:
     report = await run_code_tests(stalled, ROOTS, "assert roots(1, -5, 6) == [2, 3]")
     assert report.timed_out and not report.passed
     assert "timed out" in report.evidence()
+
+
+async def test_a_passing_report_says_whose_tests_it_passed(sandbox: LocalSandbox) -> None:
+    tests = [
+        TestSource(origin=TestOrigin.USER, source="assert roots(1, -5, 6) == [2, 3]\nassert roots(1, 0, -4) == [-2, 2]\n"),
+        TestSource(origin=TestOrigin.EXAMPLE, source="assert roots(1, -3, 2) == [1, 2]\n"),
+    ]
+    check = (await run_code_tests(sandbox, ROOTS, tests)).to_check()
+    assert (check.passed, check.spec) == (True, Spec.USER)
+    assert check.evidence == "passes the user's 2 tests and the 1 example stated in the instruction"
+    own = (await run_code_tests(sandbox, ROOTS, [TestSource(origin=TestOrigin.MODEL, source="assert roots(1, -5, 6) == [2, 3]\n")])).to_check()
+    assert own.passed is True and not own.confirms  # the model's own tests never verify
