@@ -4,14 +4,18 @@ The constraints are those stated in the instruction
 (:func:`~junto.tools.extract_constraints`) with the user's own
 ``task.constraints`` laid over them. The prompt spells them out, lists the
 verified facts of upstream tasks, and, on a retry, the evidence of the checks
-that failed. The output is checked with :func:`text_checks`:
-:func:`~junto.tools.check_writing` plus :func:`~junto.tools.check_facts`.
+that failed. The output is checked with :func:`text_checks`: does it answer
+rather than restate the prompt (:func:`~junto.tools._writing_check.check_answers`),
+does it meet the constraints (:func:`~junto.tools.check_writing`; each check
+says whether the instruction stated the constraint or the user gave it), and
+does it state the verified facts (:func:`~junto.tools.check_facts`).
 
-Status comes from the loop: ``verified`` only when deterministic checks ran
-and all passed; ``unverified`` when there was no constraint and no verified
-fact to hold the text to. An optional judge (role ``judge``) adds a critique
-against a rubric as a ``source="judge"`` check: it is recorded, shown in the
-trace, and never changes the status.
+Status comes from the loop: ``verified`` only when no deterministic check
+failed and one passed against a constraint or a verified fact;
+``unverified`` when there was no constraint and no verified fact to hold the
+text to. An optional judge (role ``judge``) adds a critique against a rubric
+as a ``source="judge"`` check: it is recorded, shown in the trace, and never
+changes the status.
 """
 
 from __future__ import annotations
@@ -20,14 +24,26 @@ from collections.abc import Mapping
 
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
 from junto.tools._facts import check_facts
-from junto.tools._writing_check import check_writing
+from junto.tools._writing_check import check_answers, check_writing
 from junto.tools._writing_extract import extract_constraints, merge_constraints
 from pydantic import BaseModel, Field
 
 from junto._budget import BudgetedModel
 from junto._constraints import WritingConstraints
 from junto._exceptions import BudgetExceeded, ModelError
-from junto._tasks import AgentContext, CheckResult, CodeOutput, MathOutput, TaskKind, TaskOutput, TaskResult, TaskSpec, TextOutput
+from junto._tasks import (
+    AgentContext,
+    Attempt,
+    CheckResult,
+    CodeOutput,
+    MathOutput,
+    Spec,
+    TaskKind,
+    TaskOutput,
+    TaskResult,
+    TaskSpec,
+    TextOutput,
+)
 from junto.models._types import Message, Model, ModelRequest, Role
 
 __all__ = ["DEFAULT_RUBRIC", "JudgeVerdict", "TextSpecialist", "WritingSpecialist", "task_constraints", "text_checks"]
@@ -55,8 +71,55 @@ def task_constraints(task: TaskSpec) -> WritingConstraints:
 
 
 def text_checks(text: str, task: TaskSpec, inputs: Mapping[str, TaskResult]) -> list[CheckResult]:
-    """Every deterministic check of a text for ``task``: its constraints, then the upstream facts."""
-    return check_writing(text, task_constraints(task)) + check_facts(text, inputs)
+    """Every deterministic check of a text for ``task``.
+
+    ``answers`` first, when the text restates its prompt; then one check per
+    constraint, the instruction's (``spec=instruction``) with the user's own
+    (``spec=user``) laid over them, each passing one saying how many it is
+    among ("the text meets the 3 constraints the instruction states"); then
+    the upstream facts (``spec=upstream``).
+    """
+    lines = _prompt_lines(task, inputs)
+    answers = check_answers(text, task.instruction, prompt_lines=lines, labels=[line for line in lines if line.endswith(":")])
+    constraints = check_writing(text, extract_constraints(task.instruction), spec=Spec.INSTRUCTION, user=task.constraints)
+    return ([answers] if answers else []) + _counted(constraints) + check_facts(text, inputs)
+
+
+_WHOSE = {Spec.INSTRUCTION: "the instruction states", Spec.USER: "the user gave"}
+
+
+def _counted(checks: list[CheckResult]) -> list[CheckResult]:
+    """The constraint checks, each passing one saying how many constraints of its kind the text meets."""
+    counted = []
+    for check in checks:
+        group = [c for c in checks if c.spec is check.spec]
+        met = sum(c.passed is True for c in group)
+        if check.passed is True and check.spec in _WHOSE:
+            many = f"the {len(group) if len(group) > 1 else 'one'}" if met == len(group) else f"{met} of the {len(group)}"
+            noun = "constraint" if len(group) == 1 else "constraints"
+            check = check.model_copy(update={"evidence": f"{check.evidence}; the text meets {many} {noun} {_WHOSE[check.spec]}"})
+        counted.append(check)
+    return counted
+
+
+# A failed attempt, to render the line the prompt's feedback starts with.
+_FAILED = [Attempt(number=0, model="", tier=0, checks=[CheckResult(name="", passed=False)])]
+
+
+def _prompt_lines(task: TaskSpec, inputs: Mapping[str, TaskResult]) -> list[str]:
+    """The lines the prompt adds around the instruction and the upstream outputs: labels, constraints, facts.
+
+    An answer that repeats them restates its prompt; those ending with a
+    colon are labels, which no answer contains.
+    """
+    outputs = {line.strip() for result in inputs.values() for line in result.output_text().splitlines()}
+    added = "\n".join([render_inputs(dict(inputs)), _facts_prompt(inputs), _constraints_prompt(task), render_feedback(_FAILED)])
+    return [line.strip() for line in added.splitlines() if line.strip() and line.strip() not in outputs]
+
+
+def _constraints_prompt(task: TaskSpec) -> str:
+    constraints = task_constraints(task).describe()
+    return ("Constraints (each is checked):\n" + "\n".join(f"- {line}" for line in constraints)) if constraints else ""
 
 
 def _facts_prompt(inputs: Mapping[str, TaskResult]) -> str:
@@ -96,12 +159,11 @@ class TextSpecialist:
 
     def prompt(self, task: TaskSpec, inputs: Mapping[str, TaskResult], history: list) -> str:
         """The user message for one attempt."""
-        constraints = task_constraints(task).describe()
         parts = [
             render_inputs(dict(inputs)),
             _facts_prompt(inputs),
             f"Task: {task.instruction}",
-            ("Constraints (each is checked):\n" + "\n".join(f"- {line}" for line in constraints)) if constraints else "",
+            _constraints_prompt(task),
             render_feedback(history),
         ]
         return "\n\n".join(p for p in parts if p)
@@ -139,8 +201,8 @@ class TextSpecialist:
             completion = await model.complete(request)
             verdict = completion.parsed if isinstance(completion.parsed, JudgeVerdict) else JudgeVerdict.model_validate(completion.parsed)
         except (ModelError, BudgetExceeded, ValueError) as error:
-            return CheckResult(name="judge", passed=None, evidence=f"no verdict from {model.name}: {error}"[:300], source="judge")
-        return CheckResult(name="judge", passed=verdict.passed, evidence=f"{model.name}: {verdict.critique}", source="judge")
+            return CheckResult(name="judge", passed=None, evidence=f"no verdict from {model.name}: {error}"[:300], source="judge", spec=Spec.MODEL)
+        return CheckResult(name="judge", passed=verdict.passed, evidence=f"{model.name}: {verdict.critique}", source="judge", spec=Spec.MODEL)
 
 
 class WritingSpecialist(TextSpecialist):

@@ -22,6 +22,11 @@ not repeat a value nobody could confirm). It returns:
   the verified value also appears elsewhere.
 
 With no verified input the list is empty: nothing to hold the text to.
+
+Every check holds the text to verified results (``spec=upstream``), except
+``fact [id]`` of a code result, which only asks that the function be named:
+naming it says nothing about what the text claims the function does, so that
+check can fail a text but never verify it (``spec=model``).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import TYPE_CHECKING
 from junto.tools._consistency import code_blocks
 
 import junto._tasks as contract
+from junto._tasks import Spec
 
 if TYPE_CHECKING:
     from junto._tasks import CheckResult, CodeOutput, MathOutput, TaskResult
@@ -101,18 +107,19 @@ def _math_fact(task_id: str, output: MathOutput, text: str, numbers: list[Fracti
     values = verified_values(output.answer)
     if values is None:
         if _squash(output.answer) in _squash(text):
-            return contract.CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]")
-        return contract.CheckResult(name=name, passed=False, evidence=f"does not quote the verified result of [{task_id}], {output.answer}, exactly")
+            return contract.CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]", spec=Spec.UPSTREAM)
+        return contract.CheckResult(name=name, passed=False, evidence=f"does not quote the verified result of [{task_id}], {output.answer}, exactly", spec=Spec.UPSTREAM)
     if not values:
-        return contract.CheckResult(name=name, passed=None, evidence=f"the verified result of [{task_id}] ({output.answer!r}) has no value to look for")
+        return contract.CheckResult(name=name, passed=None, evidence=f"the verified result of [{task_id}] ({output.answer!r}) has no value to look for", spec=Spec.UPSTREAM)
     missing = [v for v in dict.fromkeys(values) if v not in numbers]
     if missing:
         return contract.CheckResult(
             name=name,
             passed=False,
             evidence=f"does not state {', '.join(_show(v) for v in missing)}; [{task_id}] verified {output.answer}",
+            spec=Spec.UPSTREAM,
         )
-    return contract.CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]")
+    return contract.CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]", spec=Spec.UPSTREAM)
 
 
 def _code_fact(task_id: str, output: CodeOutput, text: str) -> CheckResult | None:
@@ -120,8 +127,8 @@ def _code_fact(task_id: str, output: CodeOutput, text: str) -> CheckResult | Non
         return None
     name = f"fact [{task_id}]"
     if re.search(rf"(?<!\w){re.escape(output.entry_point)}(?!\w)", text):
-        return contract.CheckResult(name=name, passed=True, evidence=f"names {output.entry_point}() from [{task_id}]")
-    return contract.CheckResult(name=name, passed=False, evidence=f"does not name {output.entry_point}(), the verified code of [{task_id}]")
+        return contract.CheckResult(name=name, passed=True, evidence=f"names {output.entry_point}() from [{task_id}]", spec=Spec.MODEL)
+    return contract.CheckResult(name=name, passed=False, evidence=f"does not name {output.entry_point}(), the verified code of [{task_id}]", spec=Spec.MODEL)
 
 
 def _quoted_code(text: str, inputs: Mapping[str, TaskResult]) -> CheckResult | None:
@@ -135,8 +142,8 @@ def _quoted_code(text: str, inputs: Mapping[str, TaskResult]) -> CheckResult | N
     stray = [i for i, block in enumerate(blocks, 1) if block not in verified]
     if stray:
         where = ", ".join(str(i) for i in stray)
-        return contract.CheckResult(name="quoted code", passed=False, evidence=f"code block(s) {where} differ from every verified task's code; quote it exactly")
-    return contract.CheckResult(name="quoted code", passed=True, evidence="every code block is verified code, quoted exactly")
+        return contract.CheckResult(name="quoted code", passed=False, evidence=f"code block(s) {where} differ from every verified task's code; quote it exactly", spec=Spec.UPSTREAM)
+    return contract.CheckResult(name="quoted code", passed=True, evidence="every code block is verified code, quoted exactly", spec=Spec.UPSTREAM)
 
 
 def _claim_pattern(label: str) -> re.Pattern[str]:
@@ -189,8 +196,8 @@ def _contradictions(text: str, facts: Mapping[str, MathOutput]) -> CheckResult |
             + (f"[{task_id}] did not verify ({facts[task_id].answer})" if task_id else "no verified result is")
             for claim, bad, task_id in wrong
         )
-        return contract.CheckResult(name="contradictions", passed=False, evidence=details)
-    return contract.CheckResult(name="contradictions", passed=True, evidence=f"{len(claims)} claim(s) about verified values agree with them")
+        return contract.CheckResult(name="contradictions", passed=False, evidence=details, spec=Spec.UPSTREAM)
+    return contract.CheckResult(name="contradictions", passed=True, evidence=f"{len(claims)} claim(s) about verified values agree with them", spec=Spec.UPSTREAM)
 
 
 def check_facts(text: str, inputs: Mapping[str, TaskResult]) -> list[CheckResult]:

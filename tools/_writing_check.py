@@ -2,7 +2,9 @@
 
 :func:`check_writing` returns one :class:`~junto.agents.CheckResult` per
 constraint that is set (none for an empty spec), each with evidence that
-states the measured value and the bound, e.g. ``112 words; allowed 80-120``.
+states the measured value and the bound, e.g. ``112 words; allowed 80-120``,
+and with the :class:`~junto._tasks.Spec` the constraint came from: the
+user's own (``user``, the default) or the instruction's (``instruction``).
 Counting rules are those of :mod:`junto.tools._writing_measure`. Terms match
 case-insensitively on word boundaries (``cat`` is not found in ``concatenate``;
 a multi-word term matches across any spacing; ``cats``, ``cat's`` count as
@@ -14,8 +16,10 @@ text).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from junto.tools._writing_extract import merge_constraints
 from junto.tools._writing_measure import (
     bullet_items,
     detect_language,
@@ -30,11 +34,12 @@ from junto.tools._writing_measure import (
 
 import junto._tasks as contract
 from junto._constraints import WritingConstraints, describe_bound
+from junto._tasks import Spec
 
 if TYPE_CHECKING:
     from junto._tasks import CheckResult
 
-__all__ = ["check_writing", "find_term"]
+__all__ = ["check_answers", "check_writing", "find_term", "restated_prompt"]
 
 
 def find_term(text: str, term: str) -> bool:
@@ -118,9 +123,30 @@ def _grade(text: str, low: float | None, high: float | None) -> CheckResult:
     return contract.CheckResult(name="reading level", passed=_within(low, high, grade), evidence=f"Flesch-Kincaid grade {grade:g}; allowed {bound}")
 
 
-def check_writing(text: str, constraints: WritingConstraints) -> list[CheckResult]:
-    """Check ``text`` against every constraint that is set (see the module docstring)."""
-    c = constraints
+# The fields of WritingConstraints each check reads, to tell whose constraint it checked.
+_FIELDS = {
+    "words": ("min_words", "max_words"),
+    "sentences": ("min_sentences", "max_sentences"),
+    "paragraphs": ("min_paragraphs", "max_paragraphs"),
+    "required terms": ("required_terms",),
+    "forbidden terms": ("forbidden_terms",),
+    "format": ("format",),
+    "bullets": ("min_bullets", "max_bullets"),
+    "language": ("language",),
+    "reading level": ("min_grade_level", "max_grade_level"),
+}
+
+
+def check_writing(
+    text: str, constraints: WritingConstraints, *, spec: Spec = Spec.USER, user: WritingConstraints | None = None
+) -> list[CheckResult]:
+    """Check ``text`` against every constraint that is set (see the module docstring).
+
+    ``constraints`` came from ``spec`` (the user, unless said otherwise);
+    ``user``, the user's own constraints, are laid over them, and a check of
+    a constraint the user set says so (``spec=user``).
+    """
+    c = merge_constraints(constraints, user)
     checks = [
         _count("words", len(words(text)), c.min_words, c.max_words),
         _count("sentences", len(sentences(text)), c.min_sentences, c.max_sentences),
@@ -134,4 +160,114 @@ def check_writing(text: str, constraints: WritingConstraints) -> list[CheckResul
         checks.append(_language(text, c.language))
     if c.max_grade_level is not None or c.min_grade_level is not None:
         checks.append(_grade(text, c.min_grade_level, c.max_grade_level))
-    return [check for check in checks if check is not None]
+    given = {name for name in (user.model_fields_set if user is not None else ()) if getattr(c, name) not in (None, [])}
+    return [
+        check.model_copy(update={"spec": Spec.USER if given.intersection(_FIELDS[check.name]) else spec})
+        for check in checks
+        if check is not None
+    ]
+
+
+# --- Does the text answer, or restate its prompt? ---
+
+_TOKEN = re.compile(r"[^\W_]+")
+_N = 4  # word n-grams: long enough that a shared phrase is a quotation, not a coincidence
+_FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
+_QUOTED = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|\u2018[^\u2019\n]*\u2019|(?<!\w)'[^'\n]*'(?!\w)")
+_PASSAGE_WORDS = 12  # what follows "...:" on a line, when this long, is material to work on, not the request
+_RESTATES = 0.8  # share of the instruction's n-grams a restatement repeats
+_OWN_WORDS = 3  # an answer adds at least this many words of its own...
+_ECHOES = 0.7  # ...unless this share of its words repeats the prompt anyway
+# Words that carry no content of their own: a restatement may add them ("The task is to ...").
+_FUNCTION_WORDS = frozenset(
+    "a an the and or but nor so if then than that this these those there here it its is are was were be been being "
+    "am do does did done have has had having will would shall should can could may might must to of in on at by for "
+    "with from into onto about as up out over under again further once all any both each few more most other some such "
+    "no not only own same too very just also i me my we our you your he him his she her they them their what which who "
+    "whom whose when where why how let please sure okay ok yes".split()
+)
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.casefold() for t in _TOKEN.findall(text)]
+
+
+def _grams(tokens: Sequence[str]) -> list[tuple[str, ...]]:
+    return [tuple(tokens[i : i + _N]) for i in range(len(tokens) - _N + 1)]
+
+
+def _request(instruction: str) -> str:
+    """The instruction without the material it gives to work on: code, quotations, a passage after a colon.
+
+    A text may repeat that material (a corrected sentence, a summary that
+    keeps a phrase); repeating the request itself is what an echo does.
+    """
+    text = _QUOTED.sub(" ", _FENCED.sub(" ", instruction))
+    kept: list[str] = []
+    for line in text.splitlines():
+        if line.rstrip().endswith(":"):
+            kept.append(line)
+            break  # what follows "...:" at the end of a line is the material
+        head, colon, tail = line.partition(":")
+        kept.append(head if colon and len(_tokens(tail)) >= _PASSAGE_WORDS else line)
+    return "\n".join(kept)
+
+
+def restated_prompt(text: str, instruction: str, *, prompt_lines: Sequence[str] = (), labels: Sequence[str] = ()) -> str | None:
+    """Why ``text`` restates its prompt instead of answering it, or ``None`` when it does not.
+
+    It restates the prompt when it
+
+    - repeats a label of the prompt (``labels`` of three words or more, such
+      as ``Constraints (each is checked):``), which no answer contains; or
+    - repeats at least 80% of the instruction's word 4-grams, and either
+      adds fewer than three words of its own (words that carry content and
+      appear nowhere in the prompt) or has 70% of its words in 4-grams of
+      the instruction or of ``prompt_lines`` (the prompt's other lines).
+
+    The instruction's material (code, quotations, a passage after a colon)
+    does not count as the instruction: a corrected sentence or a summary may
+    repeat it. A text that quotes a few words of the question, or restates
+    the question and then answers it, keeps its own words and passes.
+    """
+    tokens = _tokens(text)
+    if not tokens:
+        return None
+    joined = f" {' '.join(tokens)} "
+    for label in labels:
+        words_ = _tokens(label)
+        if len(words_) >= 3 and f" {' '.join(words_)} " in joined:
+            return f"it repeats the prompt's label {label.strip()!r}"
+    request = set(_grams(_tokens(_request(instruction))))
+    if len(request) < 2:
+        return None  # too short an instruction to tell a restatement from an answer
+    lines = [_tokens(line) for line in prompt_lines]
+    reference = request.union(*(_grams(line) for line in lines))
+    echoed = [False] * len(tokens)
+    for i, gram in enumerate(_grams(tokens)):
+        if gram in reference:
+            echoed[i : i + _N] = [True] * _N
+    restated = len(request.intersection(_grams(tokens))) / len(request)
+    if restated < _RESTATES:
+        return None
+    prompt_words = set(_tokens(instruction)).union(*lines)
+    own = {t for t in tokens if t not in prompt_words and t not in _FUNCTION_WORDS and (len(t) > 2 or any(c.isdigit() for c in t))}
+    share = sum(echoed) / len(tokens)
+    if len(own) >= _OWN_WORDS and share < _ECHOES:
+        return None
+    added = f"adds only {', '.join(repr(w) for w in sorted(own))}" if own else "adds no word of its own"
+    return f"it repeats {restated:.0%} of the instruction, {share:.0%} of its words repeat the prompt, and it {added}"
+
+
+def check_answers(text: str, instruction: str, *, prompt_lines: Sequence[str] = (), labels: Sequence[str] = ()) -> CheckResult | None:
+    """A failed ``answers`` check when ``text`` restates its prompt (see :func:`restated_prompt`), else ``None``.
+
+    Its specification is the instruction (answer it, do not repeat it). It
+    is reported only when it fails: a text that does not restate the
+    question may still not answer it, so a pass would confirm nothing.
+    """
+    why = restated_prompt(text, instruction, prompt_lines=prompt_lines, labels=labels)
+    if why is None:
+        return None
+    evidence = f"the text restates the prompt instead of answering it: {why}; write only the answer the task asks for"
+    return contract.CheckResult(name="answers", passed=False, evidence=evidence, spec=Spec.INSTRUCTION)

@@ -23,14 +23,15 @@ async def test_word_count_record_is_honest(local_model: ChatModel) -> None:
     assert isinstance(result.output, TextOutput) and result.output.text.strip()
     count = len(words(result.output.text))
     (check,) = [c for c in result.checks if c.name == "words"]
-    assert check.evidence == f"{count} words; allowed 24-36"
+    assert check.evidence.startswith(f"{count} words; allowed 24-36")
     # The record agrees with an independent re-check of the chosen text.
     recheck = check_writing(result.output.text, extract_constraints(INSTRUCTION))
-    assert [c.passed for c in recheck] == [c.passed for c in result.checks]
+    echoed = [c for c in result.checks if c.name == "answers"]  # reported only when the text restates its prompt
+    assert [c.passed for c in recheck] == [c.passed for c in result.checks if c not in echoed]
     if result.status is Status.VERIFIED:
-        assert 24 <= count <= 36
+        assert 24 <= count <= 36 and not echoed
     else:
-        assert not 24 <= count <= 36
+        assert echoed or not 24 <= count <= 36
         assert result.reason
     for attempt in result.attempts[:-1]:  # every retry followed a failed check
         assert any(c.passed is False for c in attempt.checks)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 from junto.tools import WritingConstraints, check_writing, detect_language, grade_level
+from junto.tools._writing_check import check_answers, restated_prompt
+
+from junto._tasks import Spec
 
 C = WritingConstraints
 
@@ -113,3 +116,94 @@ def test_grade_orders_texts_by_difficulty() -> None:
 def test_json_evidence_names_the_parser_error() -> None:
     (check,) = check_writing("[1, 2,", C(format="json"))
     assert check.passed is False and "not valid JSON" in check.evidence
+
+
+def test_constraint_checks_say_whose_constraint_they_checked() -> None:
+    assert {c.spec for c in check_writing(TEN_WORDS, C(max_words=20, required_terms=["fox"]))} == {Spec.USER}  # the caller's own
+    stated = C(max_words=20, required_terms=["fox"], language="en")
+    checks = check_writing(TEN_WORDS, stated, spec=Spec.INSTRUCTION, user=C(max_words=12, required_terms=[]))
+    # The user's max_words wins; the user's empty list leaves no term to check, so that check is the instruction's.
+    assert [(c.name, c.spec) for c in checks] == [("words", Spec.USER), ("language", Spec.INSTRUCTION)]
+    assert checks[0].evidence == "10 words; allowed at most 12"
+
+
+POEM = "Write a short poem about the autumn rain in at most 40 words."
+EXPLAIN = "Explain the result in at most 80 words."
+SCAFFOLD = [
+    "Results of earlier tasks you can use:",
+    "[math] (verified):",
+    "[code] (unverified - treat with care):",
+    "Verified facts to state exactly as written:",
+    "- [math] 36",
+    "Constraints (each is checked):",
+    "- words: at most 80",
+    "Your previous answer failed these checks; fix it:",
+]
+LABELS = [line for line in SCAFFOLD if line.endswith(":")]
+
+# (text, instruction): texts that restate their prompt instead of answering it, each worded differently.
+ECHOES = [
+    (POEM, POEM),
+    (f"Task: {POEM}\n\n- words: at most 40", POEM),
+    ("Sure! You want me to write a short poem about the autumn rain in at most 40 words.", POEM),
+    (" ".join(["The task is to explain the result of the product in at most 80 words."] * 3), "Explain the result of the product in at most 80 words."),
+    ("EXPLAIN THE RESULT, in at most 80 words!", EXPLAIN),
+    # The demo's reply: the prompt printed back, constraint garbled.
+    (f"Verified facts to state exactly as written:\n- [math] 36\n\nTask: {EXPLAIN}\n\nConstraints (each is checked):\n- words: 234", EXPLAIN),
+    ("The result of a task is verified to be 1024.\n\n- [math] 1024\n\n- [code] (unverified - treat with care)\n\n- [math] 1024", EXPLAIN),
+    ("Here is my answer. Your previous answer failed these checks, fix it: words.", EXPLAIN),
+]
+
+# (text, instruction): genuine answers, some quoting the question, one restating it whole before answering.
+ANSWERS = [
+    ("Paris is the capital of France.", "What is the capital of France? Answer in one sentence."),
+    ("The roots of x^2 - 5x + 6 = 0 are 2 and 3.", "Explain the roots of x^2 - 5x + 6 = 0 to a student."),
+    ("The roots of x^2 - 5x + 6 = 0 are 2.", "Explain the roots of x^2 - 5x + 6 = 0 to a student."),
+    (
+        "The sum of the interior angles of a triangle is 180 degrees because they form a straight line.",
+        "Explain why the sum of the interior angles of a triangle is 180 degrees, in at most 50 words.",
+    ),
+    (
+        "What is the name of the longest river in Africa? The longest river in Africa is the Nile, which flows north through eleven countries.",
+        "What is the name of the longest river in Africa?",
+    ),
+    ("Why is the sky blue? Because air scatters blue light more than red light.", "Why is the sky blue?"),
+    ("He and I went to the store yesterday.", "Fix the grammar of this sentence: 'me and him goes to the store yesterday'"),
+    (
+        "The Industrial Revolution began in Britain in the late 18th century and spread across Europe and North America.",
+        "Summarize in one sentence: The Industrial Revolution began in Britain in the late 18th century. "
+        "It spread across Europe and North America during the 19th century, changing how goods were made.",
+    ),
+    (
+        "The Industrial Revolution began in Britain in the late 18th century and spread across Europe and North America.",
+        "Summarize the following text in one sentence:\nThe Industrial Revolution began in Britain in the late 18th century. "
+        "It spread across Europe and North America during the 19th century.",
+    ),
+    ("The result is 36: 15% of 240, since 15 * 240 / 100 = 36, explained in at most 80 words.", EXPLAIN),
+    ("The verified result is 1024, two raised to the tenth power: ten doublings of one.", EXPLAIN),
+    ("Describe.", "Describe the sea."),
+]
+
+
+@pytest.mark.parametrize(("text", "instruction"), ECHOES, ids=[f"echo-{i}" for i in range(len(ECHOES))])
+def test_a_text_that_restates_its_prompt_fails_answers(text: str, instruction: str) -> None:
+    check = check_answers(text, instruction, prompt_lines=SCAFFOLD, labels=LABELS)
+    assert check is not None, restated_prompt(text, instruction, prompt_lines=SCAFFOLD, labels=LABELS)
+    assert (check.name, check.passed, check.spec) == ("answers", False, Spec.INSTRUCTION)
+    assert check.evidence.startswith("the text restates the prompt instead of answering it: it repeats")
+
+
+@pytest.mark.parametrize(("text", "instruction"), ANSWERS, ids=[f"answer-{i}" for i in range(len(ANSWERS))])
+def test_a_genuine_answer_is_not_an_echo(text: str, instruction: str) -> None:
+    assert restated_prompt(text, instruction, prompt_lines=SCAFFOLD, labels=LABELS) is None
+
+
+def test_the_echo_evidence_says_what_was_repeated() -> None:
+    labelled = restated_prompt("Fine.\nConstraints (each is checked):\n- words: at most 80", EXPLAIN, prompt_lines=SCAFFOLD, labels=LABELS)
+    assert labelled == "it repeats the prompt's label 'Constraints (each is checked):'"
+    restated = restated_prompt("Sure, I will explain the result in at most 80 words.", EXPLAIN, prompt_lines=SCAFFOLD)
+    assert restated == "it repeats 100% of the instruction, 73% of its words repeat the prompt, and it adds no word of its own"
+    # Words of its own, but still mostly the instruction: an echo.
+    assert restated_prompt("Explain the result in at most 80 words. Bananas grow quickly.", EXPLAIN) is not None
+    # Mostly its own words: an answer, however poor; other checks judge it.
+    assert restated_prompt("Explain the result in at most 80 words. Bananas grow quickly in warm wet places near rivers.", EXPLAIN) is None
