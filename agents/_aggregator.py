@@ -5,9 +5,11 @@
    and writes one answer citing task ids like ``[roots]``. With ``on_token``
    the answer is streamed through it as it is written.
 2. :func:`~junto.tools.check_consistency` compares the answer with the
-   results (numbers, quoted code, citations). Contradictions go back to the
-   model with the evidence, at most ``max_revisions`` times; when streaming,
-   ``on_token`` receives a one-line note before each revision.
+   results (numbers, quoted code, citations); only what it holds to verified
+   results confirms anything (``spec=upstream``), citations never do.
+   Contradictions go back to the model with the evidence, at most
+   ``max_revisions`` times; when streaming, ``on_token`` receives a one-line
+   note before each revision.
    A plan of one task needs no merging: its output is the answer (labelled
    when not verified) and no model is called; a rewrite could only lose
    fidelity.
@@ -33,7 +35,7 @@ from pydantic import Field
 from junto._budget import BudgetedModel
 from junto._exceptions import BudgetExceeded, ModelError
 from junto._plan import Plan
-from junto._tasks import AgentContext, CheckResult, CodeOutput, MathOutput, Status, TaskResult
+from junto._tasks import AgentContext, CheckResult, CodeOutput, MathOutput, Spec, Status, TaskResult
 from junto.models._chat import ChatModel
 from junto.models._types import Message, Model, ModelRequest, Role, Usage
 
@@ -95,7 +97,8 @@ class Aggregator:
                 answer=answer,
                 cited=[only.task_id],
                 consistent=True if verified else None,
-                checks=[CheckResult(name="aggregate-passthrough", passed=True if verified else None, evidence=evidence)],
+                # The answer is the verified output itself: it confirms against that result, nothing else.
+                checks=[CheckResult(name="aggregate-passthrough", passed=True if verified else None, evidence=evidence, spec=Spec.UPSTREAM)],
                 written_by=f"task {only.task_id}",
             )
         raw = ctx.roster.strongest(Role.AGGREGATOR)
@@ -134,7 +137,7 @@ class Aggregator:
             if on_token is not None:
                 on_token(_FALLING_BACK + answer)
             report = consistency.check_consistency(answer, results, task=task, plan=plan)
-            checks = [*report.checks, CheckResult(name="aggregate-fallback", passed=None, evidence=failure[:2000])]
+            checks = [*report.checks, CheckResult(name="aggregate-fallback", passed=None, evidence=failure[:2000], spec=Spec.MODEL)]
             consistent = report.consistent
         else:
             note = _unverified_note(answer, plan, results)

@@ -4,9 +4,11 @@
 checked, and returns one :class:`~junto.agents.CheckResult` per question:
 
 - ``citations``: every ``[task_id]`` the answer cites names a task of the run
-  (undecided when it cites none);
-- ``states [id]``, one per verified math result: the answer states the
-  verified value. Numbers compare exactly, or as roundings of each other
+  (undecided when it cites none). A form check: citing a task says nothing
+  about what the answer takes from it, so it can fail, never confirm
+  (``spec=model``);
+- ``states [id]``, one per verified math result (``spec=upstream``): the
+  answer states the verified value. Numbers compare exactly, or as roundings of each other
   (``1.41`` states ``1.41421356``; ``0.75`` states ``3/4``); a symbolic
   result (``x**2 + 2*x``) is looked for verbatim up to spacing, ``*`` and
   ``^``, and is undecided when it is not found (an equivalent rewriting may
@@ -16,12 +18,15 @@ checked, and returns one :class:`~junto.agents.CheckResult` per question:
   task's output or reason. A number found nowhere (``381`` where the
   verified product is ``391``) is a contradiction. Integers up to 10 are
   always allowed (counting words, list numbers), and signs are ignored here
-  (the ``states`` check catches a flipped sign of a verified value);
+  (the ``states`` check catches a flipped sign of a verified value). The
+  numbers may come from the plan or from results nobody verified, so a pass
+  confirms nothing (``spec=model``);
 - ``code``, when the answer has fenced code blocks: each equals, up to
-  indentation and trailing spaces, the code of some task.
+  indentation and trailing spaces, the code of some task. Only when every
+  block is the code of a verified task does it confirm (``spec=upstream``).
 
-``consistent`` is ``False`` when a check failed, ``None`` when nothing
-verifiable could be compared, ``True`` otherwise.
+``consistent`` is ``False`` when a check failed, ``None`` when no check
+confirmed anything against a verified result, ``True`` otherwise.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from fractions import Fraction
 from pydantic import BaseModel, Field
 
 from junto._plan import Plan
-from junto._tasks import CheckResult, CodeOutput, MathOutput, TaskResult, TextOutput
+from junto._tasks import CheckResult, CodeOutput, MathOutput, Spec, TaskResult, TextOutput
 
 __all__ = ["ConsistencyReport", "check_consistency", "code_blocks", "cited_ids"]
 
@@ -77,13 +82,10 @@ def check_consistency(
     if blocks:
         checks.append(_code(blocks, results))
 
-    compared = [c for c in checks if c.name != "citations" and c.passed is not None]
     if any(c.passed is False for c in checks):
         consistent: bool | None = False
-    elif not compared or not any(r.verified for r in results.values()):
-        consistent = None
     else:
-        consistent = True
+        consistent = True if any(c.confirms for c in checks) else None
     return ConsistencyReport(consistent=consistent, checks=checks)
 
 
@@ -120,10 +122,11 @@ def _citations(prose: str, results: Mapping[str, TaskResult], plan: Plan | None)
             name="citations",
             passed=False,
             evidence=f"the answer cites {names}, which no task has; the tasks are {', '.join(sorted(known)) or 'none'}",
+            spec=Spec.MODEL,
         )
     if not cited:
-        return CheckResult(name="citations", passed=None, evidence="the answer cites no task")
-    return CheckResult(name="citations", passed=True, evidence=f"cites {', '.join(cited)}")
+        return CheckResult(name="citations", passed=None, evidence="the answer cites no task", spec=Spec.MODEL)
+    return CheckResult(name="citations", passed=True, evidence=f"cites {', '.join(cited)}", spec=Spec.MODEL)
 
 
 def _states(task_id: str, verified: str, numbers: list[Fraction], prose: str) -> CheckResult:
@@ -131,12 +134,13 @@ def _states(task_id: str, verified: str, numbers: list[Fraction], prose: str) ->
     values = _values(verified)
     if values is None:
         if _squash(verified) in _squash(prose):
-            return CheckResult(name=name, passed=True, evidence=f"states {verified}")
+            return CheckResult(name=name, passed=True, evidence=f"states {verified}", spec=Spec.UPSTREAM)
         return CheckResult(
-            name=name, passed=None, evidence=f"the verified result {verified!r} is not quoted verbatim (an equivalent form cannot be ruled out)"
+            name=name, passed=None, evidence=f"the verified result {verified!r} is not quoted verbatim (an equivalent form cannot be ruled out)",
+            spec=Spec.UPSTREAM,
         )
     if not values:
-        return CheckResult(name=name, passed=None, evidence=f"the verified result {verified!r} has no value to look for")
+        return CheckResult(name=name, passed=None, evidence=f"the verified result {verified!r} has no value to look for", spec=Spec.UPSTREAM)
     missing = [v for v, text in values if not any(_same(n, v, text) for n in numbers)]
     if missing:
         wrong = ", ".join(text for v, text in values if v in missing)
@@ -144,8 +148,9 @@ def _states(task_id: str, verified: str, numbers: list[Fraction], prose: str) ->
             name=name,
             passed=False,
             evidence=f"the verified result of [{task_id}] is {verified}, but the answer does not state {wrong}",
+            spec=Spec.UPSTREAM,
         )
-    return CheckResult(name=name, passed=True, evidence=f"states {verified}")
+    return CheckResult(name=name, passed=True, evidence=f"states {verified}", spec=Spec.UPSTREAM)
 
 
 def _supported(numbers: list[Fraction], sources: str, verified: Mapping[str, MathOutput]) -> CheckResult:
@@ -156,15 +161,16 @@ def _supported(numbers: list[Fraction], sources: str, verified: Mapping[str, Mat
         if not any(_same(abs(number), k, text) for k, text in known):
             unknown.append(number)
     if not compared:
-        return CheckResult(name="numbers", passed=None, evidence=f"no number above {_SMALL} to compare")
+        return CheckResult(name="numbers", passed=None, evidence=f"no number above {_SMALL} to compare", spec=Spec.MODEL)
     if not unknown:
-        return CheckResult(name="numbers", passed=True, evidence="every number in the answer comes from the task or its results")
+        return CheckResult(name="numbers", passed=True, evidence="every number in the answer comes from the task or its results", spec=Spec.MODEL)
     stated = ", ".join(_show(n) for n in dict.fromkeys(unknown))
     facts = "; ".join(f"[{tid}] = {out.answer}" for tid, out in verified.items())
     return CheckResult(
         name="numbers",
         passed=False,
         evidence=f"the answer states {stated}, which matches no verified result and appears nowhere in the task or its results (verified: {facts})",
+        spec=Spec.MODEL,
     )
 
 
@@ -173,6 +179,7 @@ def _code(blocks: list[str], results: Mapping[str, TaskResult]) -> CheckResult:
     for task_id, result in results.items():
         for code in _result_code(result):
             known.setdefault(code, f"[{task_id}] ({result.status.value})")
+    verified = {code for result in results.values() if result.verified for code in _result_code(result)}
     problems, matched = [], []
     for index, block in enumerate(blocks, 1):
         if block in known:
@@ -182,8 +189,11 @@ def _code(blocks: list[str], results: Mapping[str, TaskResult]) -> CheckResult:
         problems.append(f"code block {index} (starting {first[:60]!r}) is not the code of any task")
     if problems:
         hint = "; quote a task's code exactly or leave it out" if known else "; no task produced code, so leave code out"
-        return CheckResult(name="code", passed=False, evidence="; ".join(problems) + hint)
-    return CheckResult(name="code", passed=True, evidence=f"code quoted exactly from {', '.join(matched)}")
+        return CheckResult(name="code", passed=False, evidence="; ".join(problems) + hint, spec=Spec.MODEL)
+    evidence = f"code quoted exactly from {', '.join(matched)}"
+    if all(block in verified for block in blocks):
+        return CheckResult(name="code", passed=True, evidence=evidence, spec=Spec.UPSTREAM)
+    return CheckResult(name="code", passed=True, evidence=evidence + "; code nobody verified, so quoting it confirms nothing", spec=Spec.MODEL)
 
 
 def _result_code(result: TaskResult) -> Iterable[str]:

@@ -8,6 +8,7 @@ from junto.graphs import Plan, PlanTask
 from junto.tools._consistency import check_consistency
 
 from junto._budget import Budget, BudgetTracker
+from junto._tasks import Spec
 from junto.models import FunctionModel, Roster
 
 TASK = "Compute 17 * 23. Then write a Python function multiply(a, b). Finally explain the product in 80 words."
@@ -169,3 +170,11 @@ async def test_one_task_is_the_answer_without_a_model_call() -> None:
     assert result.answer.startswith(f"```python\n{CODE}\n```")
     assert result.answer.endswith("Not verified: [code] (its checks failed: test failed).")
     assert result.consistent is None and result.checks[0].passed is None and model.calls == []
+
+
+async def test_a_one_task_passthrough_confirms_only_when_that_task_is_verified() -> None:
+    plan = Plan(tasks=[PLAN.tasks[1]])
+    verified = await Aggregator().aggregate("Write multiply(a, b).", plan, {"code": _results()["code"]}, _ctx(_replies(BAD)))
+    assert verified.checks[0].spec is Spec.UPSTREAM and verified.checks[0].confirms
+    unverified = await Aggregator().aggregate("Write multiply(a, b).", plan, {"code": _results(code_status=Status.UNVERIFIED)["code"]}, _ctx(_replies(BAD)))
+    assert not unverified.checks[0].confirms

@@ -7,6 +7,8 @@ from junto.agents import CheckResult, CodeOutput, MathOutput, Status, TaskKind, 
 from junto.graphs import Plan, PlanTask
 from junto.tools._consistency import check_consistency, cited_ids, code_blocks
 
+from junto._tasks import Spec
+
 CODE = "def multiply(a, b):\n    return a * b\n"
 TASK = "Compute 17 * 23. Then write a Python function multiply(a, b). Finally explain it in 80 words."
 
@@ -119,3 +121,22 @@ def test_citation_helpers_ignore_links_and_code() -> None:
     text = "See [roots] and [docs](http://x), [1, 2].\n```\nx = [a]\n```\n[roots] again [code]"
     assert cited_ids(text) == ["roots", "code"]
     assert code_blocks(text) == ["x = [a]"]
+
+
+def test_only_checks_against_verified_results_confirm() -> None:
+    results = {"product": _math("391"), "code": _code()}
+    answer = f"17 * 23 = 391 [product]. The function [code]:\n```python\n{CODE}```\n"
+    report = check_consistency(answer, results, task=TASK)
+    specs = {c.name: c.spec for c in report.checks}
+    assert specs == {"citations": Spec.MODEL, "states [product]": Spec.UPSTREAM, "numbers": Spec.MODEL, "code": Spec.UPSTREAM}
+    assert [c.name for c in report.checks if c.confirms] == ["states [product]", "code"]
+
+
+def test_quoting_code_nobody_verified_confirms_nothing() -> None:
+    results = {"code": _code(status=Status.UNVERIFIED), "other": _math("5", task_id="other")}
+    report = check_consistency(f"The function [code]:\n```python\n{CODE}```\nand the count is 5 [other].", results)
+    code = _check(report, "code")
+    assert code.passed is True and code.spec is Spec.MODEL and "confirms nothing" in code.evidence
+    assert _check(report, "states [other]").confirms
+    unconfirmed = check_consistency(f"The function [code]:\n```python\n{CODE}```", {"code": _code(status=Status.UNVERIFIED), "other": _math("5", task_id="other", status=Status.FAILED)})
+    assert unconfirmed.consistent is None  # it cites and quotes, but nothing verified was compared
