@@ -123,8 +123,9 @@ def test_samples_per_role_come_from_junto_toml_and_bad_values_are_refused(tmp_pa
 
 
 async def test_a_run_draws_the_samples_its_junto_was_given(tmp_path) -> None:
-    from junto import Junto
     from junto.graphs import TaskGraph
+
+    from junto import Junto
 
     model = FunctionModel(lambda m, r: _math("6*7", "42"))
     graph = TaskGraph()
