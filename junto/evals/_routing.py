@@ -16,6 +16,12 @@ Three routers answer the same items:
   plan comes).
 - ``junto``: the planner as junto runs it, shortcut first, model otherwise.
 
+Where the shortcut defers, ``junto`` asks the planner model exactly what
+``planner-model`` asked it. At temperature 0 the answer is fixed by the
+request, so such a repeated call is answered once and replayed
+(:class:`ReplayingModel`): the plans are the ones junto would make, and the
+model's time is spent once (junto's latency on those items is not measured).
+
 Outcomes are appended to ``outcomes.jsonl`` as they come; a second run with
 the same folder skips the (item, router) pairs already there.
 """
@@ -26,21 +32,24 @@ import asyncio
 import json
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from junto._exceptions import ConfigError, ModelError
 from junto._plan import PlanOutcome
 from junto._tasks import AgentContext, TaskKind
 from junto.agents._planner import Planner
 from junto.evals._items import EvalItem, RoutePart
 from junto.models._roster import Roster
+from junto.models._types import Completion, Model, ModelRequest, Role, StreamChunk
 
 __all__ = [
     "ROUTERS",
     "PlannerRouter",
+    "ReplayingModel",
     "RouteOutcome",
     "Routed",
     "Router",
@@ -49,6 +58,7 @@ __all__ = [
     "evaluate_routing",
     "is_routing_suite",
     "load_route_outcomes",
+    "replaying",
     "routers_for",
     "routing_markdown",
     "run_routing",
@@ -94,6 +104,57 @@ class Router(Protocol):
     name: str
 
     async def route(self, task: str) -> Routed: ...
+
+
+class ReplayingModel:
+    """A model that answers a request it has answered before with the same completion (or error), at temperature 0 only."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.replayed = 0
+        self._answers: dict[str, Completion | ModelError] = {}
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    async def complete(self, request: ModelRequest) -> Completion:
+        if request.temperature != 0.0:
+            return await self.model.complete(request)
+        key = json.dumps(
+            [[m.model_dump(mode="json") for m in request.messages], request.max_tokens, request.stop, request.seed, request.json_schema()],
+            sort_keys=True,
+        )
+        if key in self._answers:
+            self.replayed += 1
+        else:
+            try:
+                self._answers[key] = await self.model.complete(request)
+            except ModelError as error:
+                self._answers[key] = error
+        answer = self._answers[key]
+        if isinstance(answer, ModelError):
+            raise answer
+        return answer
+
+    def stream(self, request: ModelRequest) -> AsyncIterator[StreamChunk]:
+        return self.model.stream(request)
+
+
+def replaying(roster: Roster) -> Roster:
+    """``roster`` with each model wrapped once in a :class:`ReplayingModel` (a model serving several roles stays one)."""
+    wrapped: dict[int, ReplayingModel] = {}
+
+    def wrap(models: Sequence[Model]) -> list[Model]:
+        return [wrapped.setdefault(id(m), ReplayingModel(m)) for m in models]
+
+    roles = {}
+    for role in Role:
+        try:
+            roles[role] = wrap(roster.tiers(role))
+        except ConfigError:
+            continue
+    return Roster(roles)
 
 
 def _kinds(outcome: PlanOutcome) -> list[TaskKind]:
@@ -267,6 +328,9 @@ def routing_markdown(summaries: Sequence[RouterSummary], outcomes: Sequence[Rout
         "A plan is right when the set of its tasks' kinds equals the item's. The shortcut either decides or defers "
         '("none", never right); "decided" is the share of items it planned without a model.',
         "",
+        "Where the shortcut defers, junto asks the planner model what planner-model asked it; at temperature 0 that call "
+        "is made once and its answer replayed, so junto's latency on those items is not measured.",
+        "",
         "| router | items | right (exact kind set) | decided | right where decided | plans: shortcut / model / fallback | tokens/item | p50 latency |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -306,11 +370,13 @@ def write_routing_summary(out_dir: Path, suite: str, outcomes: Sequence[RouteOut
     return summaries
 
 
-def routers_for(names: Sequence[str], roster: Roster) -> list[Router]:
-    """The routers named (from :data:`ROUTERS`), the model ones planning with ``roster``."""
+def routers_for(names: Sequence[str], roster: Roster, *, replay: bool = True) -> list[Router]:
+    """The routers named (from :data:`ROUTERS`), the model ones planning with ``roster`` (its repeated calls replayed)."""
     unknown = sorted(set(names) - set(ROUTERS))
     if unknown:
         raise ValueError(f"unknown router {unknown[0]!r}: use {', '.join(ROUTERS)}")
+    if replay:
+        roster = replaying(roster)
     made: dict[str, Router] = {
         "shortcut": ShortcutRouter(Planner()),
         "planner-model": PlannerRouter(Planner(shortcut=False), roster, name="planner-model"),

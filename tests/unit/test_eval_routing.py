@@ -142,3 +142,22 @@ def test_cli_runs_a_routing_suite_with_the_shortcut(tmp_path: Path, capsys: pyte
     assert shortcut["router"] == "shortcut" and shortcut["items"] == 12
     assert len((out / "outcomes.jsonl").read_text().splitlines()) == 12
     assert "| shortcut | 12 |" in capsys.readouterr().out
+
+
+async def test_junto_replays_the_planner_models_answer_where_the_shortcut_defers() -> None:
+    model = _planner_model()
+    outcomes = await run_routing(ITEMS, routers_for(["planner-model", "junto"], Roster.single(model)))
+    got = {(o.item_id, o.router): o for o in outcomes}
+    # the composite item: both routers got the model's plan, the model was asked once
+    assert got["both", "junto"].kinds == got["both", "planner-model"].kinds == [TaskKind.MATH, TaskKind.WRITING]
+    assert got["both", "junto"].tokens == got["both", "planner-model"].tokens > 0
+    deferred = sum(o.how == "model" for o in outcomes if o.router == "junto")
+    assert len(model.calls) == len(ITEMS)  # planner-model's calls only: junto's identical ones were replayed
+    assert deferred >= 1
+
+
+async def test_without_replay_each_router_asks_the_model() -> None:
+    model = _planner_model()
+    outcomes = await run_routing(ITEMS, routers_for(["planner-model", "junto"], Roster.single(model), replay=False))
+    asked_by_junto = sum(o.how == "model" for o in outcomes if o.router == "junto")
+    assert len(model.calls) == len(ITEMS) + asked_by_junto
