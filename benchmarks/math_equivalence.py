@@ -42,10 +42,12 @@ class Tally:
     agree: int = 0
     false_equivalent: int = 0
     wrong: list[tuple[dict, bool | None, str]] = field(default_factory=list)
+    undecided: list[tuple[dict, str]] = field(default_factory=list)
 
     def add(self, row: dict, verdict: bool | None, note: str) -> None:
         self.pairs += 1
         if verdict is None:
+            self.undecided.append((row, note))
             return
         self.decided += 1
         if verdict is row["equivalent"]:
@@ -165,7 +167,8 @@ def main() -> int:
         lines.append(
             f"{name}: decided {tally.decided}/{tally.pairs} ({tally.decided / tally.pairs:.1%}), "
             f"agreement {tally.agree}/{tally.decided} ({(tally.agree / tally.decided) if tally.decided else 0:.1%}), "
-            f"false equivalents {tally.false_equivalent}, {seconds[name]:.1f} s"
+            f"false equivalents {tally.false_equivalent}; right {tally.agree}/{tally.pairs} ({tally.agree / tally.pairs:.1%}), "
+            f"wrong {tally.decided - tally.agree}; {seconds[name]:.1f} s"
         )
     for name in names:
         lines.append("")
@@ -173,6 +176,10 @@ def main() -> int:
         for row, verdict, note in totals[name].wrong:
             kind = "FALSE EQUIVALENT" if verdict else "false non-equivalent"
             lines.append(f"  [{row['category']}] {row['a']!r} vs {row['b']!r}: {kind} ({note})")
+        if totals[name].undecided:
+            lines.append(f"{name}: pairs left undecided ({len(totals[name].undecided)})")
+            for row, note in totals[name].undecided:
+                lines.append(f"  [{row['category']}] {row['a']!r} vs {row['b']!r} (labelled {str(row['equivalent']).lower()}): {note}")
     if "math-verify" not in systems:
         lines.append("")
         lines.append("math-verify is not installed: pip install 'junto[eval]'")

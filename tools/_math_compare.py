@@ -13,19 +13,25 @@ decides in a time-limited worker (:mod:`._math_worker`), trying in order:
 
 Sets, intervals, tuples and matrices are compared element by element;
 equations as equations (``x = 2`` is ``2 = x``; ``2y = 4x`` is ``y = 2x``) or
-against a solution set; inequalities as the sets they describe. A decimal
-that only agrees with an exact value to the places it gives (``3.14`` vs
-``pi``) is undecided, not equal. The answer is ``None`` whenever the checker
-cannot decide; it never calls a pair equivalent on a guess.
+against a solution set; inequalities as the sets they describe. A set is not
+an ordered tuple or list (``{1, 2}`` vs ``(1, 2)``), and ``[0, 1]`` is not
+``(0, 1)`` whether they are read as intervals or as a list and a tuple.
+Derivatives written ``y'``, ``f'(x)``, ``dy/dx`` are one symbol per function
+and order. A decimal that only agrees with an exact value to the places it
+gives (``3.14`` vs ``pi``) is undecided, not equal; so is a pair that differs
+only if a bare number is read without the unit the other answer wrote
+(``30°`` vs ``30``, ``50%`` vs ``50``). The answer is ``None`` whenever the
+checker cannot decide; it never calls a pair equivalent on a guess.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import re
 from typing import Any
 
-from junto.tools._math_parse import ParsedMath, check_syntax, format_math, parse_math
+from junto.tools._math_parse import ParsedMath, _substitute, check_syntax, format_math, parse_math
 from junto.tools._math_worker import MathWorkerPool, WorkerTimeout, default_pool
 from pydantic import BaseModel
 
@@ -33,8 +39,10 @@ from junto._exceptions import CheckError
 
 __all__ = ["Equivalence", "compare_answers", "compare_answers_async", "compare_values"]
 
-_TOLERANCE = 1e-9
+_TOLERANCE = 1e-9  # values further apart than this (relative) at a sampled point differ
+_EQUAL = 1e-25  # values closer than this (relative, at 40 digits) agree; in between, the point is undecided
 _SAMPLES = 10
+_DERIVATIVE = re.compile(r"([A-Za-z])('+)(?:\((\w)\))?")
 
 
 class Equivalence(BaseModel):
@@ -101,11 +109,11 @@ def _kind(value: Any) -> str:
     return "other"
 
 
-def _canonical(parsed: ParsedMath) -> Any:
+def _canonical(parsed: ParsedMath, value: Any = None) -> Any:
     """A bare comma list of solutions (``2, 3`` or ``x = 2, x = 3``) is a set of solutions."""
     import sympy as sp
 
-    value = parsed.value
+    value = parsed.value if value is None else value
     if parsed.bare and isinstance(value, sp.Tuple):
         if all(isinstance(v, sp.Equality) for v in value):
             return sp.Or(*value)
@@ -118,9 +126,67 @@ def compare_values(pa: ParsedMath, pb: ParsedMath) -> Equivalence:
     """Compare two parsed answers (in the process that calls it: use a worker for model text)."""
     decimals = pa.decimals if pb.decimals is None else (pb.decimals if pa.decimals is None else None)
     try:
-        return _compare(_canonical(pa), _canonical(pb), decimals)
+        a, b, unclear = _same_derivatives(_canonical(pa), _canonical(pb))
+        if unclear:
+            return Equivalence(equivalent=None, method="derivative", detail=unclear)
+        result = _compare(a, b, decimals)
+        if result.equivalent is False and (pa.unitless is None) != (pb.unitless is None):
+            # 30° vs 30, 50% vs 50: equal if the bare number was meant in the unit the other answer wrote
+            with_unit = pa if pa.unitless is not None else pb
+            a = _canonical(pa, pa.unitless) if pa.unitless is not None else _canonical(pa)
+            b = _canonical(pb, pb.unitless) if pb.unitless is not None else _canonical(pb)
+            a, b, _ = _same_derivatives(a, b)
+            if _compare(a, b, decimals).equivalent is True:
+                return Equivalence(
+                    equivalent=None,
+                    method="unit",
+                    detail=f"{result.detail}; but equal if the bare number is in {with_unit.unit}, as the other answer wrote it",
+                )
+        return result
     except NotImplementedError as error:  # e.g. a list of equations in several unknowns: sympy cannot say
         return Equivalence(equivalent=None, method="unsupported", detail=f"sympy cannot compare these: {error}")
+
+
+def _free_symbols(value: Any) -> set[Any]:
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_free_symbols(v) for v in value)) if value else set()
+    return set(getattr(value, "free_symbols", set()))
+
+
+def _same_derivatives(a: Any, b: Any) -> tuple[Any, Any, str]:
+    """``y'`` (no variable named) on one side is ``y'(x)`` when the other side writes dy/dx and x is the only
+    variable the first side uses. Returns both values and, when the variable stays unclear, why."""
+    import sympy as sp
+
+    def derivatives(value: Any) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for symbol in _free_symbols(value):
+            match = _DERIVATIVE.fullmatch(symbol.name)
+            if match:
+                found.setdefault(match.group(1) + match.group(2), set()).add(match.group(3) or "")
+        return found
+
+    da, db = derivatives(a), derivatives(b)
+    if not da and not db:
+        return a, b, ""
+    unclear = []
+
+    def named(value: Any, mine: dict[str, set[str]], other: dict[str, set[str]]) -> Any:
+        mapping = {}
+        plain = {s.name for s in _free_symbols(value) if not _DERIVATIVE.fullmatch(s.name)}
+        for key, variables in mine.items():
+            known = other.get(key, set()) - {""}
+            if "" not in variables or not known:
+                continue
+            variable = known.pop()
+            if known or plain - {variable, key[0]}:
+                unclear.append(f"{key} does not say which variable it is taken in; the other answer's is {key}({variable})")
+                continue
+            mapping[sp.Symbol(key)] = sp.Symbol(f"{key}({variable})")
+        return _substitute(value, mapping) if mapping else value
+
+    a, b = named(a, da, db), named(b, db, da)
+    return a, b, "; ".join(unclear)
 
 
 def _compare(a: Any, b: Any, decimals: int | None = None) -> Equivalence:
@@ -146,7 +212,16 @@ def _compare(a: Any, b: Any, decimals: int | None = None) -> Equivalence:
     if kb in logical and ka == "set":
         return _condition_vs_set(b, a)
     if ka == kb == "sequence":
-        return _compare_sequences(list(a), list(b), "tuple")
+        result = _compare_sequences(list(a), list(b), "tuple")
+        if result.equivalent and len(a) == 2 and isinstance(a, list) != isinstance(b, list):
+            closed, other = (a, b) if isinstance(a, list) else (b, a)
+            return Equivalence(
+                equivalent=False,
+                method="interval",
+                detail=f"[{_short(closed[0])}, {_short(closed[1])}] is closed and ({_short(other[0])}, {_short(other[1])}) open "
+                "(and a list is not a tuple)",
+            )
+        return result
     if ka == kb == "matrix":
         if a.shape != b.shape:
             return Equivalence(equivalent=False, method="matrix", detail=f"shapes differ: {a.shape} vs {b.shape}")
@@ -176,8 +251,13 @@ def _compare_expr(a: Any, b: Any, decimals: int | None = None) -> Equivalence:
     if not symbols:
         return _compare_constants(a, b, decimals)
     difference = a - b
-    if sp.simplify(difference) == 0 or sp.expand(difference) == 0:
+    simplified = sp.simplify(difference)
+    if simplified == 0 or sp.expand(difference) == 0:
         return Equivalence(equivalent=True, method="simplify", detail=f"simplify({_short(a)} - ({_short(b)})) = 0")
+    if not simplified.free_symbols and simplified.is_number and simplified.is_finite:  # x + 10^-12 vs x: a constant apart
+        gap = sp.N(simplified, 60)
+        if gap.is_number and gap.is_finite and abs(complex(gap)) > 1e-45:
+            return Equivalence(equivalent=False, method="simplify", detail=f"they differ by {_short(simplified)} ≈ {sp.N(simplified, 6)}")
     return _sample(a, b, symbols)
 
 
@@ -223,39 +303,50 @@ def _points(symbols: list[Any], seed: int) -> list[dict[Any, Any]]:
     for i in range(_SAMPLES + 6):
         point = {}
         for symbol in symbols:
+            # denominators vary, so that sin(97 pi x) vs 0 is not equal at every point by construction
+            denominator = rng.choice([89, 97, 101, 103, 107, 109, 113])
             if i < 6:  # positive, small
                 numerator = rng.randint(11, 400)
             elif i < _SAMPLES:
                 numerator = rng.choice([-1, 1]) * rng.randint(11, 400)
             else:
                 numerator = rng.choice([-1, 1]) * rng.randint(400, 4000)
-            point[symbol] = sp.Rational(numerator, 97)
+            point[symbol] = sp.Rational(numerator, denominator)
         points.append(point)
     return points
 
 
-def _evaluate(expr: Any, point: dict[Any, Any]) -> complex | None:
+def _evaluate(expr: Any, point: dict[Any, Any]) -> Any | None:
+    """``expr`` at ``point`` to 40 significant digits (a sympy number), or None where it is undefined."""
     import sympy as sp
 
     try:
-        value = expr.subs(point).evalf(30)
+        value = expr.subs(point).evalf(40)
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
         return None
     if not value.is_number or value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         return None
     try:
-        return complex(value)
+        complex(value)
     except (TypeError, ValueError, OverflowError):
         return None
+    return value
 
 
-def _close(x: complex, y: complex) -> bool:
-    return abs(x - y) <= _TOLERANCE * max(1.0, abs(x), abs(y))
+def _gap(x: Any, y: Any) -> float:
+    """The relative distance of two sympy numbers, computed at their own precision."""
+    import sympy as sp
+
+    scale = max(1.0, abs(complex(x)), abs(complex(y)))
+    return float(sp.Abs((x - y).evalf(40))) / scale
 
 
 def _sample(a: Any, b: Any, symbols: list[Any]) -> Equivalence:
+    import sympy as sp
+
     names = ", ".join(s.name for s in symbols)
     valid = 0
+    near = None
     complex_mismatch = False
     positive_mismatch = False
     for index, point in enumerate(_points(symbols, seed=len(symbols) * 7919)):
@@ -263,14 +354,21 @@ def _sample(a: Any, b: Any, symbols: list[Any]) -> Equivalence:
         if va is None or vb is None:
             continue
         valid += 1
-        if _close(va, vb):
-            continue
+        gap = _gap(va, vb)
         where = ", ".join(f"{s.name}={v}" for s, v in point.items())
-        both_real = abs(va.imag) <= _TOLERANCE * max(1.0, abs(va)) and abs(vb.imag) <= _TOLERANCE * max(1.0, abs(vb))
+        if gap <= _EQUAL:
+            continue
+        ca, cb = complex(va), complex(vb)
+        if gap <= _TOLERANCE:  # agree to 9 digits but not to 25: too close to call either way
+            near = near or f"at {where} they agree to {gap:.1e} only"
+            continue
+        both_real = abs(ca.imag) <= _TOLERANCE * max(1.0, abs(ca)) and abs(cb.imag) <= _TOLERANCE * max(1.0, abs(cb))
         if both_real:
-            return Equivalence(equivalent=False, method="numeric", detail=f"at {where}: {va.real:.6g} vs {vb.real:.6g}")
+            return Equivalence(equivalent=False, method="numeric", detail=f"at {where}: {ca.real:.6g} vs {cb.real:.6g}")
         complex_mismatch = True
         positive_mismatch = positive_mismatch or index < 6
+    if near:
+        return Equivalence(equivalent=None, method="numeric", detail=near)
     if complex_mismatch:
         if positive_mismatch:
             return Equivalence(equivalent=False, method="numeric", detail=f"the answers differ at sampled values of {names}")
@@ -281,6 +379,10 @@ def _sample(a: Any, b: Any, symbols: list[Any]) -> Equivalence:
         )
     if valid < 6:
         return Equivalence(equivalent=None, method="numeric", detail=f"only {valid} sample points could be evaluated")
+    if any(e.has(sp.floor, sp.ceiling, sp.sign, sp.frac) for e in (a, b)):
+        return Equivalence(
+            equivalent=None, method="numeric", detail=f"equal at {valid} sampled points, but a jump (floor, ceiling, sign) may differ between them"
+        )
     return Equivalence(equivalent=True, method="numeric", detail=f"equal at {valid} sampled points of {names}; simplify could not prove it")
 
 
@@ -353,15 +455,15 @@ def _pair_as_interval(pair: Any) -> Any:
 
 
 def _sequence_vs_set(seq: Any, group: Any) -> Equivalence:
-    import sympy as sp
-
-    items = list(seq)
-    if isinstance(group, sp.FiniteSet):
-        result = _match_finite(sp.FiniteSet(*items), group)
-        if result.equivalent:
-            return Equivalence(equivalent=None, method="set", detail="same elements, but one answer is ordered and the other a set")
-        return result
-    return Equivalence(equivalent=False, method="kind", detail=f"a sequence vs the set {_short(group)}")
+    """An ordered tuple or list is not a set; but ``[3, 3]`` may be the interval {3}: then undecided."""
+    if len(seq) == 2:
+        try:
+            as_interval = _compare(_pair_as_interval(seq), group).equivalent
+        except (TypeError, ValueError):  # entries that cannot be an interval's ends
+            as_interval = False
+        if as_interval is not False:
+            return Equivalence(equivalent=None, method="set", detail=f"{_short(seq)} is a set only if read as an interval")
+    return Equivalence(equivalent=False, method="kind", detail=f"the ordered {_short(seq)} is not the set {_short(group)}")
 
 
 # ---------------------------------------------------------------- equations and conditions
@@ -382,6 +484,11 @@ def _compare_equations(a: Any, b: Any) -> Equivalence:
     if sa and sb and sa[0] == sb[0]:
         result = _compare(sa[1], sb[1])
         return result.model_copy(update={"method": "equation: " + result.method})
+    if sa and sb:
+        # x = 2 vs y = 2; y' = 2x vs y = 2x: one fixes a variable the other leaves free (and the other can hold)
+        for (symbol, _), fixing, other in ((sa, a, b), (sb, b, a)):
+            if symbol not in other.free_symbols:
+                return Equivalence(equivalent=False, method="equation", detail=f"{_short(fixing)} fixes {symbol}; {_short(other)} does not")
     da, db = a.lhs - a.rhs, b.lhs - b.rhs
     for sign in (1, -1):
         if sp.expand(da - sign * db) == 0 or sp.simplify(da - sign * db) == 0:
@@ -399,6 +506,14 @@ def _compare_equations(a: Any, b: Any) -> Equivalence:
         return Equivalence(
             equivalent=None, method=f"equation solved for {target}", detail=f"sympy found no closed-form solution for {target}"
         )
+    for difference, found in ((da, found_a), (db, found_b)):
+        for solution in found:  # solve may square away a root: x = sqrt(y) "solved" as y = x^2 holds for x >= 0 only
+            if _compare_expr(difference.subs(target, solution), sp.Integer(0)).equivalent is not True:
+                return Equivalence(
+                    equivalent=None,
+                    method=f"equation solved for {target}",
+                    detail=f"{target} = {_short(solution)} does not satisfy {_short(difference)} = 0 everywhere",
+                )
     result = _match_finite(sp.FiniteSet(*found_a), sp.FiniteSet(*found_b))
     return result.model_copy(update={"method": f"equation solved for {target}", "detail": result.detail})
 
@@ -426,11 +541,25 @@ def _equation_vs_value(eq: Any, value: Any) -> Equivalence:
 
 
 def _compare_conditions(a: Any, b: Any) -> Equivalence:
+    import sympy as sp
+
     set_a, set_b = _as_set(a), _as_set(b)
+    if set_a is not None and set_b is not None and a.free_symbols != b.free_symbols:
+        # x > 0 vs y > 0: a real constraint on one variable is not a constraint on another
+        for found, condition in ((set_a, a), (set_b, b)):
+            if _is_plain_set(found) and found not in (sp.S.EmptySet, sp.S.Reals):
+                (symbol,) = condition.free_symbols
+                return Equivalence(equivalent=False, method="condition", detail=f"{_short(condition)} constrains {symbol}; the other does not")
     if set_a is None or set_b is None or a.free_symbols != b.free_symbols:
         return Equivalence(equivalent=None, method="condition", detail="only conditions on one and the same variable are compared")
     result = _compare_sets(set_a, set_b)
     return result.model_copy(update={"method": "solution set"})
+
+
+def _is_plain_set(value: Any) -> bool:
+    import sympy as sp
+
+    return isinstance(value, (sp.Interval, sp.FiniteSet, sp.Union)) and not value.free_symbols
 
 
 def _condition_vs_set(condition: Any, target: Any) -> Equivalence:

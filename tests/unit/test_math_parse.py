@@ -33,6 +33,40 @@ READS = [
     ("{1, 2}", sp.FiniteSet(1, 2)),
     ("x = 2", sp.Eq(x, 2)),
     ("0.5", sp.Rational(1, 2)),
+    ("5!", 120),
+    ("(n+1)!", sp.factorial(sp.Symbol("n") + 1)),
+    (r"\binom{5}{2}", 10),
+    (r"{5 \choose 2}", 10),
+    (r"\log_2 8", 3),
+    ("log_2(8)", 3),
+    (r"\log_{10} x", sp.log(x) / sp.log(10)),
+    (r"\sin 2x", sp.sin(2 * x)),
+    (r"\ln x^2", sp.log(x**2)),
+    (r"\sin^2 x", sp.sin(x) ** 2),
+    ("90°", sp.pi / 2),
+    (r"\sin 30^\circ", sp.Rational(1, 2)),
+    (r"\begin{pmatrix}1&2\\3&4\end{pmatrix}", sp.ImmutableMatrix([[1, 2], [3, 4]])),
+    (r"\left[\begin{array}{cc}1&2\\3&4\end{array}\right]", sp.ImmutableMatrix([[1, 2], [3, 4]])),
+    ("[[1, 2]]", sp.ImmutableMatrix([[1, 2]])),
+    (r"\begin{vmatrix}1&2\\3&4\end{vmatrix}", -2),
+    (r"1\frac{1}{2}", sp.Rational(3, 2)),
+    (r"x^2\frac{1}{2}", x**2 / 2),
+    (r"0.\overline{3}", sp.Rational(1, 3)),
+    ("1{,}000", 1000),
+    ("3.2e4", 32000),
+    (r"3.2 \times 10^{4}", 32000),
+    ("]0, 1[", sp.Interval.open(0, 1)),
+    ("[0, 1[", sp.Interval.Ropen(0, 1)),
+    (r"[0, 2] \cap [1, 3]", sp.Interval(1, 2)),
+    (r"\mathbb{R}", sp.S.Reals),
+    (r"\frac{d}{dx}(x^3)", 3 * x**2),
+    ("d/dx (sin(x))", sp.cos(x)),
+    ("f'(x)", sp.Symbol("f'(x)")),
+    (r"\frac{dy}{dx}", sp.Symbol("y'(x)")),
+    ("y''", sp.Symbol("y''")),
+    (r"x = \pm 2", sp.Or(sp.Eq(x, 2), sp.Eq(x, -2))),
+    (r"\pm 2", sp.FiniteSet(2, -2)),
+    (r"\sqrt[3]{-8}", -2),
 ]
 
 
@@ -69,7 +103,34 @@ HOSTILE = [
     "(" * 100 + "1" + ")" * 100,
     "-" * 1500 + "1",
     "x + " * 700 + "1",
+    # names only the rewriting writes, and its markers, cannot be typed
+    "DIFF__(x, x, 1)",
+    "D__y__1__x",
+    "DEG__",
+    "\x02diff:x:1\x02 x",
+    # too large, or ambiguous: refused, never guessed
+    "1000!",
+    r"\binom{100000}{3}",
+    "5!!",
+    "2,500",
+    r"\frac{d}{dx} x \sin x",
+    "f'(2)",
+    r"1 \pm 2 \pm 3",
 ]
+
+
+@pytest.mark.parametrize("text", ["(10!)!", r"\frac{d}{dx}(x y)", r"\begin{pmatrix}1&2\\3\end{pmatrix}", r"2 \cdot 3\frac{1}{2}"])
+def test_refused_when_built(text: str) -> None:
+    # too large once the inner part is known; d/dx of y (a constant, or y(x)?); a ragged matrix; 2 * 3 1/2 or 2 * 3 * 1/2?
+    with pytest.raises(CheckError):
+        parse_math(text)
+
+
+def test_units_keep_the_bare_reading_only_outside_functions() -> None:
+    assert (parse_math("30°").unitless, parse_math("30°").unit) == (30, "degrees")
+    assert (parse_math("50%").value, parse_math("50%").unitless, parse_math("50%").unit) == (sp.Rational(1, 2), 50, "percent")
+    assert parse_math(r"\sin 30^\circ").unitless is None
+    assert parse_math("[0°, 90°)").unitless == sp.Interval.Ropen(0, 90)
 
 
 @pytest.mark.parametrize("template", HOSTILE, ids=range(len(HOSTILE)))

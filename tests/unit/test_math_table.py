@@ -212,6 +212,96 @@ TABLE: list[tuple[str, str, bool | None]] = [
     ("x^2 - 5x + 6 = 0", "(x-2)(x-3) = 0", T),
     ("x^2 - 5x + 6 = 0", "(x-2)(x+3) = 0", F),
     ("2x = 4", "2", T),
+    # factorials
+    ("4!", "24", T),
+    ("4!", "12", F),
+    ("(n-1)! n", "n!", T),
+    ("(n+2)!", "(n+2)(n+1) n!", T),
+    ("(n+2)!", "(n+2) n!", F),
+    (r"\frac{8!}{6!}", "56", T),
+    ("4!!", "8", U),  # double factorial or (4!)!: refused as ambiguous
+    # binomial coefficients
+    (r"\binom{9}{2}", "36", T),
+    (r"\binom{9}{2}", "72", F),
+    (r"{9 \choose 7}", r"\binom{9}{2}", T),
+    (r"\dbinom{n}{3}", r"\frac{n(n-1)(n-2)}{6}", T),
+    ("C(9, 2)", "36", U),  # a binomial, or the point C?
+    # logarithms with a base
+    (r"\log_3 27", "3", T),
+    (r"\log_3 27", r"\log 27", F),
+    (r"\log_{4} 64", "log_4(64)", T),
+    ("log(81, 3)", r"\log_3 81", T),
+    (r"\log_{10} 100", r"\log_2 100", F),
+    (r"\ln x^3", r"3\ln x", U),  # ln(x^3), equal to 3 ln x for x > 0 only
+    (r"\ln x^3", r"(\ln x)^3", F),
+    # matrices
+    (r"\begin{pmatrix}5&6\\7&8\end{pmatrix}", "[[5, 6], [7, 8]]", T),
+    (r"\begin{pmatrix}5&6\\7&8\end{pmatrix}", "[[5, 7], [6, 8]]", F),
+    (r"\begin{bmatrix}a&b\end{bmatrix}", "[[a, b]]", T),
+    (r"\begin{bmatrix}a\\b\end{bmatrix}", "[[a, b]]", F),
+    (r"\begin{vmatrix}5&6\\7&8\end{vmatrix}", "-2", T),
+    (r"\begin{vmatrix}5&6\\7&8\end{vmatrix}", "[[5, 6], [7, 8]]", F),
+    # degrees: an angle; a bare number may or may not be in degrees
+    ("60°", "pi/3", T),
+    (r"60^\circ", r"\frac{\pi}{3}", T),
+    (r"60^{\circ}", "pi/6", F),
+    ("60°", "60", U),
+    ("60°", "45", F),
+    (r"\cos 60^\circ", "1/2", T),
+    (r"\cos(60^\circ)", "cos(60)", F),
+    # derivatives
+    ("f'(x) = 3x^2", "3x^2", T),
+    ("f'(x) = 3x^2", "f'(x) = 3x", F),
+    ("f'(x) = 3x^2", r"\frac{df}{dx} = 3x^2", T),
+    (r"\frac{dy}{dx} = 3x^2", "y = x^3", F),
+    (r"\frac{dy}{dx} = 3x^2", "y = 3x^3", F),
+    (r"\frac{d}{dx}(x^4)", "4x^3", T),
+    (r"\frac{d}{dx}(x^4)", "4x^4", F),
+    (r"\frac{d}{dx} x^2 + 1", "2x + 1", U),  # the derivative of x^2, or of x^2 + 1?
+    ("y'' = 2", r"\frac{d^2y}{dx^2} = 2", T),
+    ("y' = 2x", r"\frac{dy}{dt} = 2x", U),  # y' in t, or in x?
+    # percentages
+    ("30%", "0.3", T),
+    ("30%", "30", U),
+    ("30%", "3", F),
+    # scientific notation
+    (r"4.1 \times 10^{3}", "4100", T),
+    ("4.1e3", "4.1e4", F),
+    (r"4.1 \cdot 10^{-3}", "0.0041", T),
+    # sets, tuples and lists
+    ("{3, 5}", "(3, 5)", F),
+    ("{3, 5}", "[3, 5, 5]", F),
+    ("(3, 5)", "[3, 5]", F),
+    ("[3, 5, 7]", "(3, 5, 7)", T),
+    ("(3, 5, 7)", "(5, 3, 7)", F),
+    ("[3, 3]", "{3}", U),  # the interval [3, 3] is {3}; the list is not
+    # closed and open intervals
+    ("[2, 7]", "(2, 7)", F),
+    ("]2, 7[", "(2, 7)", T),
+    ("[2, 7] U [7, 9]", "[2, 9]", T),
+    (r"[2, 7] \cap [5, 9]", "[5, 7]", T),
+    # mixed numbers, repeating decimals, thousands
+    (r"3\frac{1}{2}", "7/2", T),
+    (r"3\frac{1}{2}", "3/2", F),
+    (r"0.\overline{6}", "2/3", T),
+    (r"0.\overline{6}", "0.6", F),  # 2/3 rounds to 0.7
+    (r"0.\overline{6}", "0.67", U),
+    ("2{,}500", "2500", T),
+    ("2,500", "2500", U),  # two thousand five hundred, or the list 2, 500?
+    # plus or minus
+    (r"x = \pm 3", "{3, -3}", T),
+    (r"x = \pm 3", "x^2 = 9", T),
+    (r"x = \pm 3", "{3}", F),
+    # functions written without brackets take the product that follows
+    (r"\sin 3x", r"3\sin x - 4\sin^3 x", T),
+    (r"\sin x^2", r"\sin^2 x", F),
+    # different variables
+    ("x = 3", "y = 3", F),
+    ("x < 3", "y < 3", F),
+    ("y = x^2", "x = sqrt(y)", U),  # solving x = sqrt(y) for y loses x >= 0
+    # sampling cannot tell what happens between the points
+    ("sin(89 pi x)", "0", F),
+    ("x + 10^-14 x", "x", U),
     # no closed-form solution: undecided, never "both have the same (no) solutions"
     ("x^7 + x^3*y^2 + y^5 = 1", "x^7 + x^3*y^2 + y^5 = 2", U),
     ("x^9 + x^4*y^3*z^2 + y^7*z + z^5 = 0", "x^9 + x^4*y^3*z^2 + y^7*z + 2*z^5 = 0", U),
