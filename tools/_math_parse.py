@@ -622,6 +622,8 @@ def _with_calls(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
         token = tokens[i]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if _is_func(token) and nxt is not None and nxt[1] == "**":
+            if i + 3 < len(tokens) and tokens[i + 2][1] == "(" and tokens[i + 3][1] == "-":
+                raise CheckError("sin^-1 x: the inverse function or 1/sin x? Write arcsin(x) or 1/sin(x)")
             power_end = _power_end(tokens, i + 2)
             if power_end > i + 2 and power_end < len(tokens):
                 power = tokens[i + 2 : power_end]

@@ -295,6 +295,8 @@ TABLE: list[tuple[str, str, bool | None]] = [
     # functions written without brackets take the product that follows
     (r"\sin 3x", r"3\sin x - 4\sin^3 x", T),
     (r"\sin x^2", r"\sin^2 x", F),
+    (r"\tan^{-1} 1", "pi/4", U),  # arctan, or 1/tan?
+    (r"\cos^{-1} x", r"\sec x", U),
     # different variables
     ("x = 3", "y = 3", F),
     ("x < 3", "y < 3", F),
