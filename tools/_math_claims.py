@@ -241,6 +241,8 @@ def _verdict(problem: _Problem, name: str, computed: Any, answer: _Answer, sourc
     if answer.parsed is None:
         return [problem.check(name, False, answer.unreadable)], shown
     same = compare_values(answer.parsed, _parsed(computed))
+    if same.equivalent and _operations(answer.text) > _operations(shown):
+        return [problem.check(name, False, f"the answer {answer.text} is a computation, not its value: work it out")], shown
     if same.equivalent:
         if problem.spec == _INSTRUCTION:
             return [problem.check(name, True, f"the answer {answer.text} equals sympy's value of the instruction's {source} ({same.method})")], shown
@@ -251,6 +253,26 @@ def _verdict(problem: _Problem, name: str, computed: Any, answer: _Answer, sourc
     if problem.spec == _INSTRUCTION:
         return [problem.check(name, False, f"the answer {answer.text} is not the value of the instruction's {source}")], shown
     return [problem.check(name, False, f"the answer {answer.text} is not what your formalisation computes to: {source} = {shown}")], shown
+
+
+_POWER_OF_TEN = re.compile(r"\s*(?:\*|×|\\times|\\cdot)\s*10\s*(?:\^|\*\*)\s*\{?\s*[-+]?\d+\s*\}?")
+
+
+def _operations(text: str) -> int:
+    """How many operations a written value still holds: ``17*23`` holds one, ``391`` none, ``-3/4`` one.
+
+    An answer that holds more than sympy's own form of the value restates a
+    computation instead of doing it (``Compute 17*23`` answered ``17*23``).
+    Signs, scientific notation, implicit products and powers that are forms
+    (``e^2``, ``2^(1/2)``) are not counted.
+    """
+    value = text.rsplit("=", 1)[-1]
+    value = _POWER_OF_TEN.sub("", value.replace("−", "-").replace("**", "^"))
+    value = re.sub(r"(?<=\d)[eE][-+]?(?=\d)", "", value)  # 3.2e-4
+    value = re.sub(r"(^|[(\[{,=^*/<>≤≥])\s*[-+]", r"\1", value.strip())  # a leading or unary sign
+    powers = len(re.findall(r"\d\s*\^\s*\{?\s*\d", value))  # 2^10 is work to do; e^2, 2^(1/2), x^2 are forms
+    value = re.sub(r"\^\s*(?:\([^()]*\)|\{[^{}]*\})", "^", value)  # what an exponent holds belongs to the form
+    return powers + len(re.findall(r"[-+*/!×÷]|\\frac|\\cdot|\\times|\\div", value))
 
 
 def _check_value(problem: _Problem, answer: _Answer) -> tuple[list[_Check], str | None]:

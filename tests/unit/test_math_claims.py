@@ -136,3 +136,27 @@ def test_other_is_undecided_and_unreadable_formalisations_fail() -> None:
 async def test_async_agrees_with_sync() -> None:
     claim = MathAnswer(kind="evaluate", expression="3^5", answer="243")
     assert (await check_claim_async(claim)).checks == check_claim(claim).checks
+
+
+@pytest.mark.parametrize(
+    ("instruction", "answer", "passed"),
+    [
+        ("what's 48*17?", "48*17", False),  # the question handed back is not its value
+        ("what's 48*17?", "48 × 17 = 816", True),  # working that ends in the value is fine
+        ("Determine the value of 2^10 - 1.", "2^10 - 1", False),
+        ("Determine the value of 2^10 - 1.", "1023", True),
+        ("please work out (3 + 9) / 4", "12/4", False),
+        ("please work out (3 + 9) / 4", "3", True),
+        ("Simplify (y^2 - 1)/(y - 1).", "(y^2 - 1)/(y - 1)", False),
+        ("Evaluate 5/6 - 1/3.", "1/2", True),
+        ("Evaluate 5/6 - 1/3.", "0.5", True),
+        ("Evaluate 5/6 - 1/3.", "-1/3 + 5/6", False),
+        ("what's 400*80?", "3.2 \\times 10^{4}", True),  # scientific notation is a value
+        ("what's 400*80?", "3.2e4", True),
+        ("Evaluate exp(1)^2.", "e^2", True),  # a power that is a form, not work left undone
+        ("Evaluate sqrt(8)/2.", "2^(1/2)", True),
+    ],
+)
+def test_an_answer_must_be_a_value_not_the_computation_restated(instruction: str, answer: str, passed: bool) -> None:
+    result = check_claim(MathAnswer(kind="evaluate", expression="", answer=answer), instruction=instruction)
+    assert _sympy(result).passed is passed, _sympy(result).evidence

@@ -47,7 +47,7 @@ async def test_the_first_verified_candidate_ends_the_round_and_the_rest_are_reco
 
 
 async def test_an_unverifiable_question_takes_the_answer_most_candidates_agree_on() -> None:
-    answers = {None: "150", 1: "120", 2: "150.0", 3: "300/2"}
+    answers = {None: "150", 1: "120", 2: "150.0", 3: "150.00"}
 
     def reply(messages, request):
         answer = answers[request.seed]
