@@ -16,14 +16,14 @@ import typer
 
 from junto._config import load_config
 from junto._constraints import WritingConstraints
-from junto._tasks import Status
+from junto._tasks import Spec, Status
 from junto.agents._loop import judge_status
 from junto.cli._app import app
 from junto.sandbox import DockerSandbox
 from junto.tools._code_check import CodeVerification, check_code
 from junto.tools._math_compare import compare_answers
 from junto.tools._writing_check import check_writing
-from junto.tools._writing_extract import extract_constraints, merge_constraints
+from junto.tools._writing_extract import extract_constraints
 
 __all__ = ["check_app"]
 
@@ -54,7 +54,7 @@ def check_writing_command(
         "{}", "--constraints", help='The constraints as JSON, e.g. \'{"max_words": 50, "required_terms": ["tide"]}\', or a JSON file.'
     ),
     instruction: str | None = typer.Option(None, "--instruction", help="Also read constraints out of this instruction (--constraints wins)."),
-    as_json: bool = typer.Option(False, "--json", help='Print {"passed": ..., "checks": [{"name", "passed", "evidence"}, ...]}.'),
+    as_json: bool = typer.Option(False, "--json", help='Print {"passed": ..., "checks": [{"name", "passed", "evidence", "spec"}, ...]}; spec: whose constraint (user or instruction).'),
 ) -> None:
     """Check a text against writing constraints. Exits 1 when a check fails, 0 otherwise."""
     raw = Path(constraints).read_text(encoding="utf-8") if constraints.strip().endswith(".json") else constraints
@@ -62,8 +62,11 @@ def check_writing_command(
         given = WritingConstraints.model_validate_json(raw)
     except pydantic.ValidationError as error:
         raise typer.BadParameter(f"not a valid constraints object: {error.errors()[0]['msg']}", param_hint="--constraints") from None
-    spec = merge_constraints(extract_constraints(instruction), given) if instruction else given
-    checks = check_writing(text.read_text(encoding="utf-8", errors="replace"), spec)
+    body = text.read_text(encoding="utf-8", errors="replace")
+    if instruction:  # what the instruction states is its specification; what --constraints gives is the user's
+        checks = check_writing(body, extract_constraints(instruction), spec=Spec.INSTRUCTION, user=given)
+    else:
+        checks = check_writing(body, given, spec=Spec.USER)
     failed = any(c.passed is False for c in checks)
     decided = [c for c in checks if c.passed is not None]
     passed = False if failed else (True if decided else None)
@@ -86,7 +89,7 @@ def check_code_command(
     instruction: str = typer.Option("", "--instruction", help="Also check the examples stated here, e.g. 'f(2) returns 4'."),
     entry_point: str | None = typer.Option(None, "--entry-point", help="The function the code must define."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds for the whole test run."),
-    as_json: bool = typer.Option(False, "--json", help='Print {"passed": ..., "checks": [{"name", "passed", "evidence"}, ...]}.'),
+    as_json: bool = typer.Option(False, "--json", help='Print {"passed": ..., "checks": [{"name", "passed", "evidence", "spec"}, ...]}; spec: whose constraint (user or instruction).'),
     config: Path | None = typer.Option(None, "--config", help="junto.toml whose [sandbox] limits apply (default: search order)."),
 ) -> None:
     """Run code and its tests in the Docker sandbox, one test at a time. Exits 1 when a test fails."""

@@ -23,9 +23,16 @@ def test_json_passes(text_file: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0
     assert out["passed"] is True
     assert out["checks"] == [
-        {"name": "words", "passed": True, "evidence": "9 words; allowed at most 12"},
-        {"name": "required terms", "passed": True, "evidence": "uses 'tide'"},
+        {"name": "words", "passed": True, "evidence": "9 words; allowed at most 12", "spec": "user"},
+        {"name": "required terms", "passed": True, "evidence": "uses 'tide'", "spec": "user"},
     ]
+
+
+def test_the_instructions_constraints_are_the_instructions_and_given_ones_the_users(text_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["check", "writing", "--text", str(text_file), "--instruction", "Describe the sea in at most 15 words.", "--json"]
+    assert main([*args, "--constraints", '{"required_terms": ["tide"]}']) == 0
+    specs = {c["name"]: c["spec"] for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert specs == {"words": "instruction", "required terms": "user"}
 
 
 def test_failure_exits_1_with_readable_lines(text_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
