@@ -85,7 +85,7 @@ async def _record(home: Path, run_id: str):
 
 @pytest.mark.slow
 def test_run_on_a_terminal_shows_the_live_view_then_the_answer_as_markdown(launcher: Path, tmp_path: Path) -> None:
-    child = spawn(launcher, tmp_path, "What is 2+2?")
+    child = spawn(launcher, tmp_path, "add, then add again")  # the plan's tasks are the request's own words
     child.expect("planning")  # the live view, before the plan exists
     child.expect(rf"sum{ANSI} *{ANSI}\[math\] {ANSI}verified")  # the plan tree with the task's state
     child.expect(rf"The sum is {ANSI}4")  # Markdown: bold, no asterisks
