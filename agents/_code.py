@@ -18,8 +18,12 @@ never run and never verified.
 from __future__ import annotations
 
 import ast
+import asyncio
+from collections import Counter
+from collections.abc import Sequence
 
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
+from junto.tools._code_behaviour import behaviour, shared_calls
 from junto.tools._code_blocks import python_blocks, with_stub_imports
 from junto.tools._code_check import check_code
 from junto.tools._code_examples import examples_as_tests
@@ -126,7 +130,7 @@ class CodeSpecialist:
         self.per_test_s = per_test_s
 
     async def run(self, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> TaskResult:
-        return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check)
+        return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check, agree=self._behaviour)
 
     def _prompt(self, task: TaskSpec, inputs: dict[str, TaskResult], history: list[Attempt]) -> str:
         parts = [render_inputs(inputs), f"Task: {task.instruction}"]
@@ -152,6 +156,20 @@ class CodeSpecialist:
         code = with_stub_imports(answer.code, task.instruction)
         output = CodeOutput(code=code, tests=answer.tests, entry_point=_entry_point(task, code))
         return Generation(output=output, completion=completion)
+
+    async def _behaviour(self, candidates: Sequence[Attempt], task: TaskSpec, ctx: AgentContext) -> dict[int, str]:
+        """Each candidate's results on the calls its instruction and all candidates' tests make: equal when they behave alike."""
+        codes = {a.candidate: a.output for a in candidates if isinstance(a.output, CodeOutput) and a.output.entry_point}
+        if ctx.sandbox is None or not codes:
+            return {}
+        entry = Counter(o.entry_point for o in codes.values()).most_common(1)[0][0]
+        sources = [task.tests or "", examples_as_tests(task.instruction)] + [o.tests for o in codes.values()]
+        calls = shared_calls(entry, sources)
+        sandbox = ctx.sandbox
+        runs = await asyncio.gather(*(behaviour(sandbox, o.code, calls, timeout_s=self.timeout_s) for o in codes.values()))
+        if ctx.budget is not None:
+            ctx.budget.charge_sandbox(sum(seconds for _, seconds in runs))
+        return {i: key for i, (key, _) in zip(codes, runs, strict=True) if key is not None}
 
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
         assert isinstance(output, CodeOutput)

@@ -41,7 +41,7 @@ from junto._tasks import (
 )
 from junto.models._types import Completion, Model, Usage
 
-__all__ = ["CheckOutcome", "Generation", "judge_status", "render_feedback", "render_inputs", "run_checked"]
+__all__ = ["Agree", "CheckOutcome", "Generation", "answer_keys", "judge_status", "render_feedback", "render_inputs", "run_checked"]
 
 
 class Generation(BaseModel):
@@ -61,7 +61,18 @@ class CheckOutcome(BaseModel):
 
 Generate = Callable[[Model, TaskSpec, dict[str, TaskResult], list[Attempt]], Awaitable[Generation]]
 Check = Callable[[TaskOutput, TaskSpec, dict[str, TaskResult], AgentContext], Awaitable[CheckOutcome]]
-Agree = Callable[[TaskOutput], str | None]  # an output's answer in a canonical form, for voting
+# The answers of a round's candidates, by candidate index, in a form that is equal when the answers agree.
+Agree = Callable[[Sequence[Attempt], TaskSpec, AgentContext], Awaitable[dict[int, str]]]
+
+
+def answer_keys(key: Callable[[TaskOutput], str | None]) -> Agree:
+    """An :data:`Agree` from a function of one output (math: the answer in sympy's canonical form)."""
+
+    async def agree(candidates: Sequence[Attempt], task: TaskSpec, ctx: AgentContext) -> dict[int, str]:
+        keys = {a.candidate: key(a.output) for a in candidates if a.output is not None}
+        return {i: k for i, k in keys.items() if k is not None}
+
+    return agree
 
 
 def judge_status(checks: Sequence[CheckResult]) -> Status:
@@ -155,7 +166,7 @@ async def run_checked(
             attempts.extend(drawn)
             if spent is not None:
                 reason = f"budget: {spent.message}"
-            chosen, selection = _choose(drawn, agree)
+            chosen, selection = await _choose(drawn, agree, task, ctx)
             if chosen is not None:
                 return _result(task, attempts, chosen, judge_status(chosen.checks), started, None, selection)
             if reason is not None:
@@ -246,7 +257,7 @@ async def _round(
     return [finished[i] for i in sorted(finished)], spent
 
 
-def _choose(drawn: Sequence[Attempt], agree: Agree | None) -> tuple[Attempt | None, str]:
+async def _choose(drawn: Sequence[Attempt], agree: Agree | None, task: TaskSpec, ctx: AgentContext) -> tuple[Attempt | None, str]:
     """The round's answer, if it has one: a verified candidate, else an unverified one most candidates agree with."""
     usable = [a for a in drawn if a.output is not None]
     for status in (Status.VERIFIED, Status.UNVERIFIED):
@@ -255,21 +266,23 @@ def _choose(drawn: Sequence[Attempt], agree: Agree | None) -> tuple[Attempt | No
             continue
         if len(drawn) == 1:
             return pool[0], ""
-        chosen, votes = _vote(pool, usable, agree)
+        answers = await agree(usable, task, ctx) if agree is not None and len(pool) > 1 else {}
+        chosen, votes = _vote(pool, answers)
         note = f"candidate {chosen.candidate} of {len(drawn)} ({status.value})"
         return chosen, note + (f"; {votes}" if votes else "")
     return None, ""
 
 
-def _vote(pool: list[Attempt], usable: list[Attempt], agree: Agree | None) -> tuple[Attempt, str]:
-    """Self-consistency: the pool member whose answer most usable candidates share; ties go to the better-checked, then the earlier."""
-    if agree is None:
-        return max(pool, key=lambda a: (_score(a)[1], -a.candidate)), ""
-    answers = {a.candidate: agree(a.output) for a in usable if a.output is not None}
-    counts = Counter(v for v in answers.values() if v is not None)
-    chosen = max(pool, key=lambda a: (counts.get(answers.get(a.candidate), 0), _score(a)[1], -a.candidate))
-    split = ", ".join(f"{answer} x{n}" for answer, n in counts.most_common())
+def _vote(pool: list[Attempt], answers: dict[int, str]) -> tuple[Attempt, str]:
+    """Self-consistency: the pool member whose answer most candidates share; ties go to the better-checked, then the earlier."""
+    counts = Counter(answers.values())
+    chosen = max(pool, key=lambda a: (counts.get(answers.get(a.candidate, ""), 0), _score(a)[1], -a.candidate))
+    split = ", ".join(f"{_short(answer)} x{n}" for answer, n in counts.most_common())
     return chosen, f"answers {split}" if split else ""
+
+
+def _short(answer: str, limit: int = 40) -> str:
+    return answer if len(answer) <= limit else answer[: limit - 3] + "..."
 
 
 def _feedback_order(attempts: list[Attempt]) -> list[Attempt]:

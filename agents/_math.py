@@ -17,7 +17,7 @@ problem with the first kind offered.
 
 from __future__ import annotations
 
-from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
+from junto.agents._loop import CheckOutcome, Generation, answer_keys, render_feedback, render_inputs, run_checked
 from junto.tools._math_claims import MathAnswer, check_claim_async
 from junto.tools._math_compare import compare_answers_async
 from junto.tools._math_parse import format_math, parse_math
@@ -57,7 +57,7 @@ class MathSpecialist:
         self.pool = pool
 
     async def run(self, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> TaskResult:
-        return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check, agree=_answer_key)
+        return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check, agree=answer_keys(_answer_key))
 
     async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list) -> Generation:
         kind = kind_named(task.instruction)
