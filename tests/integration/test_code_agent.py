@@ -51,3 +51,31 @@ async def test_code_agent_reports_honestly_what_the_sandbox_saw(local_model: Cha
                 docker_sandbox, result.output.code, user_tests=USER_TESTS, model_tests=result.output.tests, entry_point="add"
             )
             assert judge_status(recheck.checks) is Status.FAILED
+
+
+@pytest.mark.slow
+async def test_sampled_candidates_are_each_checked_in_the_sandbox_and_chosen_by_their_checks(local_model: ChatModel, docker_sandbox: Sandbox) -> None:
+    task = TaskSpec(
+        id="add",
+        kind=TaskKind.CODE,
+        instruction="Write a Python function add(a, b) that returns the sum of a and b.",
+        tests=USER_TESTS,
+        entry_point="add",
+        samples=3,
+        max_attempts=1,
+    )
+    ctx = AgentContext(roster=Roster.single(local_model), sandbox=docker_sandbox)
+    result = await CodeSpecialist(max_tokens=256).run(task, {}, ctx)
+    print(f"\nstatus={result.status.value} selection={result.selection!r}")
+    assert [a.candidate for a in result.attempts] == [0, 1, 2]
+    assert {a.seed for a in result.attempts} == {None, 1, 2}
+    drawn = [a for a in result.attempts if a.output is not None]
+    # a candidate that was drawn was run against the user's tests, or failed to run at all
+    assert all(any(c.name in ("user tests", "runs") for c in a.checks) for a in drawn)
+    not_needed = [a for a in result.attempts if a.error and a.error.startswith("not needed")]
+    if result.status is Status.VERIFIED:
+        rerun = await run_code_tests(docker_sandbox, result.output.code, USER_TESTS, entry_point="add")
+        assert rerun.passed, rerun.evidence()
+    else:
+        assert not not_needed  # nothing stops the round early unless a candidate is verified
+        assert result.status is Status.FAILED
