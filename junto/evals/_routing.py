@@ -240,7 +240,10 @@ async def run_routing(
     concurrency: int = 1,
     on_done: Callable[[RouteOutcome], None] | None = None,
 ) -> list[RouteOutcome]:
-    """Route every item with every router; outcomes in item order, router order. Resumes from ``out_dir``."""
+    """Route every item with every router; outcomes in item order, router order. Resumes from ``out_dir``.
+
+    Work is done item by item, the items the shortcut defers first (there both model routers ask the model).
+    """
     done = {(o.item_id, o.router): o for o in load_route_outcomes(out_dir)} if out_dir is not None else {}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -258,8 +261,14 @@ async def run_routing(
         if on_done is not None:
             on_done(outcome)
 
-    await asyncio.gather(*(work(r, i) for r in routers for i in items if (i.id, r.name) not in done))
+    await asyncio.gather(*(work(r, i) for i in _model_first(items) for r in routers if (i.id, r.name) not in done))
     return [done[(i.id, r.name)] for i in items for r in routers]
+
+
+def _model_first(items: Sequence[EvalItem]) -> list[EvalItem]:
+    """The items the shortcut leaves to the model first: a run cut short has junto's routing complete before the rest."""
+    shortcut = Planner()
+    return sorted(items, key=lambda item: shortcut.shortcut_plan(item.prompt) is not None)
 
 
 class RouterSummary(BaseModel):
