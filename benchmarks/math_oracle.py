@@ -27,9 +27,10 @@ from collections import Counter
 from pathlib import Path
 
 from junto.agents import AgentContext, MathSpecialist, Status, TaskKind, TaskSpec
+from junto.tools import compare_answers
+
 from junto.evals import MathPart, load_suite
 from junto.models import FunctionModel, Roster
-from junto.tools import compare_answers
 
 SUITES = ("math-heldout", "math")
 

@@ -1,0 +1,86 @@
+"""Checking several code candidates at once on the warm pool, against checking one, in one run.
+
+    .venv/bin/python benchmarks/candidates_sandbox.py [--repeats 5] [--candidates 8] [--out benchmarks/results/candidates_sandbox.txt]
+
+Each candidate is a function with the user's tests and the examples its
+instruction states, checked by :func:`junto.tools.check_code` (the code
+specialist's own check) in the hardened Docker sandbox. Half the candidates
+are right and half are wrong, as when a model samples. One candidate alone is
+the baseline; ``--candidates`` of them are checked concurrently with a warm
+pool of that size. The ratio is the median wall time of the batch over the
+median of one. Target on 2 cores: at most 3x for 8 candidates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from junto.sandbox import DockerSandbox, SandboxLimits
+from junto.tools import check_code
+
+INSTRUCTION = "Write median(xs) returning the median of a non-empty list of numbers. For example median([3, 1, 2]) returns 2."
+TESTS = "assert median([1, 2, 3, 4]) == 2.5\nassert median([5]) == 5\nassert median([-1, 7, 3]) == 3\n"
+RIGHT = "def median(xs):\n    s = sorted(xs)\n    n = len(s)\n    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2\n"
+WRONG = "def median(xs):\n    s = sorted(xs)\n    return s[len(s) // 2]\n"
+
+
+async def check(sandbox: DockerSandbox, code: str) -> bool:
+    verification = await check_code(sandbox, code, user_tests=TESTS, instruction=INSTRUCTION, entry_point="median")
+    return all(c.passed for c in verification.checks if c.passed is not None)
+
+
+async def timed(repeats: int, gap: float, once) -> list[float]:
+    await once()  # warm-up
+    samples = []
+    for _ in range(repeats):
+        await asyncio.sleep(gap)  # let the pool refill
+        started = time.perf_counter()
+        await once()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--candidates", type=int, default=8)
+    parser.add_argument("--gap", type=float, default=4.0, help="idle seconds before each timed run, for the pool to refill")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/candidates_sandbox.txt"))
+    args = parser.parse_args(argv)
+    codes = [RIGHT if i % 2 == 0 else WRONG for i in range(args.candidates)]
+    async with DockerSandbox.start(limits=SandboxLimits(), pool_size=args.candidates) as sandbox:
+
+        async def one() -> None:
+            assert await check(sandbox, RIGHT)
+
+        async def batch() -> None:
+            verdicts = await asyncio.gather(*(check(sandbox, code) for code in codes))
+            assert verdicts == [code == RIGHT for code in codes], verdicts
+
+        single = await timed(args.repeats, args.gap, one)
+        many = await timed(args.repeats, args.gap, batch)
+    ratio = statistics.median(many) / statistics.median(single)
+    lines = [
+        f"command: .venv/bin/python benchmarks/candidates_sandbox.py --repeats {args.repeats} --candidates {args.candidates} --gap {args.gap}",
+        f"machine: {platform.system()} {platform.release()}, {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}",
+        f"each check: check_code with 3 user tests and 1 stated example, hardened sandbox; {args.repeats} repeats, median",
+        "",
+        f"1 candidate:               {statistics.median(single) * 1000:8.0f} ms  (min {min(single) * 1000:.0f}, max {max(single) * 1000:.0f})",
+        f"{args.candidates} candidates at once (pool {args.candidates}): {statistics.median(many) * 1000:8.0f} ms  (min {min(many) * 1000:.0f}, max {max(many) * 1000:.0f})",
+        f"ratio: {ratio:.2f}x one candidate (target <= 3x for 8 on 2 cores)",
+    ]
+    report = "\n".join(lines) + "\n"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report)
+    return report
+
+
+if __name__ == "__main__":
+    sys.stdout.write(asyncio.run(main()))
