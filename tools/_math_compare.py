@@ -189,7 +189,8 @@ def _same_derivatives(a: Any, b: Any) -> tuple[Any, Any, str]:
     return a, b, "; ".join(unclear)
 
 
-def _compare(a: Any, b: Any, decimals: int | None = None) -> Equivalence:
+def _compare(a: Any, b: Any, decimals: int | None = None, *, inside: bool = False) -> Equivalence:
+    """``inside``: ``a`` and ``b`` are entries of a set, tuple or matrix, where ``{2}`` is not ``2``."""
     ka, kb = _kind(a), _kind(b)
     if ka == "expr" and kb == "expr":
         return _compare_expr(a, b, decimals)
@@ -232,7 +233,7 @@ def _compare(a: Any, b: Any, decimals: int | None = None) -> Equivalence:
         value, group = (a, b) if ka == "expr" else (b, a)
         import sympy as sp
 
-        if isinstance(group, sp.FiniteSet) and len(group) == 1:
+        if isinstance(group, sp.FiniteSet) and len(group) == 1 and not inside:  # an answer {2} to 'solve ...' is 2
             result = _compare_expr(value, group.args[0], decimals)
             return result.model_copy(update={"method": "set of one: " + result.method})
         return Equivalence(equivalent=False, method="kind", detail=f"a single value vs the set {_short(group)}")
@@ -394,7 +395,7 @@ def _compare_sequences(a: list[Any], b: list[Any], what: str) -> Equivalence:
         return Equivalence(equivalent=False, method=what, detail=f"{len(a)} entries vs {len(b)}")
     undecided = None
     for index, (x, y) in enumerate(zip(a, b, strict=True)):
-        result = _compare(x, y)
+        result = _compare(x, y, inside=True)
         if result.equivalent is False:
             return Equivalence(equivalent=False, method=what, detail=f"entry {index + 1} differs: {result.detail}")
         if result.equivalent is None:
@@ -410,7 +411,7 @@ def _match_finite(a: Any, b: Any) -> Equivalence:
         return Equivalence(equivalent=False, method="set", detail=f"{_short(a)} has {len(left)} elements, {_short(b)} has {len(right)}")
     undecided = False
     for x in left:
-        verdicts = [(y, _compare(x, y)) for y in right]
+        verdicts = [(y, _compare(x, y, inside=True)) for y in right]
         match = next((y for y, v in verdicts if v.equivalent), None)
         if match is not None:
             right.remove(match)

@@ -307,6 +307,11 @@ TABLE: list[tuple[str, str, bool | None]] = [
     # no closed-form solution: undecided, never "both have the same (no) solutions"
     ("x^7 + x^3*y^2 + y^5 = 1", "x^7 + x^3*y^2 + y^5 = 2", U),
     ("x^9 + x^4*y^3*z^2 + y^7*z + z^5 = 0", "x^9 + x^4*y^3*z^2 + y^7*z + 2*z^5 = 0", U),
+    # a set inside a set is an element, not its one value: {2} stands for 2 only as a whole answer
+    ("{{7}, 8}", "{7, 8}", F),
+    (r"\{\{-1\}, 0\}", r"\{0, \{-1\}\}", T),
+    ("({4}, 5)", "(4, 5)", F),
+    ("{9}", "9", T),
 ]
 
 
