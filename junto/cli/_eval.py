@@ -32,7 +32,7 @@ def spread(items: list, limit: int | None) -> list:
 
 @app.command("eval")
 def eval_command(
-    suite: str = typer.Argument(..., help="humaneval, math, math-heldout, composite, route-heldout, or the path of a JSONL suite."),
+    suite: str = typer.Argument(..., help="humaneval, math, math-heldout, composite, route-heldout, route-heldout-2, or the path of a JSONL suite."),
     config: Path | None = typer.Option(None, "--config", help="junto.toml to use (default: search order)."),
     baseline: str | None = typer.Option(None, "--baseline", help="Model name from junto.toml for the single-model baseline (default: the general role's first model)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N items."),
