@@ -20,6 +20,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel
 
+from junto._exceptions import ConfigError
 from junto.agents import without_verification_note
 from junto.evals._items import CodePart, EvalItem, MathPart, TextPart
 from junto.sandbox._types import Sandbox
@@ -160,6 +161,8 @@ async def score_answer(item: EvalItem, answer: str, *, sandbox: Sandbox) -> list
             scores.append(_score_math(part, answer))
         elif isinstance(part, CodePart):
             scores.append(await _score_code(part, answer, sandbox))
-        else:
+        elif isinstance(part, TextPart):
             scores.append(_score_text(part, answer))
+        else:  # a route part scores a plan, not an answer: see junto.evals._routing
+            raise ConfigError(f"item {item.id!r} has a {part.type} part, which scores plans, not answers", hint="run it as a routing suite")
     return scores

@@ -191,3 +191,12 @@ async def test_a_false_verified_is_counted_apart_from_honest_outcomes(tmp_path) 
 
     table = honesty_table(list(summary.values()))
     assert "| junto | 1 | 1 | 1 | 1 | 50% |" in table and "single" not in table
+
+
+async def test_a_route_part_is_refused_by_the_answer_scorer() -> None:
+    from junto import ConfigError
+    from junto.evals import RoutePart
+
+    item = EvalItem(id="r1", prompt="Write a haiku", parts=[RoutePart(kinds=["writing"])])
+    with pytest.raises(ConfigError, match="scores plans"):
+        await score_answer(item, "an answer", sandbox=SANDBOX)
