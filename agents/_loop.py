@@ -243,7 +243,11 @@ async def _round(
             job.cancel()
         await asyncio.gather(*running, return_exceptions=True)
     for job, sampling in running.items():
-        if sampling.index not in finished and job.cancelled():
+        if sampling.index in finished:
+            continue
+        if not job.cancelled() and job.exception() is None:  # finished alongside the verified one: it was drawn, keep it
+            finished[sampling.index] = job.result()
+        elif job.cancelled():
             finished[sampling.index] = Attempt(
                 number=first + sampling.index,
                 model=model.name,

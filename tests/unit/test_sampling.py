@@ -135,3 +135,20 @@ async def test_a_run_draws_the_samples_its_junto_was_given(tmp_path) -> None:
     (task,) = result.results.values()
     assert [a.candidate for a in task.attempts] == [0, 1, 2]  # unverifiable: every candidate is drawn and they vote
     assert "42 x3" in task.selection
+
+
+async def test_candidates_that_finish_alongside_the_verified_one_are_kept_not_lost() -> None:
+    async def generate(model, task, inputs, history):
+        completion = await model.complete(ModelRequest(messages=[Message.user(task.instruction)]))
+        return Generation(output=TextOutput(text=completion.text), completion=completion)
+
+    async def check(output, task, inputs, ctx):  # no await: every candidate can be done before the first is read
+        return CheckOutcome(checks=[CheckResult(name="said", passed=output.text == "yes", evidence=output.text, spec=Spec.USER)])
+
+    task = TaskSpec(id="t", kind=TaskKind.GENERAL, instruction="say yes", samples=6, max_attempts=1)
+    for _ in range(20):
+        ctx = AgentContext(roster=Roster.single(FunctionModel(lambda m, r: "yes")))
+        result = await run_checked(task, {}, ctx, generate=generate, check=check)
+        assert [a.candidate for a in result.attempts] == [0, 1, 2, 3, 4, 5]
+        assert all(a.output is not None or (a.error or "").startswith("not needed") for a in result.attempts)
+        assert result.status is Status.VERIFIED
