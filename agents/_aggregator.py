@@ -98,7 +98,11 @@ class Aggregator:
                 cited=[only.task_id],
                 consistent=True if verified else None,
                 # The answer is the verified output itself: it confirms against that result, nothing else.
-                checks=[CheckResult(name="aggregate-passthrough", passed=True if verified else None, evidence=evidence, spec=Spec.UPSTREAM)],
+                checks=[
+                    CheckResult(
+                        name="aggregate-passthrough", passed=True if verified else None, evidence=evidence, spec=Spec.UPSTREAM
+                    )
+                ],
                 written_by=f"task {only.task_id}",
             )
         raw = ctx.roster.strongest(Role.AGGREGATOR)
@@ -113,7 +117,9 @@ class Aggregator:
 
         for round_ in range(self.max_revisions + 1):
             try:
-                text, used, spent = await _write(model, raw, ModelRequest(messages=messages, max_tokens=self.max_tokens), on_token)
+                text, used, spent = await _write(
+                    model, raw, ModelRequest(messages=messages, max_tokens=self.max_tokens), on_token
+                )
             except (BudgetExceeded, ModelError) as error:
                 failure = f"{model.name} could not write the answer: {error}"
                 break
@@ -137,7 +143,10 @@ class Aggregator:
             if on_token is not None:
                 on_token(_FALLING_BACK + answer)
             report = consistency.check_consistency(answer, results, task=task, plan=plan)
-            checks = [*report.checks, CheckResult(name="aggregate-fallback", passed=None, evidence=failure[:2000], spec=Spec.MODEL)]
+            checks = [
+                *report.checks,
+                CheckResult(name="aggregate-fallback", passed=None, evidence=failure[:2000], spec=Spec.MODEL),
+            ]
             consistent = report.consistent
         else:
             note = _unverified_note(answer, plan, results)

@@ -175,9 +175,15 @@ class CodeSpecialist:
         assert isinstance(output, CodeOutput)
         if ctx.sandbox is None:
             problem = syntax_error(output.code)
-            checks = [CheckResult(name="sandbox", passed=None, evidence="no sandbox was available, so the code was never run", spec=Spec.MODEL)]
+            checks = [
+                CheckResult(
+                    name="sandbox", passed=None, evidence="no sandbox was available, so the code was never run", spec=Spec.MODEL
+                )
+            ]
             if problem is not None:
-                checks.insert(0, CheckResult(name="runs", passed=False, evidence=f"the code does not parse: {problem}", spec=Spec.MODEL))
+                checks.insert(
+                    0, CheckResult(name="runs", passed=False, evidence=f"the code does not parse: {problem}", spec=Spec.MODEL)
+                )
             return CheckOutcome(checks=checks)
         verification = await check_code(
             ctx.sandbox,

@@ -41,7 +41,16 @@ from junto._tasks import (
 )
 from junto.models._types import Completion, Model, Usage
 
-__all__ = ["Agree", "CheckOutcome", "Generation", "answer_keys", "judge_status", "render_feedback", "render_inputs", "run_checked"]
+__all__ = [
+    "Agree",
+    "CheckOutcome",
+    "Generation",
+    "answer_keys",
+    "judge_status",
+    "render_feedback",
+    "render_inputs",
+    "run_checked",
+]
 
 
 class Generation(BaseModel):
@@ -95,7 +104,9 @@ def _as_models(check: CheckResult) -> CheckResult:
     """A check against what the instruction states, when the planner model wrote the instruction."""
     if check.spec is not Spec.INSTRUCTION:
         return check
-    return check.model_copy(update={"spec": Spec.MODEL, "evidence": f"{check.evidence} (the instruction is the planner model's words)"})
+    return check.model_copy(
+        update={"spec": Spec.MODEL, "evidence": f"{check.evidence} (the instruction is the planner model's words)"}
+    )
 
 
 def render_feedback(history: Sequence[Attempt], *, limit: int = 1500) -> str:
@@ -157,7 +168,11 @@ async def run_checked(
     for tier in range(first_tier, last_tier + 1):
         model: Model = tiers[tier]
         if tier > first_tier:
-            ctx.emit(events.TaskEscalated(run_id=ctx.run_id, task_id=task.id, from_model=tiers[tier - 1].name, to_model=model.name, tier=tier))
+            ctx.emit(
+                events.TaskEscalated(
+                    run_id=ctx.run_id, task_id=task.id, from_model=tiers[tier - 1].name, to_model=model.name, tier=tier
+                )
+            )
         if ctx.budget is not None:
             model = BudgetedModel(model, ctx.budget)
         for _ in range(task.max_attempts):
@@ -203,12 +218,27 @@ async def _round(
         number = first + sampling.index
         ctx.emit(events.TaskAttempt(run_id=ctx.run_id, task_id=task.id, attempt=number, model=model.name, tier=tier))
         began = time.perf_counter()
-        drawn = Attempt(number=number, model=model.name, tier=tier, round=round_, candidate=sampling.index, temperature=sampling.temperature, seed=sampling.seed)
+        drawn = Attempt(
+            number=number,
+            model=model.name,
+            tier=tier,
+            round=round_,
+            candidate=sampling.index,
+            temperature=sampling.temperature,
+            seed=sampling.seed,
+        )
         try:
             generation = await generate(SampledModel(model, sampling), task, inputs, history)
         except ModelError as error:
             # what the failed call spent still counts (e.g. structured tries refused)
-            return drawn.model_copy(update={"error": str(error), "usage": error.usage or Usage(), "cost_usd": error.cost_usd, "duration_s": time.perf_counter() - began})
+            return drawn.model_copy(
+                update={
+                    "error": str(error),
+                    "usage": error.usage or Usage(),
+                    "cost_usd": error.cost_usd,
+                    "duration_s": time.perf_counter() - began,
+                }
+            )
         outcome = await check(generation.output, task, inputs, ctx)
         checks = outcome.checks if task.instruction_source is not Spec.MODEL else [_as_models(c) for c in outcome.checks]
         for result in checks:

@@ -75,7 +75,9 @@ class MathSpecialist:
 
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
         assert isinstance(output, MathOutput)
-        claim = MathAnswer.model_validate(output.formalization or {"kind": MathKind.OTHER, "expression": "", "answer": output.answer})
+        claim = MathAnswer.model_validate(
+            output.formalization or {"kind": MathKind.OTHER, "expression": "", "answer": output.answer}
+        )
         result = await check_claim_async(claim, instruction=task.instruction, timeout_s=self.timeout_s, pool=self.pool)
         checks: list[CheckResult] = list(result.checks)
         if task.expected is not None:

@@ -76,7 +76,9 @@ _SYSTEM = (
     "Use one subtask per part of the task. Do not add extra subtasks."
 )
 
-_EXAMPLE_TASK = "Compute 12 * 7. Then write a Python function area(w, h) returning w * h. Finally, explain the product in at most 50 words."
+_EXAMPLE_TASK = (
+    "Compute 12 * 7. Then write a Python function area(w, h) returning w * h. Finally, explain the product in at most 50 words."
+)
 
 _EXAMPLE_PLAN = Plan(
     tasks=[
@@ -284,7 +286,9 @@ _MATH_WORD = re.compile(rf"\b(?:{_MATH_WORDS})\b", _I)
 _YEAR = re.compile(r"(?<![\d.,$])\b(?:1[0-9]|20)\d\d\b(?![.,]?\d)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?![\w-]*-[a-z])", _I)
 _QUANTITY = re.compile(r"\bhow\s+(?:much|many|long|far|fast|old|often|big)\b|\bwhat(?:'s|\s+is)\s+\$?\d", _I)
-_NUMBER_LIST = re.compile(r"\d+(?:\.\d+)?(?:\s*,\s+(?:and\s+)?\d+(?:\.\d+)?){2,}|\d+(?:\.\d+)?(?:,\s+\d+(?:\.\d+)?)+,?\s+and\s+\d")
+_NUMBER_LIST = re.compile(
+    r"\d+(?:\.\d+)?(?:\s*,\s+(?:and\s+)?\d+(?:\.\d+)?){2,}|\d+(?:\.\d+)?(?:,\s+\d+(?:\.\d+)?)+,?\s+and\s+\d"
+)
 _STATISTIC = re.compile(r"\b(?:mean|median|mode|average|standard deviation|variance|range|sum|total)\b", _I)
 _COMPUTE = re.compile(r"^(?:compute|calculate|work out)\b", _I)
 # "Summarise this ...: <text>": what follows the colon is material to work on, not more of the task.
@@ -467,7 +471,12 @@ class Planner:
         found = await self._ask(prompt, lambda draft: validate_plan(draft, limits=self.limits), ctx)
         if found.plan is not None:
             return PlanOutcome(
-                plan=found.plan, source="planner", repairs=found.repairs, usage=found.usage, cost_usd=found.cost_usd, model=found.model
+                plan=found.plan,
+                source="planner",
+                repairs=found.repairs,
+                usage=found.usage,
+                cost_usd=found.cost_usd,
+                model=found.model,
             )
         reason = found.reason
         decomposed = decompose(task, history)
@@ -476,7 +485,9 @@ class Planner:
             plan = decomposed
         else:
             plan = _single(TaskKind.GENERAL, task, history)
-        return PlanOutcome(plan=plan, source="fallback", repairs=found.repairs, usage=found.usage, cost_usd=found.cost_usd, reason=reason)
+        return PlanOutcome(
+            plan=plan, source="fallback", repairs=found.repairs, usage=found.usage, cost_usd=found.cost_usd, reason=reason
+        )
 
     async def replan(
         self, task: str, plan: Plan, results: Mapping[str, TaskResult], replace: Sequence[str], ctx: AgentContext
@@ -519,9 +530,7 @@ class Planner:
             plan=whole, source="planner", repairs=found.repairs, usage=found.usage, cost_usd=found.cost_usd, model=found.model
         )
 
-    async def _ask(
-        self, prompt: list[Message], errors_of: Callable[[_PlanDraft], list[str]], ctx: AgentContext
-    ) -> _Asked:
+    async def _ask(self, prompt: list[Message], errors_of: Callable[[_PlanDraft], list[str]], ctx: AgentContext) -> _Asked:
         """A plan from the planner tiers in turn, each with ``max_repairs`` repairs; ``plan`` is None if none was valid."""
         asked = _Asked(reason="the planner has no model")
         for tier, model in enumerate(ctx.roster.tiers(Role.PLANNER)):
@@ -611,7 +620,11 @@ def decompose(task: str, history: list[Message] | None = None) -> Plan | None:
 def _single(kind: TaskKind, task: str, history: list[Message]) -> Plan:
     context = _history_text(history, limit=2, chars=400)
     instruction = f"{context}\n\nTask: {task}" if context else task
-    produces = "the answer" if kind in (TaskKind.MATH, TaskKind.GENERAL) else {TaskKind.CODE: "the code", TaskKind.WRITING: "the text"}[kind]
+    produces = (
+        "the answer"
+        if kind in (TaskKind.MATH, TaskKind.GENERAL)
+        else {TaskKind.CODE: "the code", TaskKind.WRITING: "the text"}[kind]
+    )
     return Plan(tasks=[PlanTask(id=kind.value, kind=kind, instruction=instruction, produces=produces)])
 
 
@@ -636,7 +649,9 @@ def _replan_prompt(task: str, plan: Plan, results: Mapping[str, TaskResult], rep
             why = result.reason if result is not None and result.reason else "it depends on a failed subtask"
             state = f"FAILED: {why}" if result is not None and result.status is Status.FAILED else f"to redo: {why}"
         else:
-            state = f"{result.status.value}: {result.output_text() or result.reason or 'no output'}" if result is not None else "done"
+            state = (
+                f"{result.status.value}: {result.output_text() or result.reason or 'no output'}" if result is not None else "done"
+            )
         needs = f" (depends on {', '.join(t.depends_on)})" if t.depends_on else ""
         lines.append(f"- {t.id} [{t.kind.value}]{needs}: {t.instruction}\n  -> {_clip(state, 300)}")
     kept = [t.id for t in plan.tasks if t.id not in replaced]

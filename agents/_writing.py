@@ -148,7 +148,9 @@ class TextSpecialist:
     kind: TaskKind = TaskKind.WRITING
     system_prompt: str = _WRITING_SYSTEM
 
-    def __init__(self, *, judge: bool = False, rubric: str = DEFAULT_RUBRIC, max_tokens: int = 512, judge_max_tokens: int = 160) -> None:
+    def __init__(
+        self, *, judge: bool = False, rubric: str = DEFAULT_RUBRIC, max_tokens: int = 512, judge_max_tokens: int = 160
+    ) -> None:
         self.judge = judge
         self.rubric = rubric
         self.max_tokens = max_tokens
@@ -199,10 +201,22 @@ class TextSpecialist:
         )
         try:
             completion = await model.complete(request)
-            verdict = completion.parsed if isinstance(completion.parsed, JudgeVerdict) else JudgeVerdict.model_validate(completion.parsed)
+            verdict = (
+                completion.parsed
+                if isinstance(completion.parsed, JudgeVerdict)
+                else JudgeVerdict.model_validate(completion.parsed)
+            )
         except (ModelError, BudgetExceeded, ValueError) as error:
-            return CheckResult(name="judge", passed=None, evidence=f"no verdict from {model.name}: {error}"[:300], source="judge", spec=Spec.MODEL)
-        return CheckResult(name="judge", passed=verdict.passed, evidence=f"{model.name}: {verdict.critique}", source="judge", spec=Spec.MODEL)
+            return CheckResult(
+                name="judge",
+                passed=None,
+                evidence=f"no verdict from {model.name}: {error}"[:300],
+                source="judge",
+                spec=Spec.MODEL,
+            )
+        return CheckResult(
+            name="judge", passed=verdict.passed, evidence=f"{model.name}: {verdict.critique}", source="judge", spec=Spec.MODEL
+        )
 
 
 class WritingSpecialist(TextSpecialist):

@@ -27,7 +27,9 @@ from junto.tools import check_code
 
 INSTRUCTION = "Write median(xs) returning the median of a non-empty list of numbers. For example median([3, 1, 2]) returns 2."
 TESTS = "assert median([1, 2, 3, 4]) == 2.5\nassert median([5]) == 5\nassert median([-1, 7, 3]) == 3\n"
-RIGHT = "def median(xs):\n    s = sorted(xs)\n    n = len(s)\n    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2\n"
+RIGHT = (
+    "def median(xs):\n    s = sorted(xs)\n    n = len(s)\n    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2\n"
+)
 WRONG = "def median(xs):\n    s = sorted(xs)\n    return s[len(s) // 2]\n"
 
 

@@ -112,7 +112,9 @@ def main() -> int:
     for mode, figures in results.items():
         ratio = figures["ratio"]
         ok = ok and ratio >= 0.95
-        lines.append(f"{mode:<10}{figures['raw']:>12.1f}{figures['junto']:>14.1f}{ratio:>8.3f}  {'ok' if ratio >= 0.95 else 'BELOW'}")
+        lines.append(
+            f"{mode:<10}{figures['raw']:>12.1f}{figures['junto']:>14.1f}{ratio:>8.3f}  {'ok' if ratio >= 0.95 else 'BELOW'}"
+        )
     text = "\n".join(lines) + "\n"
     print(text, end="")
     RESULT.parent.mkdir(parents=True, exist_ok=True)

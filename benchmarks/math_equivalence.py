@@ -136,7 +136,9 @@ def main() -> int:
             by_category.setdefault(row["category"], {n: Tally() for n in systems})[name].add(row, verdict, note)
 
     script = Path(sys.argv[0]).resolve()
-    command = ".venv/bin/python " + shlex.join([str(script.relative_to(ROOT) if script.is_relative_to(ROOT) else script), *sys.argv[1:]])
+    command = ".venv/bin/python " + shlex.join(
+        [str(script.relative_to(ROOT) if script.is_relative_to(ROOT) else script), *sys.argv[1:]]
+    )
     versions = []
     for package in ("sympy", "math-verify", "latex2sympy2_extended"):
         try:
@@ -159,8 +161,12 @@ def main() -> int:
     for category in sorted(by_category):
         tallies = by_category[category]
         count = tallies[names[0]].pairs
-        lines.append(f"{category:<12} {count:5d}  " + "  ".join(f"{'':<{len(n) + 2}}{tallies[n].cells():<{30 - len(n)}}" for n in names))
-    lines.append(f"{'all':<12} {len(rows):5d}  " + "  ".join(f"{'':<{len(n) + 2}}{totals[n].cells():<{30 - len(n)}}" for n in names))
+        lines.append(
+            f"{category:<12} {count:5d}  " + "  ".join(f"{'':<{len(n) + 2}}{tallies[n].cells():<{30 - len(n)}}" for n in names)
+        )
+    lines.append(
+        f"{'all':<12} {len(rows):5d}  " + "  ".join(f"{'':<{len(n) + 2}}{totals[n].cells():<{30 - len(n)}}" for n in names)
+    )
     lines.append("")
     for name in names:
         tally = totals[name]
@@ -179,7 +185,9 @@ def main() -> int:
         if totals[name].undecided:
             lines.append(f"{name}: pairs left undecided ({len(totals[name].undecided)})")
             for row, note in totals[name].undecided:
-                lines.append(f"  [{row['category']}] {row['a']!r} vs {row['b']!r} (labelled {str(row['equivalent']).lower()}): {note}")
+                lines.append(
+                    f"  [{row['category']}] {row['a']!r} vs {row['b']!r} (labelled {str(row['equivalent']).lower()}): {note}"
+                )
     if "math-verify" not in systems:
         lines.append("")
         lines.append("math-verify is not installed: pip install 'junto[eval]'")

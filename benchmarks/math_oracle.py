@@ -51,7 +51,9 @@ async def main(argv: list[str] | None = None) -> str:
     args = parser.parse_args(argv)
     specialist = MathSpecialist(timeout_s=10.0)
     lines = [f"command: .venv/bin/python benchmarks/math_oracle.py --out {args.out}", ""]
-    lines.append(f"{'suite':<14}{'items':>6}  {'right answer: verified / unverified / failed':<46}{'answer 0: verified (of which right)':>36}")
+    lines.append(
+        f"{'suite':<14}{'items':>6}  {'right answer: verified / unverified / failed':<46}{'answer 0: verified (of which right)':>36}"
+    )
     for suite in SUITES:
         items = load_suite(suite)
         right: Counter[str] = Counter()

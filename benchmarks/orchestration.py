@@ -98,7 +98,13 @@ class HttpSpecialist:
         completion = await ctx.roster.first(task.model_role).complete(
             ModelRequest(messages=[Message.user(task.instruction)], max_tokens=8)
         )
-        return TaskResult(task_id=task.id, kind=task.kind, status=Status.UNVERIFIED, output=TextOutput(text=completion.text), usage=completion.usage)
+        return TaskResult(
+            task_id=task.id,
+            kind=task.kind,
+            status=Status.UNVERIFIED,
+            output=TextOutput(text=completion.text),
+            usage=completion.usage,
+        )
 
 
 def _shapes(delay_ms: float) -> dict[str, tuple[object, dict[str, float]]]:
@@ -123,7 +129,10 @@ def _shapes(delay_ms: float) -> dict[str, tuple[object, dict[str, float]]]:
     top = add(diamond, "top", delay_ms)
     middle = [add(diamond, f"m{n}", delay_ms, top) for n in range(4)]
     add(diamond, "bottom", delay_ms, middle)
-    shapes["diamond (1-4-1)"] = (diamond.compile(), {"top": delay_ms, **{f"m{n}": delay_ms for n in range(4)}, "bottom": delay_ms})
+    shapes["diamond (1-4-1)"] = (
+        diamond.compile(),
+        {"top": delay_ms, **{f"m{n}": delay_ms for n in range(4)}, "bottom": delay_ms},
+    )
 
     skewed = TaskGraph(name="skewed")
     add(skewed, "slow", 5 * delay_ms)
@@ -210,21 +219,28 @@ async def _measure(port: int, delay_ms: float, repeats: int) -> list[str]:
         ctx = AgentContext(roster=roster)
         wall = await _timed(lambda: executor.run(graph, ctx), max(repeats, 5))
         if name.startswith("deep"):
+
             async def direct() -> None:
                 for spec in graph.specs:
                     await raw_call(spec.instruction)
         else:
+
             async def direct() -> None:
                 await asyncio.gather(*(raw_call(spec.instruction) for spec in graph.specs))
+
         base = await _timed(direct, max(repeats, 5))
-        lines.append(f"  {name:38} executor {wall * 1000:7.1f} ms, direct calls {base * 1000:7.1f} ms, overhead {(wall - base) * 1000 / n:5.2f} ms/task")
+        lines.append(
+            f"  {name:38} executor {wall * 1000:7.1f} ms, direct calls {base * 1000:7.1f} ms, overhead {(wall - base) * 1000 / n:5.2f} ms/task"
+        )
 
     # The full public path: Junto.run with run records and SQLite checkpoints.
     import tempfile
 
     graph, _ = zero["deep (chain of 10)"]
     with tempfile.TemporaryDirectory() as home:
-        async with Junto.start(roster=roster, specialists=specialists, aggregator=JoinAggregator(), store=Path(home) / "junto.db") as junto:
+        async with Junto.start(
+            roster=roster, specialists=specialists, aggregator=JoinAggregator(), store=Path(home) / "junto.db"
+        ) as junto:
             await junto.run(graph)
             walls, bases = [], []
             for _ in range(max(repeats, 7)):  # interleaved, so machine load hits both alike

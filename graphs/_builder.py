@@ -246,7 +246,9 @@ class CompiledGraph(BaseModel):
         compiled = TaskGraph.from_plan(plan).compile(limits=limits)
         if request is None:
             return compiled
-        specs = tuple(s.model_copy(update={"instruction_source": instruction_source(request, s.instruction)}) for s in compiled.specs)
+        specs = tuple(
+            s.model_copy(update={"instruction_source": instruction_source(request, s.instruction)}) for s in compiled.specs
+        )
         return compiled.model_copy(update={"specs": specs})
 
     @classmethod
@@ -284,4 +286,3 @@ class CompiledGraph(BaseModel):
 
 def _kind_name(kind: TaskKind | str) -> str:
     return kind.value if isinstance(kind, TaskKind) else str(kind)
-

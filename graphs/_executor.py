@@ -221,7 +221,9 @@ class _Run:
         except TimeoutError:
             assert tracker is not None
             tracker.exhausted = "wall_time"
-            return _failed(spec, f"budget: wall-time budget of {tracker.budget.max_wall_s:g} s ran out while this task ran", started)
+            return _failed(
+                spec, f"budget: wall-time budget of {tracker.budget.max_wall_s:g} s ran out while this task ran", started
+            )
         except BudgetExceeded as error:
             return _failed(spec, f"budget: {error.message}", started)
         except Exception as error:  # a specialist's bug must not crash the run
@@ -247,7 +249,9 @@ class _Run:
         )
         if ctx.budget is not None:
             spent = ctx.budget.spent
-            ctx.emit(events.BudgetUpdated(run_id=ctx.run_id, tokens=spent.tokens, cost_usd=spent.cost_usd, sandbox_s=spent.sandbox_s))
+            ctx.emit(
+                events.BudgetUpdated(run_id=ctx.run_id, tokens=spent.tokens, cost_usd=spent.cost_usd, sandbox_s=spent.sandbox_s)
+            )
 
 
 def replaceable(execution: ExecutionResult) -> list[str]:
@@ -255,9 +259,7 @@ def replaceable(execution: ExecutionResult) -> list[str]:
     if execution.exit_reason is ExitReason.BUDGET:
         return []
     return [
-        tid
-        for tid, r in execution.results.items()
-        if r.status is Status.FAILED and not (r.reason or "").startswith("budget:")
+        tid for tid, r in execution.results.items() if r.status is Status.FAILED and not (r.reason or "").startswith("budget:")
     ]
 
 

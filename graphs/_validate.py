@@ -66,15 +66,15 @@ def plan_problems(plan: Plan, *, limits: GraphLimits | None = None) -> list[Plan
     for task in tasks:
         problems.extend(_task_problems(task.id, task.kind, task.instruction, limits))
         if task.id in seen:
-            problems.append(PlanProblem(message=f"task id '{task.id}' is used more than once; ids must be unique", tasks=(task.id,)))
+            problems.append(
+                PlanProblem(message=f"task id '{task.id}' is used more than once; ids must be unique", tasks=(task.id,))
+            )
         seen.add(task.id)
 
     for task in tasks:
         for dep in task.depends_on:
             if dep not in seen:
-                problems.append(
-                    PlanProblem(message=f"task '{task.id}' depends on unknown task '{dep}'", tasks=(task.id,))
-                )
+                problems.append(PlanProblem(message=f"task '{task.id}' depends on unknown task '{dep}'", tasks=(task.id,)))
     for name in plan.answer:
         if name not in seen:
             problems.append(PlanProblem(message=f"the answer names unknown task '{name}'", tasks=(name,)))

@@ -35,7 +35,12 @@ class Budget(BaseModel):
         """This budget with each limit ``other`` sets in place of its own (``None`` keeps this one)."""
         if other is None:
             return self
-        return Budget(**{name: getattr(self, name) if getattr(other, name) is None else getattr(other, name) for name in Budget.model_fields})
+        return Budget(
+            **{
+                name: getattr(self, name) if getattr(other, name) is None else getattr(other, name)
+                for name in Budget.model_fields
+            }
+        )
 
 
 class Spend(BaseModel):
@@ -92,7 +97,9 @@ class BudgetTracker:
             b, s = self.budget, self._spent
             if b.max_tokens is not None and s.tokens + self._reserved_tokens + tokens > b.max_tokens:
                 left = b.max_tokens - s.tokens - self._reserved_tokens
-                self._exhaust("tokens", f"token budget of {b.max_tokens} would be exceeded ({left} left, call needs up to {tokens})")
+                self._exhaust(
+                    "tokens", f"token budget of {b.max_tokens} would be exceeded ({left} left, call needs up to {tokens})"
+                )
             if b.max_cost_usd is not None and s.cost_usd + self._reserved_cost + cost_usd > b.max_cost_usd:
                 self._exhaust("cost", f"cost budget of ${b.max_cost_usd:g} would be exceeded")
             self._reserved_tokens += tokens

@@ -278,7 +278,9 @@ class Junto:
                 sink(event)
 
         tracker = BudgetTracker(self.budget.overridden_by(budget))
-        ctx = AgentContext(roster=self._roster(), sandbox=self._sandbox, budget=tracker, emit=emit, run_id=run_id, samples=self.samples)
+        ctx = AgentContext(
+            roster=self._roster(), sandbox=self._sandbox, budget=tracker, emit=emit, run_id=run_id, samples=self.samples
+        )
         record = RunRecord(result=RunResult(run_id=run_id, session_id=session, task=text), started_at=started_at, events=trace)
         emit(ev.RunStarted(run_id=run_id, task=text, session_id=session))
         history = await self._history(session)
@@ -305,7 +307,9 @@ class Junto:
             )
             execution = await executor.run(graph, ctx, run_id=run_id, on_result=lambda r: finished.__setitem__(r.task_id, r))
             if self.max_replans:
-                graph, execution, replan_usage, replan_cost = await self._replan(text, graph, execution, executor, ctx, record, finished)
+                graph, execution, replan_usage, replan_cost = await self._replan(
+                    text, graph, execution, executor, ctx, record, finished
+                )
                 record.result.plan = RunPlan.of(graph.plan)
                 planner_usage, planner_cost = planner_usage + replan_usage, planner_cost + replan_cost
             record.result.results = execution.results
@@ -344,7 +348,13 @@ class Junto:
         return record.result
 
     async def _conclude(
-        self, record: RunRecord, started: float, emit: Callable[[ev.Event], None], trace: list[ev.Event], session: str | None, text: str
+        self,
+        record: RunRecord,
+        started: float,
+        emit: Callable[[ev.Event], None],
+        trace: list[ev.Event],
+        session: str | None,
+        text: str,
     ) -> None:
         """Settle the record's duration and status, announce the end of the run, save it."""
         record.result.duration_s = time.perf_counter() - started
@@ -416,7 +426,9 @@ class Junto:
             graph = revised
             # a fresh thread each time: a resumed run replans again rather than meet another graph's checkpoints
             thread = f"{ctx.run_id}:replan{round_}:{uuid.uuid4().hex[:8]}"
-            execution = await executor.run(graph, ctx, run_id=thread, given=kept, on_result=lambda r: finished.__setitem__(r.task_id, r))
+            execution = await executor.run(
+                graph, ctx, run_id=thread, given=kept, on_result=lambda r: finished.__setitem__(r.task_id, r)
+            )
         return graph, execution, usage, cost
 
     async def _aggregate(

@@ -61,7 +61,9 @@ class RunPlan(BaseModel):
     @classmethod
     def of(cls, plan: Plan) -> RunPlan:
         return cls(
-            tasks=[RunPlanTask(id=t.id, kind=t.kind, instruction=t.instruction, depends_on=list(t.depends_on)) for t in plan.tasks]
+            tasks=[
+                RunPlanTask(id=t.id, kind=t.kind, instruction=t.instruction, depends_on=list(t.depends_on)) for t in plan.tasks
+            ]
         )
 
 
@@ -109,7 +111,9 @@ class RunRecord(BaseModel):
     plan_source: PlanSource = "planner"
     plan_repairs: list[list[str]] = Field(default_factory=list)
     aggregate: AggregateVerdict | None = None
-    replaced: list[TaskResult] = Field(default_factory=list, description="results of failed tasks that replanning replaced, in order")
+    replaced: list[TaskResult] = Field(
+        default_factory=list, description="results of failed tasks that replanning replaced, in order"
+    )
     error: str | None = None
     started_at: float = Field(default_factory=time.time)
     events: list[Event] = Field(default_factory=list)
@@ -150,7 +154,9 @@ class RunSummary(BaseModel):
     cost_usd: float = 0.0
 
 
-def run_status(results: Iterable[TaskResult], *, answered: bool, consistent: bool | None = None, covered: bool = True) -> RunStatus:
+def run_status(
+    results: Iterable[TaskResult], *, answered: bool, consistent: bool | None = None, covered: bool = True
+) -> RunStatus:
     """The overall status a run earns from its task results and the aggregator's verdict.
 
     ``covered`` says whether the tasks are shown to make up the whole request

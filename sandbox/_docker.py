@@ -220,7 +220,9 @@ class SandboxSession:
         program = program_payload(code, files, self._sandbox.limits)
         wanted = [check_name(name) for name in collect or []]
         try:
-            return await _run_and_report(self._sandbox, self._cid, program, stdin=stdin, argv=argv, timeout=timeout, collect=wanted, session=self)
+            return await _run_and_report(
+                self._sandbox, self._cid, program, stdin=stdin, argv=argv, timeout=timeout, collect=wanted, session=self
+            )
         except ContainerGone:
             self._ended = "its container stopped"
             raise SandboxError("the session's container stopped", hint="start a new session") from None

@@ -31,6 +31,8 @@ _LAUNCH = {"put": _UNPACK, "run": _UNPACK + '\nshift\nexec python3 main.py "$@"'
 
 def _launcher(mode: str, size: int, argv: list[str]) -> list[str]:
     return ["/bin/sh", "-c", _LAUNCH[mode], "junto-launch", str(size), *argv]
+
+
 _OOM_FILES = ["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"]
 _OOM_KILL = re.compile(rb"^oom_kill (\d+)$", re.MULTILINE)
 _COLLECT_SLACK = 1024 * 1024
@@ -68,9 +70,7 @@ def _exec_blocking(
 ) -> Outcome:
     started = time.monotonic()
     try:
-        exec_id = engine.api.exec_create(cid, command, stdin=True, stdout=True, stderr=True, user=user, workdir=workdir)[
-            "Id"
-        ]
+        exec_id = engine.api.exec_create(cid, command, stdin=True, stdout=True, stderr=True, user=user, workdir=workdir)["Id"]
     except docker.errors.APIError as error:
         if error.status_code in (404, 409):
             raise ContainerGone(f"container {cid[:12]} is not running") from error
@@ -110,16 +110,34 @@ async def run_in(
     command = _launcher("run", len(program), args)
     deadline = time.monotonic() + timeout
     return await engine.call(
-        _exec_blocking, engine, cid, command, program + data, user=limits.user, workdir=limits.work_dir, deadline=deadline, cap=limits.output_bytes
+        _exec_blocking,
+        engine,
+        cid,
+        command,
+        program + data,
+        user=limits.user,
+        workdir=limits.work_dir,
+        deadline=deadline,
+        cap=limits.output_bytes,
     )
 
 
-async def put_in(engine: Engine, cid: str, limits: SandboxLimits, files: Mapping[str, bytes | str], *, timeout: float = 30.0) -> None:
+async def put_in(
+    engine: Engine, cid: str, limits: SandboxLimits, files: Mapping[str, bytes | str], *, timeout: float = 30.0
+) -> None:
     """Unpack ``files`` into the work dir of ``cid``."""
     archive = pack(files, limit=limits.transfer_bytes)
     command = _launcher("put", len(archive), [])
     outcome = await engine.call(
-        _exec_blocking, engine, cid, command, archive, user=limits.user, workdir=limits.work_dir, deadline=time.monotonic() + timeout, cap=64 * 1024
+        _exec_blocking,
+        engine,
+        cid,
+        command,
+        archive,
+        user=limits.user,
+        workdir=limits.work_dir,
+        deadline=time.monotonic() + timeout,
+        cap=64 * 1024,
     )
     if outcome.exit_code != 0:
         _, stderr = outcome.exchange.output.text()
@@ -140,7 +158,8 @@ async def collect_files(
         cid,
         command,
         b"",
-        user=limits.user, workdir=limits.work_dir,
+        user=limits.user,
+        workdir=limits.work_dir,
         deadline=time.monotonic() + timeout,
         cap=limits.transfer_bytes + _COLLECT_SLACK,
     )

@@ -26,7 +26,7 @@ class FakeRun:
 class FakeSandbox:
     """Answers each ``run`` with ``function(FakeRun)`` (sync or async); records every call in ``runs``.
 
-        sandbox = FakeSandbox(lambda run: ExecResult(exit_code=0, stdout="ok\\n"))
+    sandbox = FakeSandbox(lambda run: ExecResult(exit_code=0, stdout="ok\\n"))
     """
 
     def __init__(self, function: Callable[[FakeRun], ExecResult | Awaitable[ExecResult]] | None = None) -> None:

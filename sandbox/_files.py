@@ -41,7 +41,9 @@ def check_name(name: str) -> str:
 
 def pack(files: Mapping[str, bytes | str], *, limit: int) -> bytes:
     """A tar archive of ``files`` (names checked first), at most ``limit`` bytes of content."""
-    checked = {check_name(name): content.encode() if isinstance(content, str) else bytes(content) for name, content in files.items()}
+    checked = {
+        check_name(name): content.encode() if isinstance(content, str) else bytes(content) for name, content in files.items()
+    }
     total = sum(len(content) for content in checked.values())
     if total > limit:
         raise SandboxFileError(f"files going in hold {total} bytes, more than the {limit}-byte transfer cap")

@@ -103,7 +103,9 @@ class SandboxLimits(BaseModel):
             listed = "; ".join(f"{field}: {reason}" for field, reason in problems.items())
             raise SandboxLimitsError(f"invalid sandbox limits: {listed}", problems=problems) from None
 
-    @field_validator("memory", "work_dir_size", "tmp_size", "shm_size", "file_size", "output_bytes", "transfer_bytes", mode="before")
+    @field_validator(
+        "memory", "work_dir_size", "tmp_size", "shm_size", "file_size", "output_bytes", "transfer_bytes", mode="before"
+    )
     @classmethod
     def _size(cls, value: int | str) -> int:
         return parse_size(value)

@@ -23,7 +23,7 @@ __all__ = ["behaviour", "shared_calls"]
 
 _MAX_CALLS = 24
 
-_PROBE = '''
+_PROBE = """
 import json as _json
 _calls = {calls}
 _seen = []
@@ -33,7 +33,7 @@ for _call in _calls:
     except Exception as _error:
         _seen.append("raises " + type(_error).__name__)
 print("\\n" + _json.dumps(_seen))
-'''
+"""
 
 
 def shared_calls(entry_point: str, sources: Iterable[str]) -> list[str]:

@@ -93,7 +93,9 @@ def _section(report: CodeCheckReport, origin: TestOrigin, *, skip_lines: set[int
     lines = [f"{sum(t.passed for t in tests)} of {len(tests)} tests passed"]
     lines.extend(o.describe() for o in failed)
     if not report.completed:
-        lines.append("the test run did not finish: " + ("it timed out" if report.timed_out else f"it exited with code {report.exit_code}"))
+        lines.append(
+            "the test run did not finish: " + ("it timed out" if report.timed_out else f"it exited with code {report.exit_code}")
+        )
     return CheckResult(name=name, passed=False, evidence="\n".join(lines)[:3000], spec=origin.spec)
 
 
@@ -121,7 +123,14 @@ def _checks(
     if ignoring and report.outcomes:
         checks.append(CheckResult(name="computes", passed=False, evidence="\n".join(ignoring.values()), spec=Spec.MODEL))
     if not checks:
-        checks.append(CheckResult(name="tests", passed=None, evidence="there were no tests to run, so the code is only known to run", spec=Spec.MODEL))
+        checks.append(
+            CheckResult(
+                name="tests",
+                passed=None,
+                evidence="there were no tests to run, so the code is only known to run",
+                spec=Spec.MODEL,
+            )
+        )
     return checks
 
 

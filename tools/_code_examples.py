@@ -20,7 +20,9 @@ import re
 __all__ = ["examples_as_tests", "extract_examples"]
 
 _CALL = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(")
-_LINK = re.compile(r"^\s*(?:==|->|=>|→|returns?|should\s+return|must\s+return|gives|should\s+give|evaluates\s+to|is)\s*", re.IGNORECASE)
+_LINK = re.compile(
+    r"^\s*(?:==|->|=>|→|returns?|should\s+return|must\s+return|gives|should\s+give|evaluates\s+to|is)\s*", re.IGNORECASE
+)
 _MAX_EXAMPLES = 20
 _DOCSTRING_QUOTES = ('"""', "'''")
 
@@ -156,7 +158,7 @@ def _tolerance(number: str) -> float:
     """One unit in the last stated decimal, so rounded and truncated figures both match."""
     mantissa = number.lower().split("e")[0]
     decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa and "e" not in number.lower() else 9
-    return max(10.0 ** -decimals, 1e-9)
+    return max(10.0**-decimals, 1e-9)
 
 
 def examples_as_tests(instruction: str) -> str:

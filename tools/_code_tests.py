@@ -139,13 +139,7 @@ class CodeCheckReport(BaseModel):
     @property
     def passed(self) -> bool:
         """Every test ran and passed, and at least one test ran."""
-        return (
-            self.runnable
-            and self.completed
-            and not self.test_errors
-            and bool(self.tests)
-            and not self.failures
-        )
+        return self.runnable and self.completed and not self.test_errors and bool(self.tests) and not self.failures
 
     def evidence(self, *, limit: int = 3000) -> str:
         """The report as text: the blocking problem, or the failed tests first."""

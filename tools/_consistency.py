@@ -136,11 +136,15 @@ def _states(task_id: str, verified: str, numbers: list[Fraction], prose: str) ->
         if _squash(verified) in _squash(prose):
             return CheckResult(name=name, passed=True, evidence=f"states {verified}", spec=Spec.UPSTREAM)
         return CheckResult(
-            name=name, passed=None, evidence=f"the verified result {verified!r} is not quoted verbatim (an equivalent form cannot be ruled out)",
+            name=name,
+            passed=None,
+            evidence=f"the verified result {verified!r} is not quoted verbatim (an equivalent form cannot be ruled out)",
             spec=Spec.UPSTREAM,
         )
     if not values:
-        return CheckResult(name=name, passed=None, evidence=f"the verified result {verified!r} has no value to look for", spec=Spec.UPSTREAM)
+        return CheckResult(
+            name=name, passed=None, evidence=f"the verified result {verified!r} has no value to look for", spec=Spec.UPSTREAM
+        )
     missing = [v for v, text in values if not any(_same(n, v, text) for n in numbers)]
     if missing:
         wrong = ", ".join(text for v, text in values if v in missing)
@@ -163,7 +167,9 @@ def _supported(numbers: list[Fraction], sources: str, verified: Mapping[str, Mat
     if not compared:
         return CheckResult(name="numbers", passed=None, evidence=f"no number above {_SMALL} to compare", spec=Spec.MODEL)
     if not unknown:
-        return CheckResult(name="numbers", passed=True, evidence="every number in the answer comes from the task or its results", spec=Spec.MODEL)
+        return CheckResult(
+            name="numbers", passed=True, evidence="every number in the answer comes from the task or its results", spec=Spec.MODEL
+        )
     stated = ", ".join(_show(n) for n in dict.fromkeys(unknown))
     facts = "; ".join(f"[{tid}] = {out.answer}" for tid, out in verified.items())
     return CheckResult(
@@ -193,7 +199,9 @@ def _code(blocks: list[str], results: Mapping[str, TaskResult]) -> CheckResult:
     evidence = f"code quoted exactly from {', '.join(matched)}"
     if all(block in verified for block in blocks):
         return CheckResult(name="code", passed=True, evidence=evidence, spec=Spec.UPSTREAM)
-    return CheckResult(name="code", passed=True, evidence=evidence + "; code nobody verified, so quoting it confirms nothing", spec=Spec.MODEL)
+    return CheckResult(
+        name="code", passed=True, evidence=evidence + "; code nobody verified, so quoting it confirms nothing", spec=Spec.MODEL
+    )
 
 
 def _result_code(result: TaskResult) -> Iterable[str]:

@@ -107,10 +107,22 @@ def _math_fact(task_id: str, output: MathOutput, text: str, numbers: list[Fracti
     values = verified_values(output.answer)
     if values is None:
         if _squash(output.answer) in _squash(text):
-            return contract.CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]", spec=Spec.UPSTREAM)
-        return contract.CheckResult(name=name, passed=False, evidence=f"does not quote the verified result of [{task_id}], {output.answer}, exactly", spec=Spec.UPSTREAM)
+            return contract.CheckResult(
+                name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]", spec=Spec.UPSTREAM
+            )
+        return contract.CheckResult(
+            name=name,
+            passed=False,
+            evidence=f"does not quote the verified result of [{task_id}], {output.answer}, exactly",
+            spec=Spec.UPSTREAM,
+        )
     if not values:
-        return contract.CheckResult(name=name, passed=None, evidence=f"the verified result of [{task_id}] ({output.answer!r}) has no value to look for", spec=Spec.UPSTREAM)
+        return contract.CheckResult(
+            name=name,
+            passed=None,
+            evidence=f"the verified result of [{task_id}] ({output.answer!r}) has no value to look for",
+            spec=Spec.UPSTREAM,
+        )
     missing = [v for v in dict.fromkeys(values) if v not in numbers]
     if missing:
         return contract.CheckResult(
@@ -119,7 +131,9 @@ def _math_fact(task_id: str, output: MathOutput, text: str, numbers: list[Fracti
             evidence=f"does not state {', '.join(_show(v) for v in missing)}; [{task_id}] verified {output.answer}",
             spec=Spec.UPSTREAM,
         )
-    return contract.CheckResult(name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]", spec=Spec.UPSTREAM)
+    return contract.CheckResult(
+        name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]", spec=Spec.UPSTREAM
+    )
 
 
 def _code_fact(task_id: str, output: CodeOutput, text: str) -> CheckResult | None:
@@ -127,8 +141,15 @@ def _code_fact(task_id: str, output: CodeOutput, text: str) -> CheckResult | Non
         return None
     name = f"fact [{task_id}]"
     if re.search(rf"(?<!\w){re.escape(output.entry_point)}(?!\w)", text):
-        return contract.CheckResult(name=name, passed=True, evidence=f"names {output.entry_point}() from [{task_id}]", spec=Spec.MODEL)
-    return contract.CheckResult(name=name, passed=False, evidence=f"does not name {output.entry_point}(), the verified code of [{task_id}]", spec=Spec.MODEL)
+        return contract.CheckResult(
+            name=name, passed=True, evidence=f"names {output.entry_point}() from [{task_id}]", spec=Spec.MODEL
+        )
+    return contract.CheckResult(
+        name=name,
+        passed=False,
+        evidence=f"does not name {output.entry_point}(), the verified code of [{task_id}]",
+        spec=Spec.MODEL,
+    )
 
 
 def _quoted_code(text: str, inputs: Mapping[str, TaskResult]) -> CheckResult | None:
@@ -136,14 +157,26 @@ def _quoted_code(text: str, inputs: Mapping[str, TaskResult]) -> CheckResult | N
     blocks = code_blocks(text)
     if not blocks:
         return None
-    verified = {code for r in inputs.values() if r.verified and isinstance(r.output, contract.CodeOutput) for code in code_blocks(f"```\n{r.output.code}\n```")}
+    verified = {
+        code
+        for r in inputs.values()
+        if r.verified and isinstance(r.output, contract.CodeOutput)
+        for code in code_blocks(f"```\n{r.output.code}\n```")
+    }
     if not verified:
         return None  # no verified code upstream: a code block here is the task's own, not a quote
     stray = [i for i, block in enumerate(blocks, 1) if block not in verified]
     if stray:
         where = ", ".join(str(i) for i in stray)
-        return contract.CheckResult(name="quoted code", passed=False, evidence=f"code block(s) {where} differ from every verified task's code; quote it exactly", spec=Spec.UPSTREAM)
-    return contract.CheckResult(name="quoted code", passed=True, evidence="every code block is verified code, quoted exactly", spec=Spec.UPSTREAM)
+        return contract.CheckResult(
+            name="quoted code",
+            passed=False,
+            evidence=f"code block(s) {where} differ from every verified task's code; quote it exactly",
+            spec=Spec.UPSTREAM,
+        )
+    return contract.CheckResult(
+        name="quoted code", passed=True, evidence="every code block is verified code, quoted exactly", spec=Spec.UPSTREAM
+    )
 
 
 def _claim_pattern(label: str) -> re.Pattern[str]:
@@ -183,9 +216,15 @@ def _contradictions(text: str, facts: Mapping[str, MathOutput]) -> CheckResult |
     for task_id, output in facts.items():
         own = set(verified_values(output.answer) or [])
         if own:
-            claims += [(m.group(0), stated_numbers(m.group("list")), own, task_id) for label in _labels(output) for m in _claim_pattern(label).finditer(text)]
+            claims += [
+                (m.group(0), stated_numbers(m.group("list")), own, task_id)
+                for label in _labels(output)
+                for m in _claim_pattern(label).finditer(text)
+            ]
     if every:
-        claims += [(m.group(0), stated_numbers(m.group("list")), every, "") for m in _claim_pattern(rf"\b{_GENERIC}").finditer(text)]
+        claims += [
+            (m.group(0), stated_numbers(m.group("list")), every, "") for m in _claim_pattern(rf"\b{_GENERIC}").finditer(text)
+        ]
     if not claims:
         return None
     wrong = [(claim, [v for v in values if v not in allowed], task_id) for claim, values, allowed, task_id in claims]
@@ -197,7 +236,12 @@ def _contradictions(text: str, facts: Mapping[str, MathOutput]) -> CheckResult |
             for claim, bad, task_id in wrong
         )
         return contract.CheckResult(name="contradictions", passed=False, evidence=details, spec=Spec.UPSTREAM)
-    return contract.CheckResult(name="contradictions", passed=True, evidence=f"{len(claims)} claim(s) about verified values agree with them", spec=Spec.UPSTREAM)
+    return contract.CheckResult(
+        name="contradictions",
+        passed=True,
+        evidence=f"{len(claims)} claim(s) about verified values agree with them",
+        spec=Spec.UPSTREAM,
+    )
 
 
 def check_facts(text: str, inputs: Mapping[str, TaskResult]) -> list[CheckResult]:

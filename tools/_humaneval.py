@@ -97,7 +97,9 @@ def _assertions(test: str) -> int:
     return sum(isinstance(node, ast.Assert) for node in ast.walk(tree))
 
 
-async def check_humaneval(sandbox: Sandbox, problem: HumanEvalProblem, completion: str, *, timeout_s: float = 10.0) -> CheckResult:
+async def check_humaneval(
+    sandbox: Sandbox, problem: HumanEvalProblem, completion: str, *, timeout_s: float = 10.0
+) -> CheckResult:
     """Check a completion of ``problem.prompt``, exactly as HumanEval's harness would."""
     return await check_humaneval_program(sandbox, problem, problem.prompt + completion, timeout_s=timeout_s)
 

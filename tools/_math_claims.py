@@ -73,7 +73,9 @@ class MathAnswer(BaseModel):
     # The length caps reach the local model's grammar, so a rambling string cannot eat the token budget.
     expression: str = Field(max_length=120, description="the expression or equation, e.g. 17*23 or x^2 - 5*x + 6 = 0")
     variable: str = Field(default="x", max_length=12, description="the variable, e.g. x")
-    point: str | None = Field(default=None, max_length=40, description="the point of a limit, or bounds 'a, b' of a definite integral")
+    point: str | None = Field(
+        default=None, max_length=40, description="the point of a limit, or bounds 'a, b' of a definite integral"
+    )
     answer: str = Field(max_length=60, description="the final answer only, e.g. 391 or {2, 3}")
     work: str = Field(default="", max_length=80, description="one or two short lines of working")
 
@@ -100,9 +102,14 @@ def check_claim(
     try:
         data = (pool or default_pool()).run("claim", claim.model_dump(mode="json"), instruction, timeout_s=timeout_s)
     except CheckError as error:  # a time limit (WorkerTimeout) or a worker failure: undecided
-        return ClaimCheck(checks=[CheckResult(name=f"sympy:{claim.kind.value}", passed=None, evidence=error.message)], expression=claim.expression)
+        return ClaimCheck(
+            checks=[CheckResult(name=f"sympy:{claim.kind.value}", passed=None, evidence=error.message)],
+            expression=claim.expression,
+        )
     reply = _Reply.model_validate(data)
-    return ClaimCheck(checks=[CheckResult(**c.model_dump()) for c in reply.checks], expression=reply.expression, computed=reply.computed)
+    return ClaimCheck(
+        checks=[CheckResult(**c.model_dump()) for c in reply.checks], expression=reply.expression, computed=reply.computed
+    )
 
 
 async def check_claim_async(
@@ -174,7 +181,13 @@ def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -
     checks: list[_Check] = []
     stated = read_question(instruction) if instruction else None
     if stated is not None:
-        checks.append(_Check(name="question", passed=None, evidence=f"the instruction states its whole question: {stated.kind.value} of {stated.expression}"))
+        checks.append(
+            _Check(
+                name="question",
+                passed=None,
+                evidence=f"the instruction states its whole question: {stated.kind.value} of {stated.expression}",
+            )
+        )
     elif instruction:
         missing = _missing_numbers(claim, instruction)
         if missing:
@@ -185,7 +198,9 @@ def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -
         problem = _problem(claim, stated)
     except CheckError as error:
         where = "the instruction's expression" if stated is not None else f"the expression {claim.expression!r}"
-        checks.append(_Check(name="formalization", passed=None if stated else False, evidence=f"{where} could not be read: {error.message}"))
+        checks.append(
+            _Check(name="formalization", passed=None if stated else False, evidence=f"{where} could not be read: {error.message}")
+        )
         return _Reply(checks=checks, expression=stated.expression if stated else claim.expression).model_dump()
     try:
         answer = _Answer(claim.answer, parse_math(claim.answer), "")
@@ -245,14 +260,22 @@ def _verdict(problem: _Problem, name: str, computed: Any, answer: _Answer, sourc
         return [problem.check(name, False, f"the answer {answer.text} is a computation, not its value: work it out")], shown
     if same.equivalent:
         if problem.spec == _INSTRUCTION:
-            return [problem.check(name, True, f"the answer {answer.text} equals sympy's value of the instruction's {source} ({same.method})")], shown
+            return [
+                problem.check(
+                    name, True, f"the answer {answer.text} equals sympy's value of the instruction's {source} ({same.method})"
+                )
+            ], shown
         evidence = f"the answer {answer.text} is what the model's formalisation computes to: {source} = {shown} ({same.method}); the formalisation is the model's own"
         return [problem.check(name, True, evidence)], shown
     if same.equivalent is None:
-        return [problem.check(name, None, f"could not decide whether {answer.text} equals sympy's value of {source}: {same.detail}")], shown
+        return [
+            problem.check(name, None, f"could not decide whether {answer.text} equals sympy's value of {source}: {same.detail}")
+        ], shown
     if problem.spec == _INSTRUCTION:
         return [problem.check(name, False, f"the answer {answer.text} is not the value of the instruction's {source}")], shown
-    return [problem.check(name, False, f"the answer {answer.text} is not what your formalisation computes to: {source} = {shown}")], shown
+    return [
+        problem.check(name, False, f"the answer {answer.text} is not what your formalisation computes to: {source} = {shown}")
+    ], shown
 
 
 _POWER_OF_TEN = re.compile(r"\s*(?:\*|×|\\times|\\cdot)\s*10\s*(?:\^|\*\*)\s*\{?\s*[-+]?\d+\s*\}?")
@@ -290,9 +313,19 @@ def _check_value(problem: _Problem, answer: _Answer) -> tuple[list[_Check], str 
         answer = _Answer(answer.text, _parsed(answer.parsed.value.rhs), "")  # '1/6 + 6/9 = 5/6': the value is the right-hand side
     if problem.form is not None:  # 'Expand (x - 4)*(x - 5)': that form of the expression is the value
         computed = sp.expand(expression) if problem.form == "expand" else sp.factor(expression)
-        checks, shown = _verdict(problem, f"sympy:{problem.form}", computed, answer, f"{problem.form}({problem.text})", )
+        checks, shown = _verdict(
+            problem,
+            f"sympy:{problem.form}",
+            computed,
+            answer,
+            f"{problem.form}({problem.text})",
+        )
         if checks[0].passed and answer.parsed is not None and sp.srepr(answer.parsed.value) != sp.srepr(computed):
-            return [problem.check(f"sympy:{problem.form}", False, f"the answer {answer.text} is equal but not in {problem.form}ed form")], shown
+            return [
+                problem.check(
+                    f"sympy:{problem.form}", False, f"the answer {answer.text} is equal but not in {problem.form}ed form"
+                )
+            ], shown
         return checks, shown
     computed = expression if expression.is_Rational else sp.simplify(expression)
     return _verdict(problem, name, computed, answer, f"expression {problem.text}")
@@ -325,17 +358,29 @@ def _check_integral(problem: _Problem, answer: _Answer) -> tuple[list[_Check], s
     if isinstance(bounds, (sp.Tuple, list)) and len(bounds) == 2:
         low, high = bounds
         computed = sp.simplify(sp.integrate(expression, (variable, low, high)))
-        return _verdict(problem, "sympy:integral", computed, answer, f"integral of {format_math(expression)} from {low} to {high}")
+        return _verdict(
+            problem, "sympy:integral", computed, answer, f"integral of {format_math(expression)} from {low} to {high}"
+        )
     name = "sympy:integral"
     if answer.parsed is None or not isinstance(answer.parsed.value, sp.Expr):
         return [problem.check(name, False, answer.unreadable or f"the answer {answer.text} is not an expression")], None
     back = sp.diff(answer.parsed.value, variable)
     same = compare_values(_parsed(back), _parsed(expression))
     if same.equivalent:
-        return [problem.check(name, True, f"d/d{variable} of the answer gives back the integrand {format_math(expression)} of {problem.source} expression")], None
+        return [
+            problem.check(
+                name,
+                True,
+                f"d/d{variable} of the answer gives back the integrand {format_math(expression)} of {problem.source} expression",
+            )
+        ], None
     if same.equivalent is None:
-        return [problem.check(name, None, f"could not decide whether d/d{variable} of the answer equals the integrand: {same.detail}")], None
-    return [problem.check(name, False, f"d/d{variable} of the answer {answer.text} is not the integrand {format_math(expression)}")], None
+        return [
+            problem.check(name, None, f"could not decide whether d/d{variable} of the answer equals the integrand: {same.detail}")
+        ], None
+    return [
+        problem.check(name, False, f"d/d{variable} of the answer {answer.text} is not the integrand {format_math(expression)}")
+    ], None
 
 
 def _check_limit(problem: _Problem, answer: _Answer) -> tuple[list[_Check], str | None]:
@@ -387,21 +432,39 @@ def _check_solve(problem: _Problem, answer: _Answer) -> tuple[list[_Check], str 
         return _check_picked(problem, solutions, answer, source)
     roots = _claimed_roots(answer.parsed)
     if roots is None:
-        return [problem.check("sympy:solve", False, answer.unreadable or f"the answer {answer.text} is not a list of roots")], None
+        return [
+            problem.check("sympy:solve", False, answer.unreadable or f"the answer {answer.text} is not a list of roots")
+        ], None
     wrong = [r for r in roots if not _satisfies(equation, variable, r)]
     if wrong:
-        return [problem.check("sympy:solve", False, f"{', '.join(format_math(w) for w in wrong)} does not satisfy {source}")], None
+        return [
+            problem.check("sympy:solve", False, f"{', '.join(format_math(w) for w in wrong)} does not satisfy {source}")
+        ], None
     if not isinstance(solutions, sp.FiniteSet):
         return [
-            problem.check("sympy:solve", None, f"each claimed root satisfies {source}; sympy finds the solution set {format_math(solutions)} and cannot confirm no root is missing")
+            problem.check(
+                "sympy:solve",
+                None,
+                f"each claimed root satisfies {source}; sympy finds the solution set {format_math(solutions)} and cannot confirm no root is missing",
+            )
         ], None
     same = compare_values(_parsed(sp.FiniteSet(*roots)), _parsed(solutions))
     if same.equivalent:
-        return [problem.check("sympy:solve", True, f"each root satisfies {source}, and sympy finds no other ({problem.source} equation)")], format_math(solutions)
+        return [
+            problem.check(
+                "sympy:solve", True, f"each root satisfies {source}, and sympy finds no other ({problem.source} equation)"
+            )
+        ], format_math(solutions)
     if same.equivalent is None:
-        return [problem.check("sympy:solve", None, f"each root satisfies {source}; could not decide whether any is missing: {same.detail}")], None
+        return [
+            problem.check(
+                "sympy:solve", None, f"each root satisfies {source}; could not decide whether any is missing: {same.detail}"
+            )
+        ], None
     shown = format_math(solutions) if problem.spec == _MODEL else "more solutions"
-    return [problem.check("sympy:solve", False, f"each root given satisfies {source}, but some are missing: sympy finds {shown}")], format_math(solutions)
+    return [
+        problem.check("sympy:solve", False, f"each root given satisfies {source}, but some are missing: sympy finds {shown}")
+    ], format_math(solutions)
 
 
 def _check_picked(problem: _Problem, solutions: Any, answer: _Answer, source: str) -> tuple[list[_Check], str | None]:
@@ -412,7 +475,11 @@ def _check_picked(problem: _Problem, solutions: Any, answer: _Answer, source: st
     assert pick is not None
     roots = list(solutions) if isinstance(solutions, sp.FiniteSet) else None
     if not roots or not all(r.is_real for r in roots):
-        return [problem.check("sympy:solve", None, f"sympy solves {source} to {format_math(solutions)}; cannot take the {pick.value} of that")], None
+        return [
+            problem.check(
+                "sympy:solve", None, f"sympy solves {source} to {format_math(solutions)}; cannot take the {pick.value} of that"
+            )
+        ], None
     if pick in (RootPick.POSITIVE, RootPick.NEGATIVE):
         chosen = [r for r in roots if (r > 0 if pick is RootPick.POSITIVE else r < 0)]
         if len(chosen) != 1:

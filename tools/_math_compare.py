@@ -258,7 +258,9 @@ def _compare_expr(a: Any, b: Any, decimals: int | None = None) -> Equivalence:
     if not simplified.free_symbols and simplified.is_number and simplified.is_finite:  # x + 10^-12 vs x: a constant apart
         gap = sp.N(simplified, 60)
         if gap.is_number and gap.is_finite and abs(complex(gap)) > 1e-45:
-            return Equivalence(equivalent=False, method="simplify", detail=f"they differ by {_short(simplified)} ≈ {sp.N(simplified, 6)}")
+            return Equivalence(
+                equivalent=False, method="simplify", detail=f"they differ by {_short(simplified)} ≈ {sp.N(simplified, 6)}"
+            )
     return _sample(a, b, symbols)
 
 
@@ -268,17 +270,28 @@ def _compare_constants(a: Any, b: Any, decimals: int | None) -> Equivalence:
     if any(v.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for v in (a, b)):
         return Equivalence(equivalent=False, method="exact", detail=f"{_short(a)} is not {_short(b)}")
     if a.is_Rational and b.is_Rational:
-        return _rounded_or(a, b, decimals, Equivalence(equivalent=False, method="exact-rational", detail=f"{_short(a)} != {_short(b)}"))
+        return _rounded_or(
+            a, b, decimals, Equivalence(equivalent=False, method="exact-rational", detail=f"{_short(a)} != {_short(b)}")
+        )
     value_a, value_b = sp.N(a, 60), sp.N(b, 60)
     if not (value_a.is_number and value_b.is_number):
         return Equivalence(equivalent=None, method="numeric", detail="could not evaluate both answers to numbers")
     gap = abs(complex(value_a - value_b))
     scale = max(1.0, abs(complex(value_a)), abs(complex(value_b)))
     if gap > 1e-45 * scale:
-        return _rounded_or(a, b, decimals, Equivalence(equivalent=False, method="numeric", detail=f"{_short(a)} ≈ {sp.N(a, 12)} but {_short(b)} ≈ {sp.N(b, 12)}"))
+        return _rounded_or(
+            a,
+            b,
+            decimals,
+            Equivalence(
+                equivalent=False, method="numeric", detail=f"{_short(a)} ≈ {sp.N(a, 12)} but {_short(b)} ≈ {sp.N(b, 12)}"
+            ),
+        )
     if sp.simplify(a - b) == 0:
         return Equivalence(equivalent=True, method="simplify", detail=f"simplify({_short(a)} - ({_short(b)})) = 0")
-    return Equivalence(equivalent=True, method="numeric-50-digits", detail=f"{_short(a)} and {_short(b)} agree to 50 significant digits")
+    return Equivalence(
+        equivalent=True, method="numeric-50-digits", detail=f"{_short(a)} and {_short(b)} agree to 50 significant digits"
+    )
 
 
 def _rounded_or(a: Any, b: Any, decimals: int | None, otherwise: Equivalence) -> Equivalence:
@@ -382,9 +395,13 @@ def _sample(a: Any, b: Any, symbols: list[Any]) -> Equivalence:
         return Equivalence(equivalent=None, method="numeric", detail=f"only {valid} sample points could be evaluated")
     if any(e.has(sp.floor, sp.ceiling, sp.sign, sp.frac) for e in (a, b)):
         return Equivalence(
-            equivalent=None, method="numeric", detail=f"equal at {valid} sampled points, but a jump (floor, ceiling, sign) may differ between them"
+            equivalent=None,
+            method="numeric",
+            detail=f"equal at {valid} sampled points, but a jump (floor, ceiling, sign) may differ between them",
         )
-    return Equivalence(equivalent=True, method="numeric", detail=f"equal at {valid} sampled points of {names}; simplify could not prove it")
+    return Equivalence(
+        equivalent=True, method="numeric", detail=f"equal at {valid} sampled points of {names}; simplify could not prove it"
+    )
 
 
 # ---------------------------------------------------------------- collections
@@ -408,7 +425,9 @@ def _compare_sequences(a: list[Any], b: list[Any], what: str) -> Equivalence:
 def _match_finite(a: Any, b: Any) -> Equivalence:
     left, right = list(a.args), list(b.args)
     if len(left) != len(right):
-        return Equivalence(equivalent=False, method="set", detail=f"{_short(a)} has {len(left)} elements, {_short(b)} has {len(right)}")
+        return Equivalence(
+            equivalent=False, method="set", detail=f"{_short(a)} has {len(left)} elements, {_short(b)} has {len(right)}"
+        )
     undecided = False
     for x in left:
         verdicts = [(y, _compare(x, y, inside=True)) for y in right]
@@ -489,7 +508,9 @@ def _compare_equations(a: Any, b: Any) -> Equivalence:
         # x = 2 vs y = 2; y' = 2x vs y = 2x: one fixes a variable the other leaves free (and the other can hold)
         for (symbol, _), fixing, other in ((sa, a, b), (sb, b, a)):
             if symbol not in other.free_symbols:
-                return Equivalence(equivalent=False, method="equation", detail=f"{_short(fixing)} fixes {symbol}; {_short(other)} does not")
+                return Equivalence(
+                    equivalent=False, method="equation", detail=f"{_short(fixing)} fixes {symbol}; {_short(other)} does not"
+                )
     da, db = a.lhs - a.rhs, b.lhs - b.rhs
     for sign in (1, -1):
         if sp.expand(da - sign * db) == 0 or sp.simplify(da - sign * db) == 0:
@@ -550,9 +571,13 @@ def _compare_conditions(a: Any, b: Any) -> Equivalence:
         for found, condition in ((set_a, a), (set_b, b)):
             if _is_plain_set(found) and found not in (sp.S.EmptySet, sp.S.Reals):
                 (symbol,) = condition.free_symbols
-                return Equivalence(equivalent=False, method="condition", detail=f"{_short(condition)} constrains {symbol}; the other does not")
+                return Equivalence(
+                    equivalent=False, method="condition", detail=f"{_short(condition)} constrains {symbol}; the other does not"
+                )
     if set_a is None or set_b is None or a.free_symbols != b.free_symbols:
-        return Equivalence(equivalent=None, method="condition", detail="only conditions on one and the same variable are compared")
+        return Equivalence(
+            equivalent=None, method="condition", detail="only conditions on one and the same variable are compared"
+        )
     result = _compare_sets(set_a, set_b)
     return result.model_copy(update={"method": "solution set"})
 

@@ -42,15 +42,46 @@ MAX_INT_DIGITS = 400
 MAX_RESULT_DIGITS = 5000
 
 _FUNCTIONS = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec", "csc": "csc",
-    "asin": "asin", "acos": "acos", "atan": "atan", "acot": "acot",
-    "arcsin": "asin", "arccos": "acos", "arctan": "atan",
-    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
-    "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "root": "root", "cbrt": "cbrt",
-    "Abs": "Abs", "abs": "Abs", "floor": "floor", "ceiling": "ceiling", "ceil": "ceiling",
-    "factorial": "factorial", "binomial": "binomial", "gcd": "gcd", "lcm": "lcm",
-    "Max": "Max", "Min": "Min", "max": "Max", "min": "Min",
-    "Interval": "Interval", "FiniteSet": "FiniteSet", "Union": "Union", "Matrix": "Matrix", "det": "det",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "cot": "cot",
+    "sec": "sec",
+    "csc": "csc",
+    "asin": "asin",
+    "acos": "acos",
+    "atan": "atan",
+    "acot": "acot",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
+    "exp": "exp",
+    "log": "log",
+    "ln": "log",
+    "sqrt": "sqrt",
+    "root": "root",
+    "cbrt": "cbrt",
+    "Abs": "Abs",
+    "abs": "Abs",
+    "floor": "floor",
+    "ceiling": "ceiling",
+    "ceil": "ceiling",
+    "factorial": "factorial",
+    "binomial": "binomial",
+    "gcd": "gcd",
+    "lcm": "lcm",
+    "Max": "Max",
+    "Min": "Min",
+    "max": "Max",
+    "min": "Min",
+    "Interval": "Interval",
+    "FiniteSet": "FiniteSet",
+    "Union": "Union",
+    "Matrix": "Matrix",
+    "det": "det",
 }
 # functions only the rewriting below writes (a name with "__" never comes from the answer's text)
 _INTERNAL_FUNCTIONS = {"DIFF__"}
@@ -58,27 +89,100 @@ _INTERNAL_FUNCTIONS = {"DIFF__"}
 _CONTAINERS = {"Interval", "FiniteSet", "Union", "Matrix", "Max", "Min", "Abs"}
 _MATRIX_ENVIRONMENTS = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "smallmatrix", "array", "vmatrix"}
 _CONSTANTS = {
-    "pi": "pi", "e": "E", "E": "E", "oo": "oo", "inf": "oo", "infinity": "oo", "I": "I", "i": "I", "EmptySet": "EmptySet",
+    "pi": "pi",
+    "e": "E",
+    "E": "E",
+    "oo": "oo",
+    "inf": "oo",
+    "infinity": "oo",
+    "I": "I",
+    "i": "I",
+    "EmptySet": "EmptySet",
 }
 _GREEK = {
-    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda_",
-    "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega",
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda_",
+    "mu",
+    "nu",
+    "xi",
+    "rho",
+    "sigma",
+    "tau",
+    "phi",
+    "chi",
+    "psi",
+    "omega",
 }
 _KEYWORDS = {"and", "or", "True", "False"}
 _LATEX_WORDS = {
-    "cdot": "*", "times": "*", "div": "/", "pi": "pi", "infty": "oo", "infin": "oo",
-    "le": "<=", "leq": "<=", "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=",
-    "ne": "!=", "neq": "!=", "lt": "<", "gt": ">", "emptyset": "EmptySet", "varnothing": "EmptySet",
-    "lambda": "lambda_", "land": " and ", "lor": " or ", "wedge": " and ", "vee": " or ",
-    "cup": " U ", "cap": " & ", "mid": "|", "vert": "|", "lvert": "|", "rvert": "|", "prime": "'",
+    "cdot": "*",
+    "times": "*",
+    "div": "/",
+    "pi": "pi",
+    "infty": "oo",
+    "infin": "oo",
+    "le": "<=",
+    "leq": "<=",
+    "leqslant": "<=",
+    "ge": ">=",
+    "geq": ">=",
+    "geqslant": ">=",
+    "ne": "!=",
+    "neq": "!=",
+    "lt": "<",
+    "gt": ">",
+    "emptyset": "EmptySet",
+    "varnothing": "EmptySet",
+    "lambda": "lambda_",
+    "land": " and ",
+    "lor": " or ",
+    "wedge": " and ",
+    "vee": " or ",
+    "cup": " U ",
+    "cap": " & ",
+    "mid": "|",
+    "vert": "|",
+    "lvert": "|",
+    "rvert": "|",
+    "prime": "'",
     "degree": "\x02deg\x02",
 }
 _LATEX_DROP = ("left", "right", "big", "Big", "bigg", "Bigg", "displaystyle", "textstyle", "quad", "qquad", "limits")
 _UNICODE = {
-    "\u2212": "-", "\u2013": "-", "\u00d7": "*", "\u22c5": "*", "\u00b7": "*", "\u00f7": "/", "\u2215": "/",
-    "\u03c0": "pi", "\u221e": "oo", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=", "\u2205": "EmptySet",
-    "\u00b2": "^2", "\u00b3": "^3", "\u222a": " U ", "\u03b8": "theta", "\u03b1": "alpha", "\u03b2": "beta",
-    "\u221a": " sqrt ", "\u2229": " & ", "\u00b0": "\x02deg\x02", "\u2032": "'", "\u2033": "''", "\u211d": "\\mathbb{R}",
+    "\u2212": "-",
+    "\u2013": "-",
+    "\u00d7": "*",
+    "\u22c5": "*",
+    "\u00b7": "*",
+    "\u00f7": "/",
+    "\u2215": "/",
+    "\u03c0": "pi",
+    "\u221e": "oo",
+    "\u2264": "<=",
+    "\u2265": ">=",
+    "\u2260": "!=",
+    "\u2205": "EmptySet",
+    "\u00b2": "^2",
+    "\u00b3": "^3",
+    "\u222a": " U ",
+    "\u03b8": "theta",
+    "\u03b1": "alpha",
+    "\u03b2": "beta",
+    "\u221a": " sqrt ",
+    "\u2229": " & ",
+    "\u00b0": "\x02deg\x02",
+    "\u2032": "'",
+    "\u2033": "''",
+    "\u211d": "\\mathbb{R}",
 }
 
 _TOKEN = re.compile(
@@ -93,9 +197,7 @@ _PLUS_MINUS = re.compile(r"\\pm(?![A-Za-z])|\u00b1")
 _ORDER = r"(?:\^\s*(?:\{\s*(\d)\s*\}|(\d)))?"
 _LEIBNIZ_NUM = re.compile(rf"d{_ORDER}([A-Za-z])?")
 _LEIBNIZ_DEN = re.compile(rf"d([A-Za-z]){_ORDER}")
-_LEIBNIZ_PLAIN = re.compile(
-    rf"(?<![A-Za-z_0-9\x02:])d{_ORDER}\s*([A-Za-z])?\s*/\s*d\s*([A-Za-z]){_ORDER}(?![A-Za-z0-9_])"
-)
+_LEIBNIZ_PLAIN = re.compile(rf"(?<![A-Za-z_0-9\x02:])d{_ORDER}\s*([A-Za-z])?\s*/\s*d\s*([A-Za-z]){_ORDER}(?![A-Za-z0-9_])")
 
 
 @dataclass(frozen=True)
@@ -226,6 +328,7 @@ def _rewrite_commands(text: str) -> str:
 
 def _leibniz(num: str, den: str) -> str | None:
     """``\\frac{dy}{dx}`` -> the symbol y'(x); ``\\frac{d}{dx}`` -> d/dx applied to what follows; else None."""
+
     def clean(part: str) -> str:
         part = re.sub(r"\\(?:mathrm|operatorname|text)\s*\{\s*d\s*\}", "d", part)
         return re.sub(r"\\[,;!: ]|\s+", "", part)
@@ -400,7 +503,12 @@ def _thousands_at_top_level(text: str) -> bool:
     for index, char in enumerate(text):
         depth += char in "([{"
         depth -= char in ")]}"
-        if char == "," and depth == 0 and re.search(r"(?<![\d.])\d{1,3}$", text[:index]) and re.match(r"\d{3}(?![\d.])", text[index + 1 :]):
+        if (
+            char == ","
+            and depth == 0
+            and re.search(r"(?<![\d.])\d{1,3}$", text[:index])
+            and re.match(r"\d{3}(?![\d.])", text[index + 1 :])
+        ):
             return True
     return False
 
@@ -412,7 +520,9 @@ def normalize(text: str) -> str:
     if re.search(r"[\x00-\x08]", text):
         raise CheckError("the answer has control characters")
     if _thousands_at_top_level(text):
-        raise CheckError("a comma between groups of digits, as in 1,000: one thousand, or the list 1, 0? Write 1000, or a space after the comma")
+        raise CheckError(
+            "a comma between groups of digits, as in 1,000: one thousand, or the list 1, 0? Write 1000, or a space after the comma"
+        )
     s = text.strip()
     for a, b in _UNICODE.items():
         s = s.replace(a, b)
@@ -533,7 +643,12 @@ def _with_internal_atoms(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]
             variable = ""
             if i + 1 < len(tokens) and tokens[i + 1] == ("op", "("):
                 inside = tokens[i + 2 : i + 4]
-                if len(inside) == 2 and inside[1] == ("op", ")") and re.fullmatch(r"[A-Za-z]", inside[0][1]) and inside[0][1] not in _CONSTANTS:
+                if (
+                    len(inside) == 2
+                    and inside[1] == ("op", ")")
+                    and re.fullmatch(r"[A-Za-z]", inside[0][1])
+                    and inside[0][1] not in _CONSTANTS
+                ):
                     variable = inside[0][1]
                     i += 3
                 else:
@@ -693,7 +808,16 @@ def _with_operators(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
             if end < len(out) and out[end][1] not in follows:
                 raise CheckError("write what d/dx applies to in brackets, as in d/dx (x sin x)")
             operand = out[i + 1 : end]
-            out[i:end] = [("name", "DIFF__"), ("op", "("), *operand, ("op", ","), ("name", variable), ("op", ","), ("num", order), ("op", ")")]
+            out[i:end] = [
+                ("name", "DIFF__"),
+                ("op", "("),
+                *operand,
+                ("op", ","),
+                ("name", variable),
+                ("op", ","),
+                ("num", order),
+                ("op", ")"),
+            ]
         else:
             raise CheckError(f"unexpected {kind!r} in the answer")
     raise CheckError("too many logarithms or derivatives in the answer")
@@ -860,9 +984,36 @@ def _to_source(text: str) -> tuple[str, bool]:
 
 
 _ALLOWED_NODES = (
-    ast.Expression, ast.Constant, ast.Name, ast.Load, ast.UnaryOp, ast.USub, ast.UAdd, ast.BinOp, ast.Add, ast.Sub,
-    ast.Mult, ast.Div, ast.Pow, ast.BitOr, ast.BitAnd, ast.Call, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Compare, ast.Eq,
-    ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.BoolOp, ast.And, ast.Or,
+    ast.Expression,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.UnaryOp,
+    ast.USub,
+    ast.UAdd,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Pow,
+    ast.BitOr,
+    ast.BitAnd,
+    ast.Call,
+    ast.Tuple,
+    ast.List,
+    ast.Set,
+    ast.Dict,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
 )
 
 
@@ -946,7 +1097,11 @@ def parse_math(text: str) -> ParsedMath:
     unitless = both(plus.unitless, minus.unitless) if plus.unitless is not None and minus.unitless is not None else None
     places = [p.decimals for p in readings if p.decimals is not None]
     return ParsedMath(
-        value=both(plus.value, minus.value), text=text, decimals=max(places) if places else None, unitless=unitless, unit=plus.unit
+        value=both(plus.value, minus.value),
+        text=text,
+        decimals=max(places) if places else None,
+        unitless=unitless,
+        unit=plus.unit,
     )
 
 

@@ -269,7 +269,11 @@ def _assemble(expression, words, variable, point, bounds, approach, pick, instru
 
 def _is_variable(word: str, expression: str, variable: str | None) -> bool:
     """A single letter that names a variable of the expression ('solve for x', 'in x')."""
-    return len(word) == 1 and word.isalpha() and (word == variable or re.search(rf"(?<![A-Za-z]){word}(?![A-Za-z])", expression) is not None)
+    return (
+        len(word) == 1
+        and word.isalpha()
+        and (word == variable or re.search(rf"(?<![A-Za-z]){word}(?![A-Za-z])", expression) is not None)
+    )
 
 
 def _clean(value: str) -> str:

@@ -79,7 +79,9 @@ class _Worker:
             self.conn.recv()
         except (EOFError, OSError) as error:
             self.kill()
-            raise CheckError("the math worker process exited at start", hint="run python -m junto.tools._math_worker_main to see why") from error
+            raise CheckError(
+                "the math worker process exited at start", hint="run python -m junto.tools._math_worker_main to see why"
+            ) from error
 
     def run(self, job: str, args: tuple[Any, ...], timeout_s: float) -> Any:
         assert self.conn is not None and self._out is not None
@@ -168,4 +170,3 @@ def default_pool() -> MathWorkerPool:
         if _default is None:
             _default = MathWorkerPool()
         return _default
-

@@ -59,7 +59,9 @@ def _count(name: str, value: int, low: int | None, high: int | None) -> CheckRes
     if low is None and high is None:
         return None
     unit = name if value != 1 else name.rstrip("s")
-    return contract.CheckResult(name=name, passed=_within(low, high, value), evidence=f"{value} {unit}; allowed {describe_bound(low, high)}")
+    return contract.CheckResult(
+        name=name, passed=_within(low, high, value), evidence=f"{value} {unit}; allowed {describe_bound(low, high)}"
+    )
 
 
 def _terms(text: str, constraints: WritingConstraints) -> list[CheckResult]:
@@ -116,11 +118,15 @@ def _grade(text: str, low: float | None, high: float | None) -> CheckResult:
     bound = describe_bound(low, high)
     language = detect_language(text)
     if language not in (None, "en"):
-        return contract.CheckResult(name="reading level", passed=None, evidence=f"the Flesch-Kincaid grade is for English; the text reads as {language}")
+        return contract.CheckResult(
+            name="reading level", passed=None, evidence=f"the Flesch-Kincaid grade is for English; the text reads as {language}"
+        )
     grade = grade_level(text)
     if grade is None:
         return contract.CheckResult(name="reading level", passed=None, evidence=f"no sentence to grade; allowed grade {bound}")
-    return contract.CheckResult(name="reading level", passed=_within(low, high, grade), evidence=f"Flesch-Kincaid grade {grade:g}; allowed {bound}")
+    return contract.CheckResult(
+        name="reading level", passed=_within(low, high, grade), evidence=f"Flesch-Kincaid grade {grade:g}; allowed {bound}"
+    )
 
 
 # The fields of WritingConstraints each check reads, to tell whose constraint it checked.
@@ -251,7 +257,9 @@ def restated_prompt(text: str, instruction: str, *, prompt_lines: Sequence[str] 
     if restated < _RESTATES:
         return None
     prompt_words = set(_tokens(instruction)).union(*lines)
-    own = {t for t in tokens if t not in prompt_words and t not in _FUNCTION_WORDS and (len(t) > 2 or any(c.isdigit() for c in t))}
+    own = {
+        t for t in tokens if t not in prompt_words and t not in _FUNCTION_WORDS and (len(t) > 2 or any(c.isdigit() for c in t))
+    }
     share = sum(echoed) / len(tokens)
     if len(own) >= _OWN_WORDS and share < _ECHOES:
         return None
@@ -259,7 +267,9 @@ def restated_prompt(text: str, instruction: str, *, prompt_lines: Sequence[str] 
     return f"it repeats {restated:.0%} of the instruction, {share:.0%} of its words repeat the prompt, and it {added}"
 
 
-def check_answers(text: str, instruction: str, *, prompt_lines: Sequence[str] = (), labels: Sequence[str] = ()) -> CheckResult | None:
+def check_answers(
+    text: str, instruction: str, *, prompt_lines: Sequence[str] = (), labels: Sequence[str] = ()
+) -> CheckResult | None:
     """A failed ``answers`` check when ``text`` restates its prompt (see :func:`restated_prompt`), else ``None``.
 
     Its specification is the instruction (answer it, do not repeat it). It

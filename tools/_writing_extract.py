@@ -55,7 +55,9 @@ _UNIT_WORDS = {
 }
 _APPROX = r"(?:about|around|approximately|approx\.?|roughly|some|circa|~)"
 _AT_MOST = r"(?:(?:do\s+not|don't|never|must\s+not|should\s+not|not)\s+(?:use\s+|write\s+|go\s+over\s+|exceed\s+)?(?:more\s+than\s+)?|not\s+exceeding|exceed(?:ing)?\s+no\s+more\s+than|at\s+most|no\s+more\s+than|not\s+more\s+than|up\s+to|maximum(?:\s+of)?|max\.?|a\s+maximum\s+of|at\s+the\s+most|within|under|fewer\s+than|less\s+than|below)"
-_AT_LEAST = r"(?:at\s+least|no\s+fewer\s+than|no\s+less\s+than|not\s+less\s+than|minimum(?:\s+of)?|a\s+minimum\s+of|more\s+than|over)"
+_AT_LEAST = (
+    r"(?:at\s+least|no\s+fewer\s+than|no\s+less\s+than|not\s+less\s+than|minimum(?:\s+of)?|a\s+minimum\s+of|more\s+than|over)"
+)
 _LANGUAGES = {"english": "en", "french": "fr", "german": "de", "spanish": "es", "italian": "it", "portuguese": "pt"}
 _AFTER_LANGUAGE = frozenset(
     "about and but describing explaining for in language of on only please so that to using which with".split()
@@ -74,7 +76,8 @@ _REQUIRE = re.compile(
     re.IGNORECASE,
 )  # fmt: skip
 _NOT_A_TERM = re.compile(
-    r"\b(?:more|less|fewer|than|words?|sentences?|paragraphs?|bullets?|lists?|headings?|markdown|json|formatting)\b|\d", re.IGNORECASE
+    r"\b(?:more|less|fewer|than|words?|sentences?|paragraphs?|bullets?|lists?|headings?|markdown|json|formatting)\b|\d",
+    re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:the|a|an|both|also|all\s+of)\s+", re.IGNORECASE)
 
@@ -204,9 +207,17 @@ def extract_constraints(instruction: str) -> WritingConstraints:
     fields: dict[str, Any] = {"required_terms": required, "forbidden_terms": forbidden}
     for unit in ("words", "sentences", "paragraphs"):
         bounds = _bounds(instruction, unit)
-        if unit == "paragraphs" and not bounds and re.search(r"\b(?:a|one|single)\s+(?:short\s+)?paragraph\b", instruction, re.IGNORECASE):
+        if (
+            unit == "paragraphs"
+            and not bounds
+            and re.search(r"\b(?:a|one|single)\s+(?:short\s+)?paragraph\b", instruction, re.IGNORECASE)
+        ):
             bounds = {"min": 1, "max": 1}
-        if unit == "sentences" and not bounds and re.search(r"\b(?:a|one)\s+(?:single\s+)?sentence\b", instruction, re.IGNORECASE):
+        if (
+            unit == "sentences"
+            and not bounds
+            and re.search(r"\b(?:a|one)\s+(?:single\s+)?sentence\b", instruction, re.IGNORECASE)
+        ):
             bounds = {"min": 1, "max": 1}
         fields.update({f"{side}_{unit}": value for side, value in bounds.items()})
     form = _format(instruction)

@@ -86,7 +86,11 @@ class ChatSession:
         line = f"session [bold]{self.session_id}[/]"
         if resumed and self.junto.store is not None:
             session = await self.junto.store.get_session(self.session_id)
-            line += f" resumed: {len(session.messages)} messages" if not session.is_new else " (new: nothing recorded under this id yet)"
+            line += (
+                f" resumed: {len(session.messages)} messages"
+                if not session.is_new
+                else " (new: nothing recorded under this id yet)"
+            )
         self.console.print(f"{line} · /help for commands · resume with [cyan]junto chat --session {self.session_id}[/]")
 
     async def ask(self, task: str) -> RunView:
@@ -95,7 +99,9 @@ class ChatSession:
         run_id = uuid.uuid4().hex
         self.last = view
         try:
-            await render_live(self.junto.stream(task, session=self.session_id, budget=self.budget, run_id=run_id), self.console, view=view)
+            await render_live(
+                self.junto.stream(task, session=self.session_id, budget=self.budget, run_id=run_id), self.console, view=view
+            )
         finally:
             self.tokens += view.tokens
             self.cost_usd += view.cost_usd

@@ -49,19 +49,31 @@ def check_math(
 
 @check_app.command("writing")
 def check_writing_command(
-    text: Path = typer.Option(..., "--text", exists=True, dir_okay=False, readable=True, help="The file holding the text to check."),
-    constraints: str = typer.Option(
-        "{}", "--constraints", help='The constraints as JSON, e.g. \'{"max_words": 50, "required_terms": ["tide"]}\', or a JSON file.'
+    text: Path = typer.Option(
+        ..., "--text", exists=True, dir_okay=False, readable=True, help="The file holding the text to check."
     ),
-    instruction: str | None = typer.Option(None, "--instruction", help="Also read constraints out of this instruction (--constraints wins)."),
-    as_json: bool = typer.Option(False, "--json", help='Print {"passed": ..., "checks": [{"name", "passed", "evidence", "spec"}, ...]}; spec: whose constraint (user or instruction).'),
+    constraints: str = typer.Option(
+        "{}",
+        "--constraints",
+        help='The constraints as JSON, e.g. \'{"max_words": 50, "required_terms": ["tide"]}\', or a JSON file.',
+    ),
+    instruction: str | None = typer.Option(
+        None, "--instruction", help="Also read constraints out of this instruction (--constraints wins)."
+    ),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help='Print {"passed": ..., "checks": [{"name", "passed", "evidence", "spec"}, ...]}; spec: whose constraint (user or instruction).',
+    ),
 ) -> None:
     """Check a text against writing constraints. Exits 1 when a check fails, 0 otherwise."""
     raw = Path(constraints).read_text(encoding="utf-8") if constraints.strip().endswith(".json") else constraints
     try:
         given = WritingConstraints.model_validate_json(raw)
     except pydantic.ValidationError as error:
-        raise typer.BadParameter(f"not a valid constraints object: {error.errors()[0]['msg']}", param_hint="--constraints") from None
+        raise typer.BadParameter(
+            f"not a valid constraints object: {error.errors()[0]['msg']}", param_hint="--constraints"
+        ) from None
     body = text.read_text(encoding="utf-8", errors="replace")
     if instruction:  # what the instruction states is its specification; what --constraints gives is the user's
         checks = check_writing(body, extract_constraints(instruction), spec=Spec.INSTRUCTION, user=given)
@@ -85,11 +97,17 @@ def check_writing_command(
 @check_app.command("code")
 def check_code_command(
     code: Path = typer.Option(..., "--code", exists=True, dir_okay=False, readable=True, help="The Python file to check."),
-    tests: Path | None = typer.Option(None, "--tests", exists=True, dir_okay=False, readable=True, help="Test file: assert lines or def test_...()."),
+    tests: Path | None = typer.Option(
+        None, "--tests", exists=True, dir_okay=False, readable=True, help="Test file: assert lines or def test_...()."
+    ),
     instruction: str = typer.Option("", "--instruction", help="Also check the examples stated here, e.g. 'f(2) returns 4'."),
     entry_point: str | None = typer.Option(None, "--entry-point", help="The function the code must define."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds for the whole test run."),
-    as_json: bool = typer.Option(False, "--json", help='Print {"passed": ..., "checks": [{"name", "passed", "evidence", "spec"}, ...]}; spec: whose constraint (user or instruction).'),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help='Print {"passed": ..., "checks": [{"name", "passed", "evidence", "spec"}, ...]}; spec: whose constraint (user or instruction).',
+    ),
     config: Path | None = typer.Option(None, "--config", help="junto.toml whose [sandbox] limits apply (default: search order)."),
 ) -> None:
     """Run code and its tests in the Docker sandbox, one test at a time. Exits 1 when a test fails."""

@@ -26,7 +26,18 @@ from junto.cli._app import app
 from junto.models._chat import ChatModel
 from junto.models._types import Model, Probe, Role
 
-__all__ = ["Check", "EXTRAS", "check_extras", "check_models", "check_python", "check_sandbox", "check_store", "doctor_command", "render_checks", "run_checks"]
+__all__ = [
+    "Check",
+    "EXTRAS",
+    "check_extras",
+    "check_models",
+    "check_python",
+    "check_sandbox",
+    "check_store",
+    "doctor_command",
+    "render_checks",
+    "run_checks",
+]
 
 #: Optional extras and the modules each one brings.
 EXTRAS: dict[str, tuple[str, ...]] = {
@@ -108,8 +119,19 @@ async def check_models(config: JuntoConfig, probe: Callable[[Model], Awaitable[s
         problem = verdicts[name]
         fix = None
         if problem is not None:
-            fix = "pip install 'junto[local]'" if "local" in problem and "extra" in problem else f"check [models.{name}] in junto.toml, then `junto models test {name}`"
-        checks.append(Check(name=f"model for {role.value}", ok=problem is None, detail=f"{name}" + (f": {problem}" if problem else " reachable"), fix=fix))
+            fix = (
+                "pip install 'junto[local]'"
+                if "local" in problem and "extra" in problem
+                else f"check [models.{name}] in junto.toml, then `junto models test {name}`"
+            )
+        checks.append(
+            Check(
+                name=f"model for {role.value}",
+                ok=problem is None,
+                detail=f"{name}" + (f": {problem}" if problem else " reachable"),
+                fix=fix,
+            )
+        )
     return checks
 
 
@@ -124,8 +146,16 @@ async def check_sandbox() -> list[Check]:
         engine = await Engine.open(threads=2)
     except JuntoError as error:
         return [
-            Check(name="docker engine", ok=False, detail=error.message, fix=error.hint or "start the Docker engine", essential=False),
-            Check(name="sandbox image", ok=False, detail="not checked: no engine", fix="start Docker, then `junto sandbox build`", essential=False),
+            Check(
+                name="docker engine", ok=False, detail=error.message, fix=error.hint or "start the Docker engine", essential=False
+            ),
+            Check(
+                name="sandbox image",
+                ok=False,
+                detail="not checked: no engine",
+                fix="start Docker, then `junto sandbox build`",
+                essential=False,
+            ),
         ]
     try:
         version = (await engine.call(engine.client.version)).get("Version", "?")
@@ -158,9 +188,16 @@ async def check_store(url: str | None) -> Check:
         finally:
             await store.aclose()
     except JuntoError as error:
-        return Check(name="run store", ok=False, detail=f"{store.url}: {error.message}", fix=error.hint or "check [store] url in junto.toml, or JUNTO_HOME")
+        return Check(
+            name="run store",
+            ok=False,
+            detail=f"{store.url}: {error.message}",
+            fix=error.hint or "check [store] url in junto.toml, or JUNTO_HOME",
+        )
     except OSError as error:
-        return Check(name="run store", ok=False, detail=f"{store.url}: {error}", fix="make the directory writable, or set JUNTO_HOME")
+        return Check(
+            name="run store", ok=False, detail=f"{store.url}: {error}", fix="make the directory writable, or set JUNTO_HOME"
+        )
     return Check(name="run store", ok=True, detail=f"{store.url} ({'has runs' if runs else 'empty'})")
 
 
@@ -195,7 +232,9 @@ def render_checks(checks: list[Check]) -> Text:
 
 @app.command("doctor")
 def doctor_command(
-    config: Path | None = typer.Option(None, "--config", help="junto.toml to check (default: ./junto.toml, then the user config dir)."),
+    config: Path | None = typer.Option(
+        None, "--config", help="junto.toml to check (default: ./junto.toml, then the user config dir)."
+    ),
 ) -> None:
     """Check Python, extras, models per role, Docker, the sandbox image and the run store."""
     checks = asyncio.run(run_checks(config))

@@ -32,15 +32,35 @@ def spread(items: list, limit: int | None) -> list:
 
 @app.command("eval")
 def eval_command(
-    suite: str = typer.Argument(..., help="humaneval, math, math-heldout, composite, route-heldout, route-heldout-2, or the path of a JSONL suite."),
+    suite: str = typer.Argument(
+        ..., help="humaneval, math, math-heldout, composite, route-heldout, route-heldout-2, or the path of a JSONL suite."
+    ),
     config: Path | None = typer.Option(None, "--config", help="junto.toml to use (default: search order)."),
-    baseline: str | None = typer.Option(None, "--baseline", help="Model name from junto.toml for the single-model baseline (default: the general role's first model)."),
+    baseline: str | None = typer.Option(
+        None,
+        "--baseline",
+        help="Model name from junto.toml for the single-model baseline (default: the general role's first model).",
+    ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N items."),
     concurrency: int = typer.Option(1, "--concurrency", min=1, max=64, help="Items answered at once."),
-    out: Path = typer.Option(Path("eval-results"), "--out", help="Folder for outcomes.jsonl, summary and plots; re-running resumes."),
-    systems: str = typer.Option("both", "--systems", help="both, junto or baseline; for a routing suite: both (all routers) or a comma list of shortcut, planner-model, junto."),
-    rescore_only: bool = typer.Option(False, "--rescore", help="Score the answers already in --out again (after a scoring change); no model is called."),
-    samples: int | None = typer.Option(None, "--samples", min=1, max=32, help="Candidates junto's specialists draw per round (the system is then named junto-sN)."),
+    out: Path = typer.Option(
+        Path("eval-results"), "--out", help="Folder for outcomes.jsonl, summary and plots; re-running resumes."
+    ),
+    systems: str = typer.Option(
+        "both",
+        "--systems",
+        help="both, junto or baseline; for a routing suite: both (all routers) or a comma list of shortcut, planner-model, junto.",
+    ),
+    rescore_only: bool = typer.Option(
+        False, "--rescore", help="Score the answers already in --out again (after a scoring change); no model is called."
+    ),
+    samples: int | None = typer.Option(
+        None,
+        "--samples",
+        min=1,
+        max=32,
+        help="Candidates junto's specialists draw per round (the system is then named junto-sN).",
+    ),
 ) -> None:
     """Run SUITE through the junto ensemble and through one model, and compare.
 
@@ -48,7 +68,9 @@ def eval_command(
 
     Example: junto eval humaneval --limit 20 --out results/humaneval
     """
-    command = "junto eval " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["eval"] else "junto eval " + suite
+    command = (
+        "junto eval " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["eval"] else "junto eval " + suite
+    )
     if _routing(suite):
         asyncio.run(_route(suite, config, limit, concurrency, out, systems, command))
         return
@@ -63,7 +85,9 @@ def _routing(suite: str) -> bool:
     return suite != "humaneval" and is_routing_suite(load_suite(suite))
 
 
-async def _route(suite: str, config_path: Path | None, limit: int | None, concurrency: int, out: Path, systems: str, command: str) -> None:
+async def _route(
+    suite: str, config_path: Path | None, limit: int | None, concurrency: int, out: Path, systems: str, command: str
+) -> None:
     from rich.console import Console
 
     from junto._config import load_config
@@ -80,7 +104,9 @@ async def _route(suite: str, config_path: Path | None, limit: int | None, concur
 
     items = spread(load_suite(suite), limit)
     roster = load_config(config_path).build_roster()
-    await evaluate_routing(items, roster=roster, out_dir=out, suite=suite, command=command, routers=routers, concurrency=concurrency, on_done=done)
+    await evaluate_routing(
+        items, roster=roster, out_dir=out, suite=suite, command=command, routers=routers, concurrency=concurrency, on_done=done
+    )
     sys.stdout.write((out / "summary.md").read_text(encoding="utf-8"))
 
 
@@ -127,7 +153,10 @@ async def _eval(
     sandboxed = DockerSandbox.start(limits=config.sandbox)
     budget = config.budget.to_budget()
     sampling = samples or config.samples or None
-    async with sandboxed as sandbox, Junto.start(roster=roster, sandbox=sandbox, store=out / "runs.db", budget=budget, samples=sampling) as junto:
+    async with (
+        sandboxed as sandbox,
+        Junto.start(roster=roster, sandbox=sandbox, store=out / "runs.db", budget=budget, samples=sampling) as junto,
+    ):
         chosen = []
         if systems in ("both", "junto"):
             chosen.append(EnsembleSystem(junto, name=f"junto-s{samples}" if samples else "junto"))

@@ -83,7 +83,9 @@ def render(view: RunView, *, now: float | None = None) -> RenderableType:
     else:
         parts.append(_plan_tree(view, now))
     if view.phase is Phase.AGGREGATING or (view.finished and view.answer_text):
-        parts.append(Panel(Text(view.answer_text or "…"), title=f"answer ({view.aggregator or 'aggregator'})", border_style="dim"))
+        parts.append(
+            Panel(Text(view.answer_text or "…"), title=f"answer ({view.aggregator or 'aggregator'})", border_style="dim")
+        )
     footer = f"{view.tokens} tokens" + (f" · ${view.cost_usd:.4f}" if view.cost_usd else "")
     if view.started_at is not None and not view.finished:
         footer += f" · {max((now or time.time()) - view.started_at, 0.0):.1f}s"

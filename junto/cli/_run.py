@@ -53,7 +53,11 @@ _REPLAN = typer.Option(
     0, "--replan", min=0, help="Let the planner replace failed tasks (and those after them) up to N times; the rest stays."
 )
 _SAMPLES = typer.Option(
-    None, "--samples", min=1, max=32, help="Candidates each specialist draws per round, for every role (default: junto.toml's [samples], else 1)."
+    None,
+    "--samples",
+    min=1,
+    max=32,
+    help="Candidates each specialist draws per round, for every role (default: junto.toml's [samples], else 1).",
 )
 
 
@@ -93,7 +97,10 @@ def graph_run_command(
     except SetupError as error:
         _finish(error, as_json=as_json)
         return
-    _finish(_execute(graph, session=None, config=config, budget=budget, as_json=as_json, replans=replan, samples=samples), as_json=as_json)
+    _finish(
+        _execute(graph, session=None, config=config, budget=budget, as_json=as_json, replans=replan, samples=samples),
+        as_json=as_json,
+    )
 
 
 def load_graph(target: str) -> TaskGraph | CompiledGraph:
@@ -180,7 +187,9 @@ def _finish(outcome: RunResult | RunView | JuntoError | _Cancelled, *, as_json: 
     if isinstance(outcome, _Cancelled):
         if as_json:
             hint = f"junto trace {outcome.run_id} shows what finished"
-            typer.echo(json.dumps({"error": "the run was cancelled", "type": "Cancelled", "hint": hint, "run_id": outcome.run_id}))
+            typer.echo(
+                json.dumps({"error": "the run was cancelled", "type": "Cancelled", "hint": hint, "run_id": outcome.run_id})
+            )
         else:
             Console(stderr=True, highlight=False).print(
                 f"[yellow]run cancelled[/]: recorded as {outcome.run_id} with the tasks that finished"
@@ -212,7 +221,11 @@ class _Printer:
 
     def show(self, event: ev.Event) -> None:
         if isinstance(event, (ev.PlanCreated, ev.PlanRevised)):
-            head = f"plan ({event.source}):" if isinstance(event, ev.PlanCreated) else f"plan revised, replacing {', '.join(event.replaced)}:"
+            head = (
+                f"plan ({event.source}):"
+                if isinstance(event, ev.PlanCreated)
+                else f"plan revised, replacing {', '.join(event.replaced)}:"
+            )
             self.echo(head)
             for t in event.tasks:
                 after = f" after {', '.join(t.depends_on)}" if t.depends_on else ""

@@ -170,5 +170,3 @@ def prune(ttl: float = typer.Option(3600.0, "--ttl", help="Also remove junto con
 
     report = asyncio.run(go())
     typer.echo(f"removed {len(report.removed)} container(s); {report.kept} still owned by live processes")
-
-

@@ -55,14 +55,18 @@ def server_settings(
 
 @app.command("serve")
 def serve_command(
-    host: str | None = typer.Option(None, "--host", help="Address to bind (default 127.0.0.1); not loopback only with JUNTO_API_KEY set."),
+    host: str | None = typer.Option(
+        None, "--host", help="Address to bind (default 127.0.0.1); not loopback only with JUNTO_API_KEY set."
+    ),
     port: int | None = typer.Option(None, "--port", min=0, max=65535, help="Port to listen on (default 8000)."),
     config: Path | None = typer.Option(None, "--config", help="junto.toml to use."),
     max_runs: int | None = typer.Option(None, "--max-runs", min=1, help="Runs at once (default 4); more get 429."),
     max_body: int | None = typer.Option(None, "--max-body", min=1024, help="Largest request body, in bytes (default 1000000)."),
     budget_tokens: int | None = typer.Option(None, "--budget-tokens", min=1, help="Token ceiling of every run (default 200000)."),
     budget_usd: float | None = typer.Option(None, "--budget-usd", min=0.0, help="Cost ceiling of every run, in dollars."),
-    timeout: float | None = typer.Option(None, "--timeout", min=1.0, help="Wall-time ceiling of every run, in seconds (default 600)."),
+    timeout: float | None = typer.Option(
+        None, "--timeout", min=1.0, help="Wall-time ceiling of every run, in seconds (default 600)."
+    ),
 ) -> None:
     """Serve junto over HTTP: POST /v1/chat/completions (model 'junto'), /v1/runs, /v1/sessions."""
     from junto._config import load_config
@@ -83,7 +87,9 @@ def serve_command(
     settings.check_bind()
     junto = Junto.from_config(config)
     auth = "API key required" if settings.api_key else "no API key (loopback only)"
-    Console(stderr=True).print(f"junto serving on http://{settings.host}:{settings.port}/v1 ({auth}); Ctrl-C stops", highlight=False)
+    Console(stderr=True).print(
+        f"junto serving on http://{settings.host}:{settings.port}/v1 ({auth}); Ctrl-C stops", highlight=False
+    )
     try:
         asyncio.run(serve(junto, settings=settings))
     except KeyboardInterrupt:

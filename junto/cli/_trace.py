@@ -116,7 +116,9 @@ def render_trace(record: RunRecord) -> RenderableType:
     """The trace of one run as a rich tree, then its answer."""
     r = record.result
     when = datetime.datetime.fromtimestamp(record.started_at).isoformat(timespec="seconds")
-    title = Text.assemble(("run ", "bold"), (r.run_id, "bold cyan"), "  ", _status(r.status.value), (f" ({r.exit_reason})", "dim"))
+    title = Text.assemble(
+        ("run ", "bold"), (r.run_id, "bold cyan"), "  ", _status(r.status.value), (f" ({r.exit_reason})", "dim")
+    )
     title.append(f"\n{when} · {r.duration_s:.2f}s · {r.usage.tokens} tokens · ${r.usage.cost_usd:.4f}", style="dim")
     if r.session_id:
         title.append(f" · session {r.session_id}", style="dim")
@@ -135,7 +137,13 @@ def render_trace(record: RunRecord) -> RenderableType:
     if record.aggregate is not None:
         a = record.aggregate
         consistent = {True: "consistent", False: "INCONSISTENT", None: "not checked"}[a.consistent]
-        agg = tree.add(Text.assemble(("aggregate", "bold"), f" {consistent}", (f" · {a.revisions} revisions · cites {', '.join(a.cited) or 'nothing'}", "dim")))
+        agg = tree.add(
+            Text.assemble(
+                ("aggregate", "bold"),
+                f" {consistent}",
+                (f" · {a.revisions} revisions · cites {', '.join(a.cited) or 'nothing'}", "dim"),
+            )
+        )
         for check in a.checks:
             agg.add(_check_line(check))
     if record.error:
@@ -153,7 +161,16 @@ def render_runs(runs: list[RunSummary]) -> RenderableType:
     for run in runs:
         when = datetime.datetime.fromtimestamp(run.started_at).strftime("%Y-%m-%d %H:%M")
         task = run.task if len(run.task) <= 60 else run.task[:59] + "…"
-        table.add_row(run.run_id, when, _status(run.status.value), run.exit_reason, f"{run.duration_s:.1f}s", f"${run.cost_usd:.4f}", run.session_id or "", task)
+        table.add_row(
+            run.run_id,
+            when,
+            _status(run.status.value),
+            run.exit_reason,
+            f"{run.duration_s:.1f}s",
+            f"${run.cost_usd:.4f}",
+            run.session_id or "",
+            task,
+        )
     return table
 
 
@@ -184,6 +201,6 @@ def runs_command(
         typer.echo(json.dumps([r.model_dump(mode="json") for r in runs]))
         return
     if not runs:
-        Console().print("no runs recorded yet: try `junto run \"...\"`")
+        Console().print('no runs recorded yet: try `junto run "..."`')
         return
     Console().print(render_runs(runs))

@@ -99,7 +99,9 @@ def honesty_table(summaries: Sequence[SystemSummary]) -> str:
         h = s.honesty
         right = h["verified-right"] + h["right-unverified"]
         share = f"{h['verified-right'] / right:.0%}" if right else "n/a"
-        rows.append(f"| {s.system} | {h['verified-right']} | {h['verified-wrong']} | {h['right-unverified']} | {h['wrong']} | {share} |")
+        rows.append(
+            f"| {s.system} | {h['verified-right']} | {h['verified-wrong']} | {h['right-unverified']} | {h['wrong']} | {share} |"
+        )
     return "\n".join(rows) + "\n" if len(rows) > 2 else ""
 
 
@@ -112,7 +114,7 @@ def write_summary(
     how = f"`{command}`" + (f", answers scored again with `{rescored_with}`" if rescored_with else "")
     path = out_dir / "summary.md"
     honesty = honesty_table(summaries)
-    honesty = f"\nWhat \"verified\" was worth (answers as a whole):\n\n{honesty}" if honesty else ""
+    honesty = f'\nWhat "verified" was worth (answers as a whole):\n\n{honesty}' if honesty else ""
     path.write_text(f"# {suite}\n\n{how}\n\n{markdown_table(summaries)}{honesty}")
     return path
 

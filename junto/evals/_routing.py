@@ -122,7 +122,13 @@ class ReplayingModel:
         if request.temperature != 0.0:
             return await self.model.complete(request)
         key = json.dumps(
-            [[m.model_dump(mode="json") for m in request.messages], request.max_tokens, request.stop, request.seed, request.json_schema()],
+            [
+                [m.model_dump(mode="json") for m in request.messages],
+                request.max_tokens,
+                request.stop,
+                request.seed,
+                request.json_schema(),
+            ],
             sort_keys=True,
         )
         if key in self._answers:
@@ -310,8 +316,13 @@ def summarize_routing(outcomes: Sequence[RouteOutcome]) -> list[RouterSummary]:
                 decided_share=len(decided) / len(rows),
                 accuracy_where_decided=sum(o.correct for o in decided) / len(decided) if decided else None,
                 how=dict(sorted(how.items())),
-                by_category={c: (sum(o.correct for o in rows if o.category == c), sum(o.category == c for o in rows)) for c in categories},
-                decided_by_category={c: (sum(o.correct for o in decided if o.category == c), sum(o.category == c for o in decided)) for c in categories},
+                by_category={
+                    c: (sum(o.correct for o in rows if o.category == c), sum(o.category == c for o in rows)) for c in categories
+                },
+                decided_by_category={
+                    c: (sum(o.correct for o in decided if o.category == c), sum(o.category == c for o in decided))
+                    for c in categories
+                },
                 tokens_per_item=sum(o.tokens for o in rows) / len(rows),
                 latency_p50_s=statistics.median(o.latency_s for o in rows),
             )
@@ -358,7 +369,13 @@ def routing_markdown(summaries: Sequence[RouterSummary], outcomes: Sequence[Rout
         lines.append(f"| {c} | " + " | ".join(_share(*s.by_category.get(c, (0, 0))) for s in summaries) + " |")
     shortcut = next((s for s in summaries if s.router == "shortcut"), None)
     if shortcut is not None:
-        lines += ["", "## The shortcut where it decided (right / decided)", "", "| category | decided | right where decided |", "|---|---:|---:|"]
+        lines += [
+            "",
+            "## The shortcut where it decided (right / decided)",
+            "",
+            "| category | decided | right where decided |",
+            "|---|---:|---:|",
+        ]
         for c in categories:
             right, decided = shortcut.decided_by_category.get(c, (0, 0))
             items = shortcut.by_category.get(c, (0, 0))[1]

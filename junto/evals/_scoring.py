@@ -104,7 +104,9 @@ def _score_math(part: MathPart, answer: str) -> PartScore:
         got = _as_fraction(value)
         if got is not None and target is not None and got == target:
             return PartScore(type="math", passed=True, detail=f"found {value} = {part.expected}")
-    return PartScore(type="math", passed=False, detail=f"{part.expected} not among the values quoted ({', '.join(values[:8]) or 'none'})")
+    return PartScore(
+        type="math", passed=False, detail=f"{part.expected} not among the values quoted ({', '.join(values[:8]) or 'none'})"
+    )
 
 
 def _defines(code: str, name: str) -> bool:
@@ -164,5 +166,7 @@ async def score_answer(item: EvalItem, answer: str, *, sandbox: Sandbox) -> list
         elif isinstance(part, TextPart):
             scores.append(_score_text(part, answer))
         else:  # a route part scores a plan, not an answer: see junto.evals._routing
-            raise ConfigError(f"item {item.id!r} has a {part.type} part, which scores plans, not answers", hint="run it as a routing suite")
+            raise ConfigError(
+                f"item {item.id!r} has a {part.type} part, which scores plans, not answers", hint="run it as a routing suite"
+            )
     return scores

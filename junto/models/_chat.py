@@ -195,9 +195,7 @@ class ChatModel:
                     ),
                 ]
                 continue
-            return completion.model_copy(
-                update={"parsed": parsed, "usage": usage, "cost_usd": cost, "latency_s": latency}
-            )
+            return completion.model_copy(update={"parsed": parsed, "usage": usage, "cost_usd": cost, "latency_s": latency})
         raise StructuredOutputError(
             f"{self._name} did not produce valid {request.output_type.__name__} after "
             f"{self.structured_repairs + 1} tries: {last_error.splitlines()[0] if last_error else 'invalid'}",

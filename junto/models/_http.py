@@ -174,9 +174,7 @@ class HttpProvider:
         """POST ``body`` and yield the answer's server-sent events; errors translated."""
         url = self.url(path)
         try:
-            async with self.client.stream(
-                "POST", url, json=body, headers=self.auth_headers(), timeout=timeout
-            ) as response:
+            async with self.client.stream("POST", url, json=body, headers=self.auth_headers(), timeout=timeout) as response:
                 if response.status_code >= 400:
                     await response.aread()
                     self.raise_for_status(response)

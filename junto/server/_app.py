@@ -113,7 +113,12 @@ class _Guard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if self.api_key is not None and not self._authorized(headers.get("authorization", "")):
-            response = _error(401, "a valid API key is required: send 'Authorization: Bearer <key>'", type="authentication_error", code="invalid_api_key")
+            response = _error(
+                401,
+                "a valid API key is required: send 'Authorization: Bearer <key>'",
+                type="authentication_error",
+                code="invalid_api_key",
+            )
             response.headers["WWW-Authenticate"] = "Bearer"
             await response(scope, receive, send)
             return
@@ -230,7 +235,9 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
     @app.post("/v1/chat/completions", response_model=None)
     async def chat(body: wire.ChatRequest, request: Request) -> wire.ChatCompletion | StreamingResponse:
         if body.model != wire.MODEL_ID:
-            raise ApiError(404, f"the model '{body.model}' does not exist; this server serves '{wire.MODEL_ID}'", code="model_not_found")
+            raise ApiError(
+                404, f"the model '{body.model}' does not exist; this server serves '{wire.MODEL_ID}'", code="model_not_found"
+            )
         session_id = wire.session_for(body, request.headers.get(SESSION_HEADER))
         handle = start(body.task(), session_id, None)
         if body.stream:
@@ -241,7 +248,11 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
             handle.cancel()
             raise
         if handle.error is not None and not view.answer_text:
-            raise _junto_error(handle.error) if isinstance(handle.error, JuntoError) else ApiError(500, "the run failed", type="server_error")
+            raise (
+                _junto_error(handle.error)
+                if isinstance(handle.error, JuntoError)
+                else ApiError(500, "the run failed", type="server_error")
+            )
         return wire.ChatCompletion(
             id=f"chatcmpl-{handle.run_id}",
             choices=[wire.ChatChoice(message=wire.ChatResponseMessage(content=view.answer_text))],
@@ -286,10 +297,14 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
     async def run_events(run_id: str, request: Request) -> StreamingResponse:
         handle = registry.get(run_id)
         if handle is None:
-            raise ApiError(404, f"no live or recent run with id '{run_id}' on this server", type="not_found_error", code="run_not_found")
+            raise ApiError(
+                404, f"no live or recent run with id '{run_id}' on this server", type="not_found_error", code="run_not_found"
+            )
         last = request.headers.get("last-event-id", "")
         start_at = int(last) + 1 if last.isdigit() else 0
-        return StreamingResponse(_event_stream(handle, start_at), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return StreamingResponse(
+            _event_stream(handle, start_at), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
 
     @app.get("/v1/sessions/{session_id}")
     async def get_session(session_id: str) -> dict[str, Any]:
@@ -370,4 +385,3 @@ async def serve(junto: RunHost, *, settings: ServerSettings, records: RunRecords
         lifespan="on",
     )
     await uvicorn.Server(config).serve()
-

@@ -72,7 +72,9 @@ class RunHandle:
             raise
         except Exception as error:  # a run that raises ends failed; the server goes on
             self.error = error
-            await self._add(ev.RunFinished(run_id=self.run_id, status="failed", exit_reason="failed", summary={"error": str(error)}))
+            await self._add(
+                ev.RunFinished(run_id=self.run_id, status="failed", exit_reason="failed", summary={"error": str(error)})
+            )
         finally:
             async with self._changed:
                 self._changed.notify_all()

@@ -116,7 +116,9 @@ def test_ctrl_c_stops_the_run_exits_130_and_records_it_as_cancelled(launcher: Pa
 
 
 def _containers_of(pid: int) -> list[str]:
-    listing = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=junto.pid={pid}"], capture_output=True, text=True, check=True)
+    listing = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label=junto.pid={pid}"], capture_output=True, text=True, check=True
+    )
     return listing.stdout.split()
 
 

@@ -54,7 +54,9 @@ async def test_code_agent_reports_honestly_what_the_sandbox_saw(local_model: Cha
 
 
 @pytest.mark.slow
-async def test_sampled_candidates_are_each_checked_in_the_sandbox_and_chosen_by_their_checks(local_model: ChatModel, docker_sandbox: Sandbox) -> None:
+async def test_sampled_candidates_are_each_checked_in_the_sandbox_and_chosen_by_their_checks(
+    local_model: ChatModel, docker_sandbox: Sandbox
+) -> None:
     task = TaskSpec(
         id="add",
         kind=TaskKind.CODE,

@@ -25,4 +25,6 @@ def test_check_code_reports_each_test_and_exits_1_on_failure(tmp_path: Path, cap
     assert main(["check", "code", "--code", str(code), "--instruction", "inc(5) returns 6", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["passed"] is True
-    assert [(c["name"], c["evidence"]) for c in report["checks"]] == [("examples", "passes the 1 example stated in the instruction")]
+    assert [(c["name"], c["evidence"]) for c in report["checks"]] == [
+        ("examples", "passes the 1 example stated in the instruction")
+    ]

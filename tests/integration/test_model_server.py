@@ -49,8 +49,6 @@ async def test_structured_output_is_schema_valid(server_model: ChatModel) -> Non
 
 async def test_probe_and_unreachable_port(server_model: ChatModel, llama_server: str) -> None:
     await server_model.backend.probe(timeout=5)
-    dead = ChatModel(
-        OpenAIBackend(OpenAIProvider("http://127.0.0.1:9/v1"), model="x"), retry=RetryPolicy(max_attempts=1)
-    )
+    dead = ChatModel(OpenAIBackend(OpenAIProvider("http://127.0.0.1:9/v1"), model="x"), retry=RetryPolicy(max_attempts=1))
     with pytest.raises(ModelConnectionError, match="127.0.0.1:9"):
         await dead.complete(ModelRequest(messages=[Message.user("hi")], max_tokens=4))

@@ -35,7 +35,9 @@ async def test_local_model_plans_a_composite_task(local_model: ChatModel) -> Non
         (task,) = outcome.plan.tasks
         assert task.kind is TaskKind.GENERAL and task.instruction == COMPOSITE
         assert outcome.reason
-    print(f"\nplanner source={outcome.source} repairs={outcome.repairs} tasks={[(t.id, t.kind.value) for t in outcome.plan.tasks]}")
+    print(
+        f"\nplanner source={outcome.source} repairs={outcome.repairs} tasks={[(t.id, t.kind.value) for t in outcome.plan.tasks]}"
+    )
 
 
 async def test_local_model_aggregates_consistently_or_falls_back(local_model: ChatModel) -> None:
@@ -43,7 +45,9 @@ async def test_local_model_aggregates_consistently_or_falls_back(local_model: Ch
         tasks=[
             PlanTask(id="product", kind=TaskKind.MATH, instruction="Compute 17 * 23.", produces="the product"),
             PlanTask(id="code", kind=TaskKind.CODE, instruction="Write multiply(a, b).", produces="the function"),
-            PlanTask(id="explain", kind=TaskKind.WRITING, instruction="Explain the result in at most 80 words.", depends_on=["product"]),
+            PlanTask(
+                id="explain", kind=TaskKind.WRITING, instruction="Explain the result in at most 80 words.", depends_on=["product"]
+            ),
         ]
     )
     results = {

@@ -88,7 +88,9 @@ def test_python_example_runs_a_task_graph(workdir: Path) -> None:
     (example,) = _blocks("python")
     script = workdir / "example.py"
     script.write_text(example)
-    done = subprocess.run([sys.executable, str(script)], cwd=workdir, env=_env(workdir), capture_output=True, text=True, timeout=1200)
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=workdir, env=_env(workdir), capture_output=True, text=True, timeout=1200
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     statuses = ast.literal_eval(done.stdout.strip().splitlines()[-1])  # the dict the example prints
     assert set(statuses) == {"math_1", "code_1", "writing_1"}
@@ -152,7 +154,14 @@ def _free_port() -> int:
 
 def _check_serve(workdir: Path, args: list[str]) -> None:
     port = _free_port()
-    process = subprocess.Popen([JUNTO, *args, "--port", str(port)], cwd=workdir, env=_env(workdir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [JUNTO, *args, "--port", str(port)],
+        cwd=workdir,
+        env=_env(workdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

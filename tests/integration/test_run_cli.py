@@ -59,7 +59,7 @@ def _config(project: Path, port: int) -> Path:
     path = project / "junto.toml"
     path.write_text(
         f'[models.stub]\nprovider = "openai"\nbase_url = "http://127.0.0.1:{port}/v1"\nmodel = "stub"\n\n'
-        f"[roles]\n{roles}\n\n[store]\nurl = \"{project / 'runs.db'}\"\n"
+        f'[roles]\n{roles}\n\n[store]\nurl = "{project / "runs.db"}"\n'
     )
     return path
 
@@ -77,7 +77,18 @@ def test_graph_run_over_a_real_http_model_prints_one_json_result(project: Path, 
     config = _config(project, stub_server)
     code, result = _json_run(capsys, ["graph", "run", "graphs.py", "--json", "--config", str(config)])
     assert code == 0, result
-    assert list(result) == ["run_id", "session_id", "task", "plan", "results", "answer", "status", "exit_reason", "usage", "duration_s"]
+    assert list(result) == [
+        "run_id",
+        "session_id",
+        "task",
+        "plan",
+        "results",
+        "answer",
+        "status",
+        "exit_reason",
+        "usage",
+        "duration_s",
+    ]
     assert [t["id"] for t in result["plan"]["tasks"]] == ["colour", "sentence"]
     assert result["exit_reason"] == "completed"
     assert set(result["results"]) == {"colour", "sentence"}

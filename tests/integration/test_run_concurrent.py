@@ -18,7 +18,10 @@ from junto.models import FunctionModel, Roster
 
 class TwoStepPlanner:
     async def plan(self, task, ctx, *, history=None):
-        tasks = [PlanTask(id="a", kind="math", instruction=task), PlanTask(id="b", kind="writing", instruction="say", depends_on=["a"])]
+        tasks = [
+            PlanTask(id="a", kind="math", instruction=task),
+            PlanTask(id="b", kind="writing", instruction="say", depends_on=["a"]),
+        ]
         return PlanOutcome(plan=Plan(tasks=tasks), source="planner", repairs=[])
 
 

@@ -150,7 +150,11 @@ async def test_a_run_cancelled_at_any_moment_leaves_the_checkpoint_file_writable
     for attempt in range(90):
         db, run_id, a_done = tmp_path / f"c{attempt}.db", f"cut-{attempt}", asyncio.Event()
         async with open_checkpointer(db) as saver:
-            job = asyncio.create_task(Executor({k: FunctionSpecialist(k, first) for k in TaskKind}, checkpointer=saver).run(resumable_graph(), _ctx(), run_id=run_id))
+            job = asyncio.create_task(
+                Executor({k: FunctionSpecialist(k, first) for k in TaskKind}, checkpointer=saver).run(
+                    resumable_graph(), _ctx(), run_id=run_id
+                )
+            )
             await a_done.wait()
             await asyncio.sleep(delays[attempt % len(delays)])
             job.cancel()

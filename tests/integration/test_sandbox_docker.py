@@ -30,7 +30,12 @@ async def test_stdin_argv_and_files_in_and_out(docker_sandbox) -> None:
         "pathlib.Path('sub/b.bin').write_bytes(bytes(range(256)))\n"
     )
     result = await docker_sandbox.run(
-        code, timeout=5, files={"data/in.txt": "abc"}, stdin="+in", argv=["x", "--y"], collect=["out.txt", "sub/b.bin", "missing.txt"]
+        code,
+        timeout=5,
+        files={"data/in.txt": "abc"},
+        stdin="+in",
+        argv=["x", "--y"],
+        collect=["out.txt", "sub/b.bin", "missing.txt"],
     )
     assert result.ok, result.stderr
     assert result.files == {"out.txt": b"ABC+inx --y", "sub/b.bin": bytes(range(256))}
@@ -78,7 +83,9 @@ async def test_warm_pool_containers_are_single_use(docker_sandbox) -> None:
 async def test_session_keeps_files_between_steps_only(docker_sandbox) -> None:
     async with docker_sandbox.session() as session:
         await session.put_files({"state.txt": "1"})
-        step = await session.run("n = int(open('state.txt').read())\nopen('state.txt', 'w').write(str(n + 1))\nprint(n)", timeout=5)
+        step = await session.run(
+            "n = int(open('state.txt').read())\nopen('state.txt', 'w').write(str(n + 1))\nprint(n)", timeout=5
+        )
         again = await session.run("print(open('state.txt').read())", timeout=5)
         assert (step.stdout, again.stdout) == ("1\n", "2\n")
         assert await session.get_files(["state.txt"]) == {"state.txt": b"2"}

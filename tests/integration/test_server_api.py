@@ -194,7 +194,12 @@ def test_native_run_then_events_then_record(server) -> None:
 
 
 def test_native_graph_run_and_bad_graph(server, junto) -> None:
-    graph = {"tasks": [{"id": "a", "kind": "math", "instruction": "1+1"}, {"id": "b", "kind": "writing", "instruction": "say it", "depends_on": ["a"]}]}
+    graph = {
+        "tasks": [
+            {"id": "a", "kind": "math", "instruction": "1+1"},
+            {"id": "b", "kind": "writing", "instruction": "say it", "depends_on": ["a"]},
+        ]
+    }
     ok = httpx.post(server.url + "/v1/runs", json={"graph": graph})
     assert ok.status_code == 202
     bad = {"tasks": [{"id": "a", "kind": "math", "instruction": "x", "depends_on": ["zzz"]}]}
@@ -231,7 +236,15 @@ def test_malformed_chat_requests_get_400_json(server, body: bytes, fragment: str
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"task": ""}, {"task": "   "}, {"task": "x", "graph": {"tasks": []}}, {"task": 5}, {"task": "x", "budget": {"max_tokens": -1}}, {"task": "x", "extra": 1}],
+    [
+        {},
+        {"task": ""},
+        {"task": "   "},
+        {"task": "x", "graph": {"tasks": []}},
+        {"task": 5},
+        {"task": "x", "budget": {"max_tokens": -1}},
+        {"task": "x", "extra": 1},
+    ],
 )
 def test_malformed_run_requests_get_400_json(server, body) -> None:
     response = httpx.post(server.url + "/v1/runs", json=body)
@@ -284,7 +297,13 @@ def test_client_that_leaves_a_stream_cancels_its_run() -> None:
 
 def test_api_key_is_required_on_every_endpoint_when_set() -> None:
     with serve(ScriptedJunto(), api_key="s3cret") as live:
-        for method, path in (("GET", "/v1/models"), ("POST", "/v1/runs"), ("GET", "/v1/runs/x"), ("GET", "/v1/sessions/x"), ("GET", "/nothing")):
+        for method, path in (
+            ("GET", "/v1/models"),
+            ("POST", "/v1/runs"),
+            ("GET", "/v1/runs/x"),
+            ("GET", "/v1/sessions/x"),
+            ("GET", "/nothing"),
+        ):
             response = httpx.request(method, live.url + path)
             assert response.status_code == 401, path
             assert response.json()["error"]["type"] == "authentication_error"

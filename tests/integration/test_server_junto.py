@@ -74,7 +74,12 @@ def test_streamed_chat_matches_the_recorded_answer(live) -> None:
 
 
 def test_native_graph_run_events_are_typed_and_complete(live) -> None:
-    graph = {"tasks": [{"id": "a", "kind": "math", "instruction": "2+2"}, {"id": "b", "kind": "writing", "instruction": "say it", "depends_on": ["a"]}]}
+    graph = {
+        "tasks": [
+            {"id": "a", "kind": "math", "instruction": "2+2"},
+            {"id": "b", "kind": "writing", "instruction": "say it", "depends_on": ["a"]},
+        ]
+    }
     run = httpx.post(live.url + "/v1/runs", json={"graph": graph, "budget": {"max_tokens": 5000}}).json()
     with httpx.stream("GET", live.url + run["events_url"], timeout=30) as response:
         events = [json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: ")]

@@ -27,7 +27,12 @@ async def test_a_follow_up_sees_the_first_answer_in_the_planner_history(tmp_path
     planner = RecordingPlanner()
     answers = iter(["x = 2 or x = 3", "their sum is 5"])
     specialists = {TaskKind.MATH: FunctionSpecialist(TaskKind.MATH, lambda t, i, c: next(answers))}
-    options = dict(roster=Roster.single(FunctionModel(lambda m, r: "x")), planner=planner, aggregator=JoinAggregator(), specialists=specialists)
+    options = dict(
+        roster=Roster.single(FunctionModel(lambda m, r: "x")),
+        planner=planner,
+        aggregator=JoinAggregator(),
+        specialists=specialists,
+    )
     async with Junto.start(store=tmp_path / "junto.db", **options) as junto:
         first = await junto.run("Solve x^2-5x+6=0", session="chat-1")
     # a new Junto on the same store: the session lives in the store, not in memory

@@ -90,9 +90,7 @@ async def test_sessions_keep_the_conversation_in_order(store) -> None:
 
 async def test_concurrent_writes_to_one_session_all_land(store) -> None:
     session = _unique("s")
-    await asyncio.gather(
-        *(store.append_messages(session, [Message.user(f"q{n}")], run_id=f"r{n}") for n in range(20))
-    )
+    await asyncio.gather(*(store.append_messages(session, [Message.user(f"q{n}")], run_id=f"r{n}") for n in range(20)))
     loaded = await store.get_session(session)
     assert sorted(m.content for m in loaded.messages) == sorted(f"q{n}" for n in range(20))
 

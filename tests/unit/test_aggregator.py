@@ -27,9 +27,14 @@ BAD = "17 * 23 = 381 [product]. Multiplying is repeated addition [explain]. Use 
 def _results(*, code_status: Status = Status.VERIFIED, code_reason: str | None = None) -> dict[str, TaskResult]:
     return {
         "product": TaskResult(task_id="product", kind=TaskKind.MATH, status=Status.VERIFIED, output=MathOutput(answer="391")),
-        "code": TaskResult(task_id="code", kind=TaskKind.CODE, status=code_status, output=CodeOutput(code=CODE), reason=code_reason),
+        "code": TaskResult(
+            task_id="code", kind=TaskKind.CODE, status=code_status, output=CodeOutput(code=CODE), reason=code_reason
+        ),
         "explain": TaskResult(
-            task_id="explain", kind=TaskKind.WRITING, status=Status.VERIFIED, output=TextOutput(kind="writing", text="Multiplying is repeated addition.")
+            task_id="explain",
+            kind=TaskKind.WRITING,
+            status=Status.VERIFIED,
+            output=TextOutput(kind="writing", text="Multiplying is repeated addition."),
         ),
     }
 
@@ -131,7 +136,11 @@ async def test_an_answer_that_already_says_not_verified_gets_no_note() -> None:
 
 
 async def test_nothing_verifiable_is_consistent_none() -> None:
-    results = {"general": TaskResult(task_id="general", kind=TaskKind.GENERAL, status=Status.UNVERIFIED, output=TextOutput(text="Paris."))}
+    results = {
+        "general": TaskResult(
+            task_id="general", kind=TaskKind.GENERAL, status=Status.UNVERIFIED, output=TextOutput(text="Paris.")
+        )
+    }
     plan = Plan(tasks=[PlanTask(id="general", kind=TaskKind.GENERAL, instruction="Capital of France?")])
     result = await Aggregator().aggregate("Capital of France?", plan, results, _ctx(_replies("Paris [general].")))
     assert result.consistent is None and not result.fallback
@@ -176,5 +185,7 @@ async def test_a_one_task_passthrough_confirms_only_when_that_task_is_verified()
     plan = Plan(tasks=[PLAN.tasks[1]])
     verified = await Aggregator().aggregate("Write multiply(a, b).", plan, {"code": _results()["code"]}, _ctx(_replies(BAD)))
     assert verified.checks[0].spec is Spec.UPSTREAM and verified.checks[0].confirms
-    unverified = await Aggregator().aggregate("Write multiply(a, b).", plan, {"code": _results(code_status=Status.UNVERIFIED)["code"]}, _ctx(_replies(BAD)))
+    unverified = await Aggregator().aggregate(
+        "Write multiply(a, b).", plan, {"code": _results(code_status=Status.UNVERIFIED)["code"]}, _ctx(_replies(BAD))
+    )
     assert not unverified.checks[0].confirms

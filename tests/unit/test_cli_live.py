@@ -27,7 +27,9 @@ def script() -> list:
         ev.PlanCreated(run_id=r, tasks=PLAN, at=101.0),
         ev.TaskStarted(run_id=r, task_id="roots", kind=TaskKind.MATH, at=101.0),
         ev.TaskAttempt(run_id=r, task_id="roots", attempt=1, model="small", tier=0, at=101.1),
-        ev.TaskChecked(run_id=r, task_id="roots", attempt=1, check=CheckResult(name="sympy", passed=False, evidence="2*3 != 7"), at=101.5),
+        ev.TaskChecked(
+            run_id=r, task_id="roots", attempt=1, check=CheckResult(name="sympy", passed=False, evidence="2*3 != 7"), at=101.5
+        ),
         ev.TaskAttempt(run_id=r, task_id="roots", attempt=2, model="small", tier=0, at=101.6),
         ev.TaskEscalated(run_id=r, task_id="roots", from_model="small", to_model="big", tier=1, at=102.0),
         ev.TaskAttempt(run_id=r, task_id="roots", attempt=1, model="big", tier=1, at=102.0),

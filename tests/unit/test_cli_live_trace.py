@@ -18,10 +18,28 @@ def _record() -> RunRecord:
     failed = CheckResult(name="sympy equals", passed=False, evidence="17*23 = 391, not 381")
     passed = CheckResult(name="sympy equals", passed=True, evidence="391 == 391")
     attempts = [
-        Attempt(number=1, model="small", tier=0, checks=[failed], usage=Usage(prompt_tokens=30, completion_tokens=5), cost_usd=0.001, duration_s=0.42),
-        Attempt(number=1, model="big", tier=1, checks=[passed], usage=Usage(prompt_tokens=40, completion_tokens=6), cost_usd=0.01, duration_s=1.25),
+        Attempt(
+            number=1,
+            model="small",
+            tier=0,
+            checks=[failed],
+            usage=Usage(prompt_tokens=30, completion_tokens=5),
+            cost_usd=0.001,
+            duration_s=0.42,
+        ),
+        Attempt(
+            number=1,
+            model="big",
+            tier=1,
+            checks=[passed],
+            usage=Usage(prompt_tokens=40, completion_tokens=6),
+            cost_usd=0.01,
+            duration_s=1.25,
+        ),
     ]
-    result = TaskResult(task_id="mul", kind=TaskKind.MATH, status=Status.VERIFIED, output=MathOutput(answer="391"), attempts=attempts)
+    result = TaskResult(
+        task_id="mul", kind=TaskKind.MATH, status=Status.VERIFIED, output=MathOutput(answer="391"), attempts=attempts
+    )
     return RunRecord(
         result=RunResult(
             run_id="run-abc",

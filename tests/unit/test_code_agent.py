@@ -82,7 +82,9 @@ async def test_without_a_sandbox_nothing_is_verified() -> None:
 
 async def test_model_tests_that_prove_nothing_do_not_verify() -> None:
     task = TaskSpec(id="t", kind=TaskKind.CODE, instruction="Write double(x) that doubles x.")
-    model = FunctionModel(lambda messages, request: _answer("def double(x):\n    return x\n", "assert True\nassert double(0) is not False\n"))
+    model = FunctionModel(
+        lambda messages, request: _answer("def double(x):\n    return x\n", "assert True\nassert double(0) is not False\n")
+    )
     result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
     assert result.status is Status.UNVERIFIED
     assert "proves anything" in result.checks[-1].evidence
@@ -135,7 +137,9 @@ async def test_code_that_passes_only_its_own_tests_is_unverified() -> None:
 
 
 async def test_a_failing_model_test_fails_the_attempt_even_when_the_users_pass() -> None:
-    task = TaskSpec(id="t", kind=TaskKind.CODE, instruction="Write double(x) that doubles x.", tests="assert double(0) == 0\n", max_attempts=1)
+    task = TaskSpec(
+        id="t", kind=TaskKind.CODE, instruction="Write double(x) that doubles x.", tests="assert double(0) == 0\n", max_attempts=1
+    )
     model = FunctionModel(lambda messages, request: _answer("def double(x):\n    return x * x\n", "assert double(3) == 6\n"))
     result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
     assert result.status is Status.FAILED

@@ -38,12 +38,23 @@ async def test_the_candidates_that_behave_alike_outvote_the_odd_one() -> None:
         2: "def smallest(xs):\n    return sorted(xs)[0]\n",
         3: "def smallest(xs):\n    best = xs[0]\n    for x in xs:\n        best = x if x < best else best\n    return best\n",
     }
-    tests = {None: "assert smallest([1, 9]) == 9", 1: "assert smallest([4, 2, 8]) == 2", 2: "assert smallest([7]) == 7", 3: "assert smallest([0, -3]) == -3"}
+    tests = {
+        None: "assert smallest([1, 9]) == 9",
+        1: "assert smallest([4, 2, 8]) == 2",
+        2: "assert smallest([7]) == 7",
+        3: "assert smallest([0, -3]) == -3",
+    }
 
     def reply(messages, request):
         return f"```python\n{bodies[request.seed]}```\n```python\n{tests[request.seed]}\n```"
 
-    task = TaskSpec(id="c", kind=TaskKind.CODE, instruction="Write smallest(xs) returning the least item of a list.", samples=4, max_attempts=1)
+    task = TaskSpec(
+        id="c",
+        kind=TaskKind.CODE,
+        instruction="Write smallest(xs) returning the least item of a list.",
+        samples=4,
+        max_attempts=1,
+    )
     ctx = AgentContext(roster=Roster.single(FunctionModel(reply)), sandbox=LocalSandbox())
     result = await CodeSpecialist().run(task, {}, ctx)
     # the odd one fails the others' inputs only by disagreeing, not by a check: every candidate passes its own tests

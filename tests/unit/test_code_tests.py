@@ -125,5 +125,7 @@ async def test_a_passing_report_says_whose_tests_it_passed(sandbox: LocalSandbox
     check = (await run_code_tests(sandbox, ROOTS, tests)).to_check()
     assert (check.passed, check.spec) == (True, Spec.USER)
     assert check.evidence == "passes the user's 2 tests and the 1 example stated in the instruction"
-    own = (await run_code_tests(sandbox, ROOTS, [TestSource(origin=TestOrigin.MODEL, source="assert roots(1, -5, 6) == [2, 3]\n")])).to_check()
+    own = (
+        await run_code_tests(sandbox, ROOTS, [TestSource(origin=TestOrigin.MODEL, source="assert roots(1, -5, 6) == [2, 3]\n")])
+    ).to_check()
     assert own.passed is True and not own.confirms  # the model's own tests never verify

@@ -142,7 +142,10 @@ def test_openai_without_base_url_needs_openai_api_key(home: Path) -> None:
         ('[roles]\nplanner = ["ghost"]\n', "roles.planner"),
         ('[roles]\nwizard = ["local"]\n', "roles.wizard"),
         ("[telemetry]\nenabled = true\n", "telemetry"),
-        ('[models.fast]\nmodel = "m"\nprice = { input_per_mtok = 1, outptu_per_mtok = 2 }\n', "models.fast.price.outptu_per_mtok"),
+        (
+            '[models.fast]\nmodel = "m"\nprice = { input_per_mtok = 1, outptu_per_mtok = 2 }\n',
+            "models.fast.price.outptu_per_mtok",
+        ),
         ('[models.fast]\nmodel = "m"\nretry = { max_attemps = 2 }\n', "models.fast.retry.max_attemps"),
         ("[budget]\ntokens = 0\n", "budget.tokens"),
         ('[budget]\ntokens = "many"\n', "budget.tokens"),

@@ -122,7 +122,11 @@ async def test_sandbox_section_holds_the_containers_a_junto_starts(tmp_path: Pat
     async def code(task, inputs, ctx) -> TaskResult:
         return TaskResult(task_id=task.id, kind=task.kind, status=Status.VERIFIED, output=TextOutput(text="ran"))
 
-    options = {**_collaborators(tmp_path), "planner": OneTaskPlanner(TaskKind.CODE), "specialists": {TaskKind.CODE: FunctionSpecialist(TaskKind.CODE, code)}}
+    options = {
+        **_collaborators(tmp_path),
+        "planner": OneTaskPlanner(TaskKind.CODE),
+        "specialists": {TaskKind.CODE: FunctionSpecialist(TaskKind.CODE, code)},
+    }
     path = _toml(tmp_path, '[sandbox]\nmemory = "512m"\ncpus = 2\nnetwork = false\n')
     result = await _run(Junto.from_config(path, **options), "write code")
     assert result.exit_reason == "completed"

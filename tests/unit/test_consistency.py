@@ -91,7 +91,15 @@ def test_numbers_from_the_task_and_small_counts_are_allowed() -> None:
 
 def test_numbers_in_the_plan_and_other_results_are_allowed() -> None:
     plan = Plan(tasks=[PlanTask(id="product", kind=TaskKind.MATH, instruction="Multiply 1234 by 2.")])
-    results = {"product": _math("2468"), "essay": TaskResult(task_id="essay", kind=TaskKind.WRITING, status=Status.UNVERIFIED, output=TextOutput(kind="writing", text="Written in 1990."))}
+    results = {
+        "product": _math("2468"),
+        "essay": TaskResult(
+            task_id="essay",
+            kind=TaskKind.WRITING,
+            status=Status.UNVERIFIED,
+            output=TextOutput(kind="writing", text="Written in 1990."),
+        ),
+    }
     report = check_consistency("1234 * 2 = 2468 [product], as in 1990 [essay].", results, plan=plan)
     assert report.consistent is True, report.problems()
 
@@ -138,5 +146,8 @@ def test_quoting_code_nobody_verified_confirms_nothing() -> None:
     code = _check(report, "code")
     assert code.passed is True and code.spec is Spec.MODEL and "confirms nothing" in code.evidence
     assert _check(report, "states [other]").confirms
-    unconfirmed = check_consistency(f"The function [code]:\n```python\n{CODE}```", {"code": _code(status=Status.UNVERIFIED), "other": _math("5", task_id="other", status=Status.FAILED)})
+    unconfirmed = check_consistency(
+        f"The function [code]:\n```python\n{CODE}```",
+        {"code": _code(status=Status.UNVERIFIED), "other": _math("5", task_id="other", status=Status.FAILED)},
+    )
     assert unconfirmed.consistent is None  # it cites and quotes, but nothing verified was compared

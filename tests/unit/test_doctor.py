@@ -43,7 +43,9 @@ async def test_unreachable_model_fails_for_each_role_it_serves() -> None:
 
 
 async def test_reachable_model_passes() -> None:
-    config = JuntoConfig.from_dict({"models": {"stub": {"provider": "openai", "base_url": "http://127.0.0.1:1/v1", "model": "m"}}})
+    config = JuntoConfig.from_dict(
+        {"models": {"stub": {"provider": "openai", "base_url": "http://127.0.0.1:1/v1", "model": "m"}}}
+    )
 
     async def answers(model) -> None:
         return None

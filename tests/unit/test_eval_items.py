@@ -23,7 +23,10 @@ GOOD = json.dumps({"id": "a", "prompt": "Compute 2+2.", "parts": [{"type": "math
         ([json.dumps({"id": "a", "prompt": "p", "parts": [{"type": "poem"}]})], "suite.jsonl:1: parts.0"),
         ([json.dumps({"id": "a", "parts": [{"type": "math", "expected": "1"}]})], "suite.jsonl:1: prompt: Field required"),
         ([GOOD, "", GOOD], "suite.jsonl:3: duplicate id 'a' (first on line 1)"),
-        ([json.dumps({"id": "a", "prompt": "p", "parts": [{"type": "text", "constraints": {"max_wordz": 3}}]})], "suite.jsonl:1: parts.0.text.constraints.max_wordz"),
+        (
+            [json.dumps({"id": "a", "prompt": "p", "parts": [{"type": "text", "constraints": {"max_wordz": 3}}]})],
+            "suite.jsonl:1: parts.0.text.constraints.max_wordz",
+        ),
         ([""], "suite.jsonl: the suite has no items"),
     ],
 )

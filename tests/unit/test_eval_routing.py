@@ -31,7 +31,9 @@ def _item(id: str, prompt: str, kinds: list[str], category: str = "c") -> str:
 
 
 def _plan(*kinds: str) -> str:
-    tasks = [{"id": f"t{i}", "kind": kind, "instruction": "do it", "depends_on": [], "produces": ""} for i, kind in enumerate(kinds)]
+    tasks = [
+        {"id": f"t{i}", "kind": kind, "instruction": "do it", "depends_on": [], "produces": ""} for i, kind in enumerate(kinds)
+    ]
     return json.dumps({"tasks": tasks, "answer": []})
 
 
@@ -121,7 +123,11 @@ async def test_results_are_written_and_a_second_run_resumes(tmp_path: Path) -> N
     lines = (tmp_path / "outcomes.jsonl").read_text().splitlines()
     assert len(lines) == 9
     record = json.loads((tmp_path / "summary.json").read_text())
-    assert record["command"] == "junto eval tiny" and [r["router"] for r in record["routers"]] == ["shortcut", "planner-model", "junto"]
+    assert record["command"] == "junto eval tiny" and [r["router"] for r in record["routers"]] == [
+        "shortcut",
+        "planner-model",
+        "junto",
+    ]
     page = (tmp_path / "summary.md").read_text()
     assert "`junto eval tiny`" in page and "| shortcut | 3 |" in page and "right where decided" in page
     again = await evaluate_routing(ITEMS, roster=roster, out_dir=tmp_path, suite="tiny", command="junto eval tiny")

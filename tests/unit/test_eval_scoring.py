@@ -81,7 +81,11 @@ async def test_last_value_mode_reads_the_final_answer_only() -> None:
 
 async def test_the_closing_not_verified_label_is_not_scored() -> None:
     """junto labels what its checks could not confirm; the label is neither the final answer nor prose."""
-    item = EvalItem(id="m", prompt="Compute 2+2.", parts=[MathPart(expected="4", match="last"), TextPart(constraints=WritingConstraints(max_words=3))])
+    item = EvalItem(
+        id="m",
+        prompt="Compute 2+2.",
+        parts=[MathPart(expected="4", match="last"), TextPart(constraints=WritingConstraints(max_words=3))],
+    )
     labelled = "Two and two make\n\n4\n\nNot verified: [math] (its checks were undecided: no checker verdict)."
     assert [s.passed for s in await score_answer(item, labelled, sandbox=SANDBOX)] == [True, False]  # 5 words of prose
     wrong = "So\n\n5\n\nNot verified: [math] (its checks failed: 5 != 4)."
@@ -109,7 +113,12 @@ class _Scripted:
 
     async def answer(self, item: EvalItem) -> Answer:
         self.calls += 1
-        return Answer(text=self.text, tokens=10, verified_tasks=1 if self.name == "junto" else None, total_tasks=1 if self.name == "junto" else None)
+        return Answer(
+            text=self.text,
+            tokens=10,
+            verified_tasks=1 if self.name == "junto" else None,
+            total_tasks=1 if self.name == "junto" else None,
+        )
 
 
 async def test_runner_scores_both_systems_and_resumes(tmp_path) -> None:

@@ -117,7 +117,9 @@ async def test_spent_budget_stops_new_tasks_and_keeps_verified_results() -> None
 
     def spend(task: TaskSpec, inputs, ctx: AgentContext) -> TaskResult:
         ctx.budget.record(Usage(prompt_tokens=40, completion_tokens=20), 0.0)
-        return TaskResult(task_id=task.id, kind=task.kind, status=Status.VERIFIED, usage=Usage(prompt_tokens=40, completion_tokens=20))
+        return TaskResult(
+            task_id=task.id, kind=task.kind, status=Status.VERIFIED, usage=Usage(prompt_tokens=40, completion_tokens=20)
+        )
 
     math = FunctionSpecialist(TaskKind.MATH, spend)
     events: list = []
@@ -142,7 +144,9 @@ async def test_wall_time_budget_cancels_the_running_task_cleanly() -> None:
 
     tracker = BudgetTracker(Budget(max_wall_s=0.3))
     started = time.perf_counter()
-    outcome = await Executor({TaskKind.GENERAL: FunctionSpecialist(TaskKind.GENERAL, work)}).run(g.compile(), _ctx(budget=tracker))
+    outcome = await Executor({TaskKind.GENERAL: FunctionSpecialist(TaskKind.GENERAL, work)}).run(
+        g.compile(), _ctx(budget=tracker)
+    )
     assert time.perf_counter() - started < 2.0
     assert outcome.results["A"].output_text() == "done"
     assert outcome.results["B"].status is Status.FAILED

@@ -51,7 +51,9 @@ def test_import_without_optional_extras() -> None:
 def test_wheel_installs_only_the_junto_namespace(tmp_path: Path) -> None:
     """agents/, tools/, graphs/, sandbox/ ship as junto.agents etc., never as top-level modules."""
     uv = Path(sys.executable).with_name("uv")
-    done = subprocess.run([str(uv), "build", "--wheel", "-o", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(uv), "build", "--wheel", "-o", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     (wheel,) = tmp_path.glob("junto-*.whl")
     tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
@@ -64,7 +66,13 @@ def test_wheel_installs_only_the_junto_namespace(tmp_path: Path) -> None:
 def test_every_package_folder_is_declared() -> None:
     """A new sub-package must be listed in pyproject.toml, or it would be missing from the wheel."""
     declared = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    mapping = {"junto": "junto", "agents": "junto.agents", "tools": "junto.tools", "graphs": "junto.graphs", "sandbox": "junto.sandbox"}
+    mapping = {
+        "junto": "junto",
+        "agents": "junto.agents",
+        "tools": "junto.tools",
+        "graphs": "junto.graphs",
+        "sandbox": "junto.sandbox",
+    }
     found = set()
     for folder, name in mapping.items():
         for init in (ROOT / folder).rglob("__init__.py"):

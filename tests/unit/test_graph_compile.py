@@ -113,7 +113,12 @@ def test_a_ref_from_another_graph_is_refused() -> None:
 
 
 def test_validate_plan_returns_sentences_for_the_planner_and_nothing_for_a_good_plan() -> None:
-    good = Plan(tasks=[PlanTask(id="m", kind="math", instruction="2+2"), PlanTask(id="w", kind="writing", instruction="say it", depends_on=["m"])])
+    good = Plan(
+        tasks=[
+            PlanTask(id="m", kind="math", instruction="2+2"),
+            PlanTask(id="w", kind="writing", instruction="say it", depends_on=["m"]),
+        ]
+    )
     assert validate_plan(good) == []
     bad = Plan(tasks=[PlanTask(id="m", kind="math", instruction="2+2", depends_on=["m"])])
     assert validate_plan(bad) == ["the plan has a cycle: m -> m"]

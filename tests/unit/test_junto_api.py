@@ -47,11 +47,27 @@ class EchoAggregator:
 def _verified(task: TaskSpec, inputs, ctx) -> TaskResult:
     from junto._tasks import TextOutput
 
-    return TaskResult(task_id=task.id, kind=task.kind, status=Status.VERIFIED, output=TextOutput(text=f"ok:{task.id}"), usage=Usage(prompt_tokens=10, completion_tokens=2))
+    return TaskResult(
+        task_id=task.id,
+        kind=task.kind,
+        status=Status.VERIFIED,
+        output=TextOutput(text=f"ok:{task.id}"),
+        usage=Usage(prompt_tokens=10, completion_tokens=2),
+    )
 
 
 def _options(tmp_path: Path, **kwargs) -> dict:
-    kwargs.setdefault("planner", StubPlanner(Plan(tasks=[PlanTask(id="m", kind="math", instruction="2+2"), PlanTask(id="w", kind="writing", instruction="say", depends_on=["m"])])))
+    kwargs.setdefault(
+        "planner",
+        StubPlanner(
+            Plan(
+                tasks=[
+                    PlanTask(id="m", kind="math", instruction="2+2"),
+                    PlanTask(id="w", kind="writing", instruction="say", depends_on=["m"]),
+                ]
+            )
+        ),
+    )
     kwargs.setdefault("aggregator", EchoAggregator())
     kwargs.setdefault("specialists", {k: FunctionSpecialist(k, _verified) for k in TaskKind})
     return {"roster": Roster.single(FunctionModel(lambda m, r: "x")), "store": tmp_path / "junto.db", **kwargs}
@@ -70,7 +86,18 @@ async def test_a_string_task_is_planned_run_aggregated_and_recorded(tmp_path: Pa
     assert [t.id for t in result.plan.tasks] == ["m", "w"] and result.plan.tasks[1].depends_on == ["m"]
     assert result.usage.tokens == 5 + 12 + 12 + 3
     shape = json.loads(result.to_json())
-    assert list(shape) == ["run_id", "session_id", "task", "plan", "results", "answer", "status", "exit_reason", "usage", "duration_s"]
+    assert list(shape) == [
+        "run_id",
+        "session_id",
+        "task",
+        "plan",
+        "results",
+        "answer",
+        "status",
+        "exit_reason",
+        "usage",
+        "duration_s",
+    ]
     assert list(shape["plan"]["tasks"][0]) == ["id", "kind", "instruction", "depends_on"]
     assert shape["usage"] == {"tokens": 32, "cost_usd": 0.0}
     assert record is not None and record.result == result and record.plan_source == "planner"
@@ -211,7 +238,14 @@ async def test_an_interrupted_run_resumes_by_run_id_without_replanning_or_redoin
             await asyncio.sleep(60)
         return TaskResult(task_id=task.id, kind=task.kind, status=Status.VERIFIED, output=TextOutput(text=f"ok:{task.id}"))
 
-    planner = StubPlanner(Plan(tasks=[PlanTask(id="m", kind="math", instruction="2+2"), PlanTask(id="w", kind="writing", instruction="say", depends_on=["m"])]))
+    planner = StubPlanner(
+        Plan(
+            tasks=[
+                PlanTask(id="m", kind="math", instruction="2+2"),
+                PlanTask(id="w", kind="writing", instruction="say", depends_on=["m"]),
+            ]
+        )
+    )
     junto = _junto(tmp_path, planner=planner, specialists={k: FunctionSpecialist(k, slow_writer) for k in TaskKind})
     try:
         job = asyncio.create_task(junto.run("add and explain", run_id="crashy"))

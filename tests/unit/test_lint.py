@@ -1,4 +1,4 @@
-"""The code passes the project's lint rules (pyproject.toml [tool.ruff])."""
+"""The code passes the project's lint rules and is formatted (pyproject.toml [tool.ruff])."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ["agents", "tools", "graphs", "sandbox", "junto", "tests", "benchmarks"]
 
 
-def test_ruff_finds_nothing() -> None:
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["check", "format"])
+def test_ruff_finds_nothing(command: list[str]) -> None:
     ruff = Path(sys.executable).with_name("ruff")
     done = subprocess.run(
-        [str(ruff), "check", "--no-cache", "agents", "tools", "graphs", "sandbox", "junto", "tests", "benchmarks"],
+        [str(ruff), *command, "--no-cache", *PACKAGES],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -25,7 +25,11 @@ async def _generate(model, task, inputs, history):
 def _word_check(word: str):
     async def check(output, task, inputs, ctx):
         ok = word in output.text
-        return CheckOutcome(checks=[CheckResult(name="has-word", passed=ok, evidence=f"looked for {word!r} in {output.text!r}", spec=Spec.INSTRUCTION)])
+        return CheckOutcome(
+            checks=[
+                CheckResult(name="has-word", passed=ok, evidence=f"looked for {word!r} in {output.text!r}", spec=Spec.INSTRUCTION)
+            ]
+        )
 
     return check
 
@@ -35,7 +39,9 @@ def test_judge_status_ignores_judges_and_undecided() -> None:
     undecided = CheckResult(name="x", passed=None, spec=Spec.USER)
     assert judge_status([judge, undecided]) is Status.UNVERIFIED
     assert judge_status([judge, CheckResult(name="y", passed=True, spec=Spec.USER)]) is Status.VERIFIED
-    assert judge_status([CheckResult(name="y", passed=True, spec=Spec.USER), CheckResult(name="z", passed=False)]) is Status.FAILED
+    assert (
+        judge_status([CheckResult(name="y", passed=True, spec=Spec.USER), CheckResult(name="z", passed=False)]) is Status.FAILED
+    )
     assert judge_status([]) is Status.UNVERIFIED
 
 
@@ -45,13 +51,18 @@ def test_only_a_specification_the_model_did_not_write_verifies(spec: Spec) -> No
     assert judge_status([passed]) is (Status.UNVERIFIED if spec is Spec.MODEL else Status.VERIFIED)
     assert CheckResult(name="default", passed=True).spec is Spec.MODEL  # a check that does not say confirms nothing
     # a failure against any specification, the model's own included, fails the attempt
-    assert judge_status([CheckResult(name="u", passed=True, spec=Spec.USER), CheckResult(name="m", passed=False, spec=spec)]) is Status.FAILED
+    assert (
+        judge_status([CheckResult(name="u", passed=True, spec=Spec.USER), CheckResult(name="m", passed=False, spec=spec)])
+        is Status.FAILED
+    )
 
 
 async def test_what_a_check_reads_from_a_planner_written_instruction_is_the_models_specification() -> None:
     model = FunctionModel(lambda m, r: "please")
     written = _spec(instruction_source=Spec.MODEL)
-    result = await run_checked(written, {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=_word_check("please"))
+    result = await run_checked(
+        written, {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=_word_check("please")
+    )
     assert result.status is Status.UNVERIFIED
     assert result.checks[0].spec is Spec.MODEL and "planner model's words" in result.checks[0].evidence
 
@@ -98,7 +109,9 @@ async def test_no_deterministic_check_is_unverified_without_retry() -> None:
     async def judge_only(output, task, inputs, ctx):
         return CheckOutcome(checks=[CheckResult(name="judge", passed=True, source="judge")])
 
-    result = await run_checked(_spec(max_attempts=3), {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=judge_only)
+    result = await run_checked(
+        _spec(max_attempts=3), {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=judge_only
+    )
     assert result.status is Status.UNVERIFIED
     assert len(result.attempts) == 1
 
@@ -107,9 +120,13 @@ async def test_the_output_checked_is_the_output_kept() -> None:
     model = FunctionModel(lambda m, r: "381")
 
     async def disagree(output, task, inputs, ctx):
-        return CheckOutcome(checks=[CheckResult(name="sympy", passed=False, evidence="the answer 381 is not the value", spec=Spec.INSTRUCTION)])
+        return CheckOutcome(
+            checks=[CheckResult(name="sympy", passed=False, evidence="the answer 381 is not the value", spec=Spec.INSTRUCTION)]
+        )
 
-    result = await run_checked(_spec(max_attempts=1), {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=disagree)
+    result = await run_checked(
+        _spec(max_attempts=1), {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=disagree
+    )
     assert result.output.text == "381"
     assert result.status is Status.FAILED
 
@@ -119,7 +136,9 @@ async def test_model_errors_are_recorded_not_raised() -> None:
         raise ModelConnectionError("connection refused: http://127.0.0.1:9/v1")
 
     model = FunctionModel(refuse, retry=RetryPolicy(max_attempts=1))
-    result = await run_checked(_spec(max_attempts=2), {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=_word_check("x"))
+    result = await run_checked(
+        _spec(max_attempts=2), {}, AgentContext(roster=Roster.single(model)), generate=_generate, check=_word_check("x")
+    )
     assert result.status is Status.FAILED
     assert all("connection refused" in a.error for a in result.attempts)
     assert len(result.attempts) == 2
@@ -134,4 +153,3 @@ async def test_budget_stops_the_loop_and_keeps_attempts() -> None:
     assert result.reason.startswith("budget")
     assert 1 <= len(result.attempts) < 10
     assert tracker.spent.tokens <= 700
-

@@ -13,7 +13,9 @@ BOXES = "Evaluate 7*(12 + 5)."
 
 
 def _reply(expression: str, answer: str, kind: str = "evaluate", **extra) -> str:
-    return json.dumps({"kind": kind, "expression": expression, "variable": "x", "point": None, "answer": answer, "work": "", **extra})
+    return json.dumps(
+        {"kind": kind, "expression": expression, "variable": "x", "point": None, "answer": answer, "work": "", **extra}
+    )
 
 
 def _task(instruction: str, **options) -> TaskSpec:
@@ -79,7 +81,9 @@ async def test_a_users_expected_answer_verifies_a_word_problem() -> None:
 
 async def test_expected_mismatch_fails() -> None:
     model = FunctionModel(lambda m, r: _reply("17*23", "391"))
-    result = await MathSpecialist().run(_task("Compute 17*23.", expected="390", max_attempts=1), {}, AgentContext(roster=Roster.single(model)))
+    result = await MathSpecialist().run(
+        _task("Compute 17*23.", expected="390", max_attempts=1), {}, AgentContext(roster=Roster.single(model))
+    )
     assert result.status is Status.FAILED
     expected = [c for c in result.checks if c.name == "expected"]
     assert expected and expected[0].passed is False
@@ -87,7 +91,9 @@ async def test_expected_mismatch_fails() -> None:
 
 async def test_kind_other_is_unverified_not_verified() -> None:
     model = FunctionModel(lambda m, r: _reply("n", "a proof", kind="other"))
-    result = await MathSpecialist().run(_task("Prove that there are infinitely many primes."), {}, AgentContext(roster=Roster.single(model)))
+    result = await MathSpecialist().run(
+        _task("Prove that there are infinitely many primes."), {}, AgentContext(roster=Roster.single(model))
+    )
     assert result.status is Status.UNVERIFIED
     assert len(result.attempts) == 1
 

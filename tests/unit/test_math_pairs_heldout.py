@@ -47,9 +47,15 @@ def test_heldout_table_is_large_varied_and_labelled() -> None:
 
 def test_no_false_equivalent_and_agreement_where_decided(table: tuple[str, list[dict], list[Equivalence]]) -> None:
     name, rows, verdicts = table
-    false_equivalents = [(r["a"], r["b"], v.detail) for r, v in zip(rows, verdicts, strict=True) if v.equivalent is True and not r["equivalent"]]
+    false_equivalents = [
+        (r["a"], r["b"], v.detail) for r, v in zip(rows, verdicts, strict=True) if v.equivalent is True and not r["equivalent"]
+    ]
     assert false_equivalents == []
-    wrong = [(r["a"], r["b"], v.method, v.detail) for r, v in zip(rows, verdicts, strict=True) if v.equivalent is not None and v.equivalent != r["equivalent"]]
+    wrong = [
+        (r["a"], r["b"], v.method, v.detail)
+        for r, v in zip(rows, verdicts, strict=True)
+        if v.equivalent is not None and v.equivalent != r["equivalent"]
+    ]
     assert wrong == []
     decided = sum(v.equivalent is not None for v in verdicts)
     print(f"{name}: decided {decided}/{len(rows)}, all in agreement, no false equivalent")

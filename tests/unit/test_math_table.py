@@ -327,7 +327,9 @@ def test_table_is_large_and_varied() -> None:
 
 
 def test_no_false_positives_and_full_agreement(verdicts: dict[tuple[str, str], Equivalence]) -> None:
-    false_positives = [(a, b, verdicts[a, b]) for a, b, expected in TABLE if verdicts[a, b].equivalent is True and expected is not True]
+    false_positives = [
+        (a, b, verdicts[a, b]) for a, b, expected in TABLE if verdicts[a, b].equivalent is True and expected is not True
+    ]
     assert false_positives == []
     disagreements = [(a, b, expected, verdicts[a, b]) for a, b, expected in TABLE if verdicts[a, b].equivalent is not expected]
     agreement = 1 - len(disagreements) / len(TABLE)

@@ -35,7 +35,10 @@ def events(*items: tuple[str, dict]) -> bytes:
     return "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in items).encode()
 
 
-START = ("message_start", {"type": "message_start", "message": {"id": "msg_1", "usage": {"input_tokens": 12, "output_tokens": 1}}})
+START = (
+    "message_start",
+    {"type": "message_start", "message": {"id": "msg_1", "usage": {"input_tokens": 12, "output_tokens": 1}}},
+)
 BLOCK = ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
 
 
@@ -56,7 +59,9 @@ class Sleeps(list):
 
 
 def make(handler, *, sleep: Sleeps | None = None, attempts: int = 3) -> ChatModel:
-    provider = AnthropicProvider(BASE, api_key="sk-ant-test", api_key_env="ANTHROPIC_API_KEY", transport=httpx.MockTransport(handler))
+    provider = AnthropicProvider(
+        BASE, api_key="sk-ant-test", api_key_env="ANTHROPIC_API_KEY", transport=httpx.MockTransport(handler)
+    )
     return ChatModel(
         AnthropicBackend(provider, model="claude-test"),
         name="strong",
@@ -94,7 +99,9 @@ async def test_complete_puts_system_apart_and_sends_the_headers() -> None:
 async def test_stream_reads_text_deltas_and_usage() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         assert json.loads(request.content)["stream"] is True
-        return httpx.Response(200, content=events(START, BLOCK, ("ping", {"type": "ping"}), text_delta("Ye"), text_delta("s."), *END))
+        return httpx.Response(
+            200, content=events(START, BLOCK, ("ping", {"type": "ping"}), text_delta("Ye"), text_delta("s."), *END)
+        )
 
     chunks = [chunk async for chunk in make(handler).stream(ask())]
     assert "".join(c.text for c in chunks) == "Yes."
@@ -115,7 +122,12 @@ async def test_overloaded_error_event_is_retried_before_the_first_chunk() -> Non
     sleeps = Sleeps()
     answers = iter(
         [
-            httpx.Response(200, content=events(START, ("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}))),
+            httpx.Response(
+                200,
+                content=events(
+                    START, ("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+                ),
+            ),
             httpx.Response(200, content=events(START, BLOCK, text_delta("Yes."), *END)),
         ]
     )
@@ -187,7 +199,11 @@ async def test_timeout() -> None:
 
 @pytest.mark.parametrize(
     "response",
-    [httpx.Response(200, text="{not json"), httpx.Response(200, json={"type": "message"}), httpx.Response(200, json={"content": "text"})],
+    [
+        httpx.Response(200, text="{not json"),
+        httpx.Response(200, json={"type": "message"}),
+        httpx.Response(200, json={"content": "text"}),
+    ],
     ids=["not-json", "no-content", "content-not-a-list"],
 )
 async def test_malformed_answers(response: httpx.Response) -> None:

@@ -129,7 +129,9 @@ async def test_fallback_answer_includes_what_the_failed_models_spent() -> None:
     assert completion.parsed == Answer(value=5)
     assert completion.usage == Usage(prompt_tokens=200, completion_tokens=20)
     assert completion.cost_usd == pytest.approx(200 / 1e6)
-    both_fail = FallbackModel([spending("nope", name="a", structured_repairs=0), spending("nope", name="b", structured_repairs=0)])
+    both_fail = FallbackModel(
+        [spending("nope", name="a", structured_repairs=0), spending("nope", name="b", structured_repairs=0)]
+    )
     with pytest.raises(StructuredOutputError) as caught:
         await both_fail.complete(ask(output_type=Answer))
     assert caught.value.usage == Usage(prompt_tokens=200, completion_tokens=20)
@@ -175,7 +177,9 @@ async def test_fallback_moves_on_after_structured_output_error() -> None:
 
 
 async def test_fallback_raises_the_last_error_when_all_fail() -> None:
-    chain = FallbackModel([failing(ModelConnectionError("first down"), "a"), failing(ModelHTTPError("second", status_code=500), "b")])
+    chain = FallbackModel(
+        [failing(ModelConnectionError("first down"), "a"), failing(ModelHTTPError("second", status_code=500), "b")]
+    )
     with pytest.raises(ModelHTTPError) as caught:
         await chain.complete(ask())
     assert isinstance(caught.value.__context__, ModelConnectionError)

@@ -196,7 +196,10 @@ async def test_structured_repair_loop_then_success() -> None:
 async def test_rate_limit_honours_retry_after_seconds_then_succeeds() -> None:
     sleeps = Sleeps()
     answers = iter(
-        [httpx.Response(429, headers={"Retry-After": "7"}, json={"error": {"message": "slow down"}}), httpx.Response(200, json=completion_body("ok"))]
+        [
+            httpx.Response(429, headers={"Retry-After": "7"}, json={"error": {"message": "slow down"}}),
+            httpx.Response(200, json=completion_body("ok")),
+        ]
     )
     completion = await make(lambda request: next(answers), sleep=sleeps).complete(ask())
     assert completion.text == "ok" and completion.attempts == 2
@@ -291,7 +294,9 @@ async def test_stream_error_status_is_translated() -> None:
 
 async def test_llama_cpp_server_500_refusal_also_falls_back() -> None:
     """llama-cpp-python's server answers a validation error with 500 and the pydantic error as text."""
-    refusal = {"error": {"message": "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type')}"}}
+    refusal = {
+        "error": {"message": "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type')}"}
+    }
     answers = iter([httpx.Response(500, json=refusal), httpx.Response(200, json=completion_body('{"name": "Ada", "age": 36}'))])
     sleeps = Sleeps()
     completion = await make(lambda request: next(answers), sleep=sleeps).complete(ask(output_type=Person))

@@ -15,7 +15,9 @@ from junto._events import PlanCreated, PlanRepaired
 from junto._exceptions import BudgetExceeded, ModelConnectionError
 from junto.models import FunctionModel, Message, RetryPolicy, Roster
 
-COMPOSITE = "Find the roots of x^2 - 5x + 6 = 0. Then write a Python function roots(a, b, c). Finally, explain the result in 80 words."
+COMPOSITE = (
+    "Find the roots of x^2 - 5x + 6 = 0. Then write a Python function roots(a, b, c). Finally, explain the result in 80 words."
+)
 
 
 def _task(id: str, kind: str, instruction: str = "do it", depends_on: list[str] | None = None) -> dict:

@@ -15,7 +15,9 @@ from junto.models._types import Role
 
 
 def _math(expression: str, answer: str) -> str:
-    return json.dumps({"kind": "evaluate", "expression": expression, "variable": "x", "point": None, "answer": answer, "work": ""})
+    return json.dumps(
+        {"kind": "evaluate", "expression": expression, "variable": "x", "point": None, "answer": answer, "work": ""}
+    )
 
 
 def test_the_schedule_keeps_the_first_request_and_spreads_the_rest() -> None:
@@ -53,7 +55,9 @@ async def test_an_unverifiable_question_takes_the_answer_most_candidates_agree_o
         answer = answers[request.seed]
         return _math("60*2.5" if answer != "120" else "60*2", answer)
 
-    task = TaskSpec(id="m", kind=TaskKind.MATH, instruction="A train goes 60 km/h for 2.5 hours. How far?", samples=4, max_attempts=1)
+    task = TaskSpec(
+        id="m", kind=TaskKind.MATH, instruction="A train goes 60 km/h for 2.5 hours. How far?", samples=4, max_attempts=1
+    )
     result = await MathSpecialist().run(task, {}, AgentContext(roster=Roster.single(FunctionModel(reply))))
     # the '60*2' candidate failed (it drops 2.5); the three others agree on 150, and nothing independent can confirm it
     assert result.status is Status.UNVERIFIED and result.output.answer == "150"
@@ -92,8 +96,12 @@ async def test_a_short_budget_draws_fewer_candidates_and_keeps_what_it_drew() ->
         return _math("60*2.5", "150")
 
     tracker = BudgetTracker(Budget(max_tokens=2 * 330))  # room for two reservations of this prompt, not four
-    task = TaskSpec(id="m", kind=TaskKind.MATH, instruction="A train goes 60 km/h for 2.5 hours. How far?", samples=4, max_attempts=1)
-    result = await MathSpecialist(max_tokens=256).run(task, {}, AgentContext(roster=Roster.single(FunctionModel(reply)), budget=tracker))
+    task = TaskSpec(
+        id="m", kind=TaskKind.MATH, instruction="A train goes 60 km/h for 2.5 hours. How far?", samples=4, max_attempts=1
+    )
+    result = await MathSpecialist(max_tokens=256).run(
+        task, {}, AgentContext(roster=Roster.single(FunctionModel(reply)), budget=tracker)
+    )
     assert 1 <= len(result.attempts) < 4
     assert result.output is not None and result.output.answer == "150"
 

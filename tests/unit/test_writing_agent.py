@@ -86,7 +86,9 @@ async def test_judge_pass_alone_does_not_verify() -> None:
 
 async def test_judge_failure_does_not_fail_a_text_that_meets_constraints() -> None:
     result = await WritingSpecialist(judge=True).run(
-        _task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(_writer(SEA_20), _judge(False, "too plain")))
+        _task("Write about 20 words about the sea."),
+        {},
+        AgentContext(roster=_roster(_writer(SEA_20), _judge(False, "too plain"))),
     )
     assert result.status is Status.VERIFIED
     assert [c.source for c in result.checks] == ["deterministic", "judge"]
@@ -95,9 +97,13 @@ async def test_judge_failure_does_not_fail_a_text_that_meets_constraints() -> No
 
 async def test_judge_is_off_by_default_and_undecided_when_it_cannot_answer() -> None:
     judge = FunctionModel(lambda messages, request: "not json at all", name="judge")
-    off = await WritingSpecialist().run(_task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(_writer(SEA_20), judge)))
+    off = await WritingSpecialist().run(
+        _task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(_writer(SEA_20), judge))
+    )
     assert judge.calls == [] and all(c.source == "deterministic" for c in off.checks)
-    on = await WritingSpecialist(judge=True).run(_task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(_writer(SEA_20), judge)))
+    on = await WritingSpecialist(judge=True).run(
+        _task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(_writer(SEA_20), judge))
+    )
     assert on.status is Status.VERIFIED
     assert on.checks[-1].source == "judge" and on.checks[-1].passed is None
 
@@ -126,9 +132,13 @@ async def test_verified_code_must_be_named_and_its_code_is_not_a_fact_to_copy() 
         output=CodeOutput(code="def add(a, b):\n    return a + b", entry_point="add"),
     )  # fmt: skip
     writer = _writer("This function sums two numbers.", "The function add() sums two numbers.")
-    result = await WritingSpecialist().run(_task("Document the function in one sentence."), {"impl": code}, AgentContext(roster=_roster(writer)))
+    result = await WritingSpecialist().run(
+        _task("Document the function in one sentence."), {"impl": code}, AgentContext(roster=_roster(writer))
+    )
     assert result.status is Status.VERIFIED
-    assert [c.evidence for c in result.attempts[0].checks if c.passed is False] == ["does not name add(), the verified code of [impl]"]
+    assert [c.evidence for c in result.attempts[0].checks if c.passed is False] == [
+        "does not name add(), the verified code of [impl]"
+    ]
     prompt = writer.calls[0].messages[-1].content
     assert "- [impl] the function add()" in prompt
     assert "- [impl] def add" not in prompt
@@ -151,7 +161,10 @@ async def test_a_writer_that_prints_its_prompt_back_fails_though_the_fact_and_le
     answers = result.checks[0]
     assert (answers.name, answers.passed, answers.spec) == ("answers", False, Spec.INSTRUCTION)
     assert "repeats the prompt's label" in answers.evidence
-    assert {c.name: c.passed for c in result.checks[1:]} == {"words": True, "fact [math]": True}  # they alone would have verified it
+    assert {c.name: c.passed for c in result.checks[1:]} == {
+        "words": True,
+        "fact [math]": True,
+    }  # they alone would have verified it
 
 
 async def test_a_restated_instruction_is_sent_back_and_a_real_answer_verified() -> None:
@@ -183,7 +196,9 @@ async def test_naming_a_verified_function_alone_does_not_verify_a_text() -> None
         output=CodeOutput(code="def percent_of(p, total):\n    return p * total / 100\n", entry_point="percent_of"),
     )  # fmt: skip
     writer = _writer("percent_of() returns the square root of its first argument.")
-    result = await WritingSpecialist().run(_task("Describe the function.", depends_on=["code"]), {"code": code}, AgentContext(roster=_roster(writer)))
+    result = await WritingSpecialist().run(
+        _task("Describe the function.", depends_on=["code"]), {"code": code}, AgentContext(roster=_roster(writer))
+    )
     assert result.status is Status.UNVERIFIED  # named, as asked; what the text says about it was never checked
     (check,) = result.checks
     assert (check.name, check.passed, check.spec) == ("fact [code]", True, Spec.MODEL)

@@ -73,7 +73,9 @@ TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("text", "constraints", "name", "passed", "evidence"), TABLE, ids=[f"{r[2]}-{i}" for i, r in enumerate(TABLE)])
+@pytest.mark.parametrize(
+    ("text", "constraints", "name", "passed", "evidence"), TABLE, ids=[f"{r[2]}-{i}" for i, r in enumerate(TABLE)]
+)
 def test_check(text: str, constraints: WritingConstraints, name: str, passed: bool | None, evidence: str) -> None:
     checks = {c.name: c for c in check_writing(text, constraints)}
     assert checks[name].passed is passed, checks[name].evidence
@@ -146,11 +148,20 @@ ECHOES = [
     (POEM, POEM),
     (f"Task: {POEM}\n\n- words: at most 40", POEM),
     ("Sure! You want me to write a short poem about the autumn rain in at most 40 words.", POEM),
-    (" ".join(["The task is to explain the result of the product in at most 80 words."] * 3), "Explain the result of the product in at most 80 words."),
+    (
+        " ".join(["The task is to explain the result of the product in at most 80 words."] * 3),
+        "Explain the result of the product in at most 80 words.",
+    ),
     ("EXPLAIN THE RESULT, in at most 80 words!", EXPLAIN),
     # The demo's reply: the prompt printed back, constraint garbled.
-    (f"Verified facts to state exactly as written:\n- [math] 36\n\nTask: {EXPLAIN}\n\nConstraints (each is checked):\n- words: 234", EXPLAIN),
-    ("The result of a task is verified to be 1024.\n\n- [math] 1024\n\n- [code] (unverified - treat with care)\n\n- [math] 1024", EXPLAIN),
+    (
+        f"Verified facts to state exactly as written:\n- [math] 36\n\nTask: {EXPLAIN}\n\nConstraints (each is checked):\n- words: 234",
+        EXPLAIN,
+    ),
+    (
+        "The result of a task is verified to be 1024.\n\n- [math] 1024\n\n- [code] (unverified - treat with care)\n\n- [math] 1024",
+        EXPLAIN,
+    ),
     ("Here is my answer. Your previous answer failed these checks, fix it: words.", EXPLAIN),
 ]
 
@@ -199,11 +210,16 @@ def test_a_genuine_answer_is_not_an_echo(text: str, instruction: str) -> None:
 
 
 def test_the_echo_evidence_says_what_was_repeated() -> None:
-    labelled = restated_prompt("Fine.\nConstraints (each is checked):\n- words: at most 80", EXPLAIN, prompt_lines=SCAFFOLD, labels=LABELS)
+    labelled = restated_prompt(
+        "Fine.\nConstraints (each is checked):\n- words: at most 80", EXPLAIN, prompt_lines=SCAFFOLD, labels=LABELS
+    )
     assert labelled == "it repeats the prompt's label 'Constraints (each is checked):'"
     restated = restated_prompt("Sure, I will explain the result in at most 80 words.", EXPLAIN, prompt_lines=SCAFFOLD)
     assert restated == "it repeats 100% of the instruction, 73% of its words repeat the prompt, and it adds no word of its own"
     # Words of its own, but still mostly the instruction: an echo.
     assert restated_prompt("Explain the result in at most 80 words. Bananas grow quickly.", EXPLAIN) is not None
     # Mostly its own words: an answer, however poor; other checks judge it.
-    assert restated_prompt("Explain the result in at most 80 words. Bananas grow quickly in warm wet places near rivers.", EXPLAIN) is None
+    assert (
+        restated_prompt("Explain the result in at most 80 words. Bananas grow quickly in warm wet places near rivers.", EXPLAIN)
+        is None
+    )

@@ -18,7 +18,9 @@ def text_file(tmp_path: Path) -> Path:
 
 
 def test_json_passes(text_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["check", "writing", "--text", str(text_file), "--constraints", '{"max_words": 12, "required_terms": ["tide"]}', "--json"])
+    code = main(
+        ["check", "writing", "--text", str(text_file), "--constraints", '{"max_words": 12, "required_terms": ["tide"]}', "--json"]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out["passed"] is True
@@ -28,7 +30,9 @@ def test_json_passes(text_file: Path, capsys: pytest.CaptureFixture[str]) -> Non
     ]
 
 
-def test_the_instructions_constraints_are_the_instructions_and_given_ones_the_users(text_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_instructions_constraints_are_the_instructions_and_given_ones_the_users(
+    text_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["check", "writing", "--text", str(text_file), "--instruction", "Describe the sea in at most 15 words.", "--json"]
     assert main([*args, "--constraints", '{"required_terms": ["tide"]}']) == 0
     specs = {c["name"]: c["spec"] for c in json.loads(capsys.readouterr().out)["checks"]}
@@ -36,7 +40,9 @@ def test_the_instructions_constraints_are_the_instructions_and_given_ones_the_us
 
 
 def test_failure_exits_1_with_readable_lines(text_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["check", "writing", "--text", str(text_file), "--instruction", "Write at least 20 words; avoid the word harbour."])
+    code = main(
+        ["check", "writing", "--text", str(text_file), "--instruction", "Write at least 20 words; avoid the word harbour."]
+    )
     lines = capsys.readouterr().out.strip().splitlines()
     assert code == 1
     assert lines == ["FAIL words: 9 words; allowed at least 20", "FAIL forbidden terms: uses the forbidden 'harbour'"]

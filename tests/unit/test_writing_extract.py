@@ -27,7 +27,10 @@ TABLE = [
     ("Use the words moon and river.", C(required_terms=["moon", "river"])),
     ('Include the terms "photosynthesis" and "chlorophyll".', C(required_terms=["photosynthesis", "chlorophyll"])),
     ("Mention Paris and London in your answer.", C(required_terms=["Paris", "London"])),
-    ("Write two sentences about cats, mention the word whiskers.", C(min_sentences=2, max_sentences=2, required_terms=["whiskers"])),
+    (
+        "Write two sentences about cats, mention the word whiskers.",
+        C(min_sentences=2, max_sentences=2, required_terms=["whiskers"]),
+    ),
     ("Do not use the word love.", C(forbidden_terms=["love"])),
     ('Avoid the word "very".', C(forbidden_terms=["very"])),
     ("Write it without using the words good or bad.", C(forbidden_terms=["good", "bad"])),

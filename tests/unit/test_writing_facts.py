@@ -10,7 +10,9 @@ from junto.tools import check_facts
 from junto.tools._facts import stated_numbers, verified_values
 
 
-def _math(answer: str, *, status: Status = Status.VERIFIED, kind: str = "solve", expression: str = "x^2 - 5*x + 6 = 0") -> TaskResult:
+def _math(
+    answer: str, *, status: Status = Status.VERIFIED, kind: str = "solve", expression: str = "x^2 - 5*x + 6 = 0"
+) -> TaskResult:
     output = MathOutput(answer=answer, formalization={"kind": kind, "expression": expression, "answer": answer})
     return TaskResult(task_id="t", kind=TaskKind.MATH, status=status, output=output)
 
@@ -19,7 +21,14 @@ ROOTS = {"roots": _math("{2, 3}")}
 PRODUCT = {"product": _math("391", kind="evaluate", expression="17*23")}
 HALF = {"half": _math("1/2", kind="evaluate", expression="1/2")}
 DERIVATIVE = {"d": _math("3*x**2 + 2", kind="derivative", expression="x^3 + 2*x")}
-CODE = {"c": TaskResult(task_id="c", kind=TaskKind.CODE, status=Status.VERIFIED, output=CodeOutput(code="def add(a, b):\n    return a + b", entry_point="add"))}
+CODE = {
+    "c": TaskResult(
+        task_id="c",
+        kind=TaskKind.CODE,
+        status=Status.VERIFIED,
+        output=CodeOutput(code="def add(a, b):\n    return a + b", entry_point="add"),
+    )
+}
 
 # (text, inputs, check name, expected passed, text in evidence)
 TABLE = [
@@ -43,11 +52,19 @@ TABLE = [
     ("Call add(1, 2) to sum.", CODE, "fact [c]", True, "names add()"),
     ("Call plus(1, 2) to sum.", CODE, "fact [c]", False, "does not name add()"),
     ("Use add:\n```python\ndef add(a, b):\n    return a + b\n```", CODE, "quoted code", True, "quoted exactly"),
-    ("Use add:\n```python\ndef add(a, b):\n    return a - b\n```", CODE, "quoted code", False, "differ from every verified task's code"),
+    (
+        "Use add:\n```python\ndef add(a, b):\n    return a - b\n```",
+        CODE,
+        "quoted code",
+        False,
+        "differ from every verified task's code",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "inputs", "name", "passed", "evidence"), TABLE, ids=[f"{r[2]}-{i}" for i, r in enumerate(TABLE)])
+@pytest.mark.parametrize(
+    ("text", "inputs", "name", "passed", "evidence"), TABLE, ids=[f"{r[2]}-{i}" for i, r in enumerate(TABLE)]
+)
 def test_facts(text: str, inputs: dict[str, TaskResult], name: str, passed: bool, evidence: str) -> None:
     checks = {c.name: c for c in check_facts(text, inputs)}
     assert checks[name].passed is passed, checks[name].evidence
@@ -58,7 +75,9 @@ def test_unverified_and_text_inputs_are_not_facts() -> None:
     inputs = {
         "guess": _math("381", status=Status.UNVERIFIED),
         "failed": _math("7", status=Status.FAILED),
-        "note": TaskResult(task_id="note", kind=TaskKind.WRITING, status=Status.VERIFIED, output=TextOutput(kind="writing", text="42")),
+        "note": TaskResult(
+            task_id="note", kind=TaskKind.WRITING, status=Status.VERIFIED, output=TextOutput(kind="writing", text="42")
+        ),
     }
     assert check_facts("The answer is 12.", inputs) == []
     assert check_facts("Anything.", {}) == []
@@ -71,7 +90,13 @@ def test_each_verified_input_gets_its_own_check() -> None:
 
 def test_numbers_and_values() -> None:
     assert stated_numbers("x^2 has roots 2 and three; minus 4, -7, 1,000, 3.14, 1/4") == [
-        Fraction(2), Fraction(3), Fraction(-4), Fraction(-7), Fraction(1000), Fraction(157, 50), Fraction(1, 4)
+        Fraction(2),
+        Fraction(3),
+        Fraction(-4),
+        Fraction(-7),
+        Fraction(1000),
+        Fraction(157, 50),
+        Fraction(1, 4),
     ]
     assert verified_values("x = 2 or x = -3") == [Fraction(2), Fraction(-3)]
     assert verified_values("sqrt(2)") is None
