@@ -55,6 +55,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from junto._budget import Budget
 from junto._exceptions import ConfigError, SandboxLimitsError
+from junto.models._balance import BalanceStrategy, HealthPolicy
 from junto.models._chat import ChatModel, Price, RetryPolicy
 from junto.models._roster import Roster
 from junto.models._types import Model, Role
@@ -63,6 +64,7 @@ from junto.sandbox._limits import SandboxLimits
 __all__ = [
     "BudgetConfig",
     "CONFIG_NAME",
+    "DeploymentConfig",
     "JuntoConfig",
     "ModelConfig",
     "ProviderKind",
@@ -84,6 +86,34 @@ class ProviderKind(str, enum.Enum):
     LOCAL = "local"
 
 
+class DeploymentConfig(BaseModel):
+    """One entry of ``deployments = [...]``: a replica of its model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str
+    name: str | None = None
+    model: str | None = None
+    """The name this server knows the model by, when it differs from the model's ``model``."""
+    api_key_env: str | None = None
+    concurrency: int | None = Field(default=None, ge=1, le=1024)
+    weight: float = Field(default=1.0, gt=0.0)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {value!r}")
+        return value
+
+    def label(self, index: int) -> str:
+        """The name shown for it: ``name``, else host:port of its URL."""
+        if self.name:
+            return self.name
+        host = self.base_url.split("://", 1)[1].split("/", 1)[0]
+        return host or f"d{index}"
+
+
 class ModelConfig(BaseModel):
     """One ``[models.NAME]`` table."""
 
@@ -100,6 +130,10 @@ class ModelConfig(BaseModel):
     structured_repairs: int = Field(default=2, ge=0, le=10)
     model_path: Path | None = None
     """Local models only: a GGUF file other than the embedded one."""
+    deployments: list[DeploymentConfig] = Field(default_factory=list)
+    """Replicas of this model (servers or keys), balanced; each takes ``base_url`` and may override the rest."""
+    strategy: BalanceStrategy = BalanceStrategy.LEAST_BUSY
+    health: HealthPolicy = Field(default_factory=HealthPolicy)
 
     @model_validator(mode="after")
     def _check_provider_fields(self) -> ModelConfig:
@@ -107,6 +141,14 @@ class ModelConfig(BaseModel):
             for field in ("base_url", "api_key_env"):
                 if getattr(self, field) is not None:
                     raise _FieldError(field, f"'{field}' does not apply to a local model")
+            if self.deployments:
+                raise _FieldError("deployments", "a local model has no deployments; list servers under an openai model")
+        elif self.deployments:
+            if self.base_url is not None:
+                raise _FieldError("base_url", "give base_url per deployment when a model has deployments, not both")
+            names = [d.label(i) for i, d in enumerate(self.deployments)]
+            if len(set(names)) != len(names):
+                raise _FieldError("deployments", f"two deployments share a name: {names}", hint="give each a distinct 'name'")
         else:
             if not self.model:
                 raise _FieldError("model", f"a {self.provider.value} model needs 'model', the name the server knows it by")
@@ -122,7 +164,7 @@ class ModelConfig(BaseModel):
             return self.api_key_env
         if self.provider is ProviderKind.ANTHROPIC:
             return "ANTHROPIC_API_KEY"
-        if self.provider is ProviderKind.OPENAI and self.base_url is None:
+        if self.provider is ProviderKind.OPENAI and self.base_url is None and not self.deployments:
             return "OPENAI_API_KEY"
         return None
 
@@ -292,26 +334,61 @@ def _build(name: str, settings: ModelConfig) -> Model:
         from junto.models._local import LocalBackend
 
         return ChatModel(LocalBackend(model_path=settings.model_path), **options)
-    variable = settings.key_variable()
+    if settings.deployments:
+        from junto.models._balance import Replica, strategy_for
+        from junto.models._replicas import ReplicaBackend
+
+        replicas = [
+            Replica(
+                name=deployment.label(index),
+                backend=_remote_backend(
+                    name,
+                    settings,
+                    base_url=deployment.base_url,
+                    model=deployment.model or settings.model,
+                    variable=deployment.api_key_env or settings.key_variable(),
+                    key_entry=f"models.{name}.deployments.{index}.api_key_env",
+                ),
+                concurrency=deployment.concurrency or settings.concurrency,
+                weight=deployment.weight,
+            )
+            for index, deployment in enumerate(settings.deployments)
+        ]
+        backend = ReplicaBackend(replicas, model_id=name, strategy=strategy_for(settings.strategy), health=settings.health)
+        return ChatModel(backend, **{**options, "concurrency": backend.concurrency})
+    backend = _remote_backend(
+        name,
+        settings,
+        base_url=settings.base_url,
+        model=settings.model,
+        variable=settings.key_variable(),
+        key_entry=f"models.{name}.api_key_env",
+    )
+    return ChatModel(backend, **options)
+
+
+def _remote_backend(
+    name: str, settings: ModelConfig, *, base_url: str | None, model: str | None, variable: str | None, key_entry: str
+) -> Any:
     key = None
     if variable is not None:
         key = os.environ.get(variable)
         if not key:
             raise ConfigError(
                 f"model '{name}' needs an API key in the environment variable {variable}, which is not set",
-                key=f"models.{name}.api_key_env",
+                key=key_entry,
                 hint=f"export {variable}=... or point api_key_env at the variable that holds the key",
             )
     if settings.provider is ProviderKind.ANTHROPIC:
         from junto.models._anthropic import DEFAULT_BASE_URL, AnthropicBackend, AnthropicProvider
 
-        provider = AnthropicProvider(settings.base_url or DEFAULT_BASE_URL, api_key=key, api_key_env=variable)
-        return ChatModel(AnthropicBackend(provider, model=str(settings.model)), **options)
+        provider = AnthropicProvider(base_url or DEFAULT_BASE_URL, api_key=key, api_key_env=variable)
+        return AnthropicBackend(provider, model=str(model))
     from junto.models._openai import DEFAULT_BASE_URL as OPENAI_URL
     from junto.models._openai import OpenAIBackend, OpenAIProvider
 
-    provider = OpenAIProvider(settings.base_url or OPENAI_URL, api_key=key, api_key_env=variable)
-    return ChatModel(OpenAIBackend(provider, model=str(settings.model)), **options)
+    provider = OpenAIProvider(base_url or OPENAI_URL, api_key=key, api_key_env=variable)
+    return OpenAIBackend(provider, model=str(model))
 
 
 def _config_error(error: ValidationError, where: str) -> ConfigError:
@@ -347,11 +424,11 @@ def _known_keys(location: list[str]) -> list[str]:
         if field is None:
             return []
         model = field.annotation
-        if typing.get_origin(model) is dict:  # [models.NAME]: the name is any key
+        if typing.get_origin(model) in (dict, list):  # [models.NAME]: the name is any key; deployments.0: an index
             if not parts:
                 return []
             parts.pop(0)
-            model = typing.get_args(model)[1]
+            model = typing.get_args(model)[-1]
     if isinstance(model, type) and issubclass(model, BaseModel):
         return list(model.model_fields)
     return []

@@ -114,6 +114,7 @@ class Completion(BaseModel):
     latency_s: float = 0.0
     model: str = ""
     attempts: int = 1
+    deployment: str | None = None  # which replica answered, for a model with several deployments
 
 
 class StreamChunk(BaseModel):
