@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from junto._plan import PlanTask
 from junto._tasks import CheckResult, Status, TaskKind
+from junto.models._types import Message
 
 __all__ = [
     "AggregateFinished",
@@ -20,11 +21,13 @@ __all__ = [
     "AggregateToken",
     "BudgetUpdated",
     "Event",
+    "ModelCalled",
     "PlanCreated",
     "PlanRepaired",
     "PlanRevised",
     "RunFinished",
     "RunStarted",
+    "SandboxRan",
     "TaskAttempt",
     "TaskChecked",
     "TaskEscalated",
@@ -121,6 +124,46 @@ class AggregateFinished(_Base):
     written_by: str = ""  # the model that wrote it, or e.g. "task t1" when a one-task plan's output is the answer
 
 
+class ModelCalled(_Base):
+    """One call to a model, emitted when it returns (or fails): ``at`` is its end, ``started_at`` its start.
+
+    ``task_id`` and ``attempt`` name the task and candidate the call was made
+    for (empty for the planner's and the aggregator's calls). ``messages``
+    and ``output`` are kept in memory for observers that are asked to export
+    them; they are never stored with the run's record.
+    """
+
+    type: Literal["model_called"] = "model_called"
+    role: str
+    model: str
+    provider: str = ""
+    started_at: float
+    duration_s: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    temperature: float | None = None
+    max_tokens: int | None = None
+    error: str | None = None
+    task_id: str = ""
+    attempt: int = 0
+    messages: list[Message] = Field(default_factory=list, exclude=True, repr=False)
+    output: str = Field(default="", exclude=True, repr=False)
+
+
+class SandboxRan(_Base):
+    """One sandbox run, emitted when it ends; attributed like :class:`ModelCalled`."""
+
+    type: Literal["sandbox_ran"] = "sandbox_ran"
+    started_at: float
+    duration_s: float
+    exit_code: int | None = None
+    timed_out: bool = False
+    error: str | None = None
+    task_id: str = ""
+    attempt: int = 0
+
+
 class BudgetUpdated(_Base):
     type: Literal["budget_updated"] = "budget_updated"
     tokens: int
@@ -149,6 +192,8 @@ Event = Annotated[
     | AggregateStarted
     | AggregateToken
     | AggregateFinished
+    | ModelCalled
+    | SandboxRan
     | BudgetUpdated
     | RunFinished,
     Field(discriminator="type"),
