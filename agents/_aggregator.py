@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import junto.tools._consistency as consistency
+import junto.tools.facts._consistency as consistency
 from junto.graphs._join import AggregateOutcome
 from pydantic import Field
 

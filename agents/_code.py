@@ -23,11 +23,11 @@ from collections import Counter
 from collections.abc import Sequence
 
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
-from junto.tools._code_behaviour import behaviour, shared_calls
-from junto.tools._code_blocks import python_blocks, with_stub_imports
-from junto.tools._code_check import check_code
-from junto.tools._code_examples import examples_as_tests
-from junto.tools._code_tests import syntax_error
+from junto.tools.code._behaviour import behaviour, shared_calls
+from junto.tools.code._blocks import python_blocks, with_stub_imports
+from junto.tools.code._check import check_code
+from junto.tools.code._examples import examples_as_tests
+from junto.tools.code._tests import syntax_error
 from pydantic import BaseModel, Field
 
 from junto._exceptions import ModelResponseError

@@ -18,11 +18,11 @@ problem with the first kind offered.
 from __future__ import annotations
 
 from junto.agents._loop import CheckOutcome, Generation, answer_keys, render_feedback, render_inputs, run_checked
-from junto.tools._math_claims import MathAnswer, check_claim_async
-from junto.tools._math_compare import compare_answers_async
-from junto.tools._math_parse import format_math, parse_math
-from junto.tools._math_question import MathKind, kind_named
-from junto.tools._math_worker import MathWorkerPool
+from junto.tools.math._claims import MathAnswer, check_claim_async
+from junto.tools.math._compare import compare_answers_async
+from junto.tools.math._parse import format_math, parse_math
+from junto.tools.math._question import MathKind, kind_named
+from junto.tools.math._worker import MathWorkerPool
 
 from junto._exceptions import CheckError
 from junto._tasks import AgentContext, CheckResult, MathOutput, Spec, TaskKind, TaskOutput, TaskResult, TaskSpec

@@ -5,7 +5,7 @@ The constraints are those stated in the instruction
 ``task.constraints`` laid over them. The prompt spells them out, lists the
 verified facts of upstream tasks, and, on a retry, the evidence of the checks
 that failed. The output is checked with :func:`text_checks`: does it answer
-rather than restate the prompt (:func:`~junto.tools._writing_check.check_answers`),
+rather than restate the prompt (:func:`~junto.tools.writing._check.check_answers`),
 does it meet the constraints (:func:`~junto.tools.check_writing`; each check
 says whether the instruction stated the constraint or the user gave it), and
 does it state the verified facts (:func:`~junto.tools.check_facts`).
@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
-from junto.tools._facts import check_facts
-from junto.tools._writing_check import check_answers, check_writing
-from junto.tools._writing_extract import extract_constraints, merge_constraints
+from junto.tools.facts._check import check_facts
+from junto.tools.writing._check import check_answers, check_writing
+from junto.tools.writing._extract import extract_constraints, merge_constraints
 from pydantic import BaseModel, Field
 
 from junto._budget import BudgetedModel

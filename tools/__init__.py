@@ -1,30 +1,55 @@
-"""Checkers the agents call: math (sympy), code (sandbox), writing (constraints)."""
+"""Checkers the agents call, one subpackage per domain.
 
-from junto.tools._code_check import CodeVerification, check_code
-from junto.tools._code_examples import examples_as_tests, extract_examples
-from junto.tools._code_guard import stub_implementations, tests_that_prove_nothing, trivial_tests
-from junto.tools._code_tests import CodeCheckReport, TestOrigin, TestOutcome, TestSource, run_code_tests
-from junto.tools._facts import check_facts
-from junto.tools._humaneval import HumanEvalProblem, Mutant, check_humaneval, load_humaneval, mutants
-from junto.tools._math_claims import ClaimCheck, MathAnswer, check_claim, check_claim_async
-from junto.tools._math_compare import Equivalence, compare_answers, compare_answers_async
-from junto.tools._math_parse import ParsedMath, format_math, parse_math
-from junto.tools._math_worker import MathWorkerPool
-from junto.tools._writing_check import check_writing
-from junto.tools._writing_extract import extract_constraints, merge_constraints
-from junto.tools._writing_measure import detect_language, grade_level
+- :mod:`junto.tools.math`: sympy confirms an answer against the instruction's own expression.
+- :mod:`junto.tools.code`: sandboxed execution confirms code against the user's tests and the instruction's examples.
+- :mod:`junto.tools.writing`: measurements confirm a text against the constraints the instruction states.
+- :mod:`junto.tools.facts`: a text is checked against the values upstream tasks verified.
+"""
 
-from junto._constraints import WritingConstraints
+from junto.tools.code import (
+    CodeCheckReport,
+    CodeVerification,
+    TestOrigin,
+    TestOutcome,
+    TestSource,
+    check_code,
+    examples_as_tests,
+    extract_examples,
+    run_code_tests,
+    stub_implementations,
+    tests_that_prove_nothing,
+    trivial_tests,
+)
+from junto.tools.facts import check_consistency, check_facts
+from junto.tools.math import (
+    ClaimCheck,
+    Equivalence,
+    MathAnswer,
+    MathWorkerPool,
+    ParsedMath,
+    check_claim,
+    check_claim_async,
+    compare_answers,
+    compare_answers_async,
+    format_math,
+    parse_math,
+)
+from junto.tools.writing import (
+    WritingConstraints,
+    check_writing,
+    detect_language,
+    extract_constraints,
+    grade_level,
+    merge_constraints,
+)
 
 __all__ = [
     "ClaimCheck",
     "CodeCheckReport",
     "CodeVerification",
     "Equivalence",
-    "HumanEvalProblem",
     "MathAnswer",
     "MathWorkerPool",
-    "Mutant",
     "ParsedMath",
     "TestOrigin",
     "TestOutcome",
@@ -33,8 +58,8 @@ __all__ = [
     "check_claim",
     "check_claim_async",
     "check_code",
+    "check_consistency",
     "check_facts",
-    "check_humaneval",
     "check_writing",
     "compare_answers",
     "compare_answers_async",
@@ -44,9 +69,7 @@ __all__ = [
     "extract_examples",
     "format_math",
     "grade_level",
-    "load_humaneval",
     "merge_constraints",
-    "mutants",
     "parse_math",
     "run_code_tests",
     "stub_implementations",

@@ -20,10 +20,10 @@ from junto._tasks import Spec, Status
 from junto.agents._loop import judge_status
 from junto.cli._app import app
 from junto.sandbox import DockerSandbox
-from junto.tools._code_check import CodeVerification, check_code
-from junto.tools._math_compare import compare_answers
-from junto.tools._writing_check import check_writing
-from junto.tools._writing_extract import extract_constraints
+from junto.tools.code._check import CodeVerification, check_code
+from junto.tools.math._compare import compare_answers
+from junto.tools.writing._check import check_writing
+from junto.tools.writing._extract import extract_constraints
 
 __all__ = ["check_app"]
 

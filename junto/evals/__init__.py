@@ -1,5 +1,6 @@
 """`junto eval`: does the ensemble beat a single model? Measured by checks, never by opinion."""
 
+from junto.evals._humaneval import HumanEvalProblem, Mutant, check_humaneval, load_humaneval, mutants
 from junto.evals._items import CodePart, EvalItem, MathPart, RoutePart, TextPart, load_jsonl, parse_items
 from junto.evals._report import (
     HONESTY,
@@ -35,7 +36,9 @@ __all__ = [
     "EnsembleSystem",
     "EvalItem",
     "HONESTY",
+    "HumanEvalProblem",
     "MathPart",
+    "Mutant",
     "Outcome",
     "PartScore",
     "PlannerRouter",
@@ -47,16 +50,19 @@ __all__ = [
     "System",
     "SystemSummary",
     "TextPart",
+    "check_humaneval",
     "evaluate_routing",
     "extract_code_blocks",
     "extract_final_answer",
     "honesty_table",
     "is_routing_suite",
+    "load_humaneval",
     "load_humaneval_items",
     "load_jsonl",
     "load_outcomes",
     "load_suite",
     "markdown_table",
+    "mutants",
     "parse_items",
     "rescore",
     "run_command",

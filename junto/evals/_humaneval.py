@@ -18,11 +18,11 @@ import json
 from collections.abc import Callable, Sequence
 from importlib import resources
 
-from junto.sandbox._types import Sandbox
 from pydantic import BaseModel, ConfigDict
 
 from junto._exceptions import MissingDependencyError
 from junto._tasks import CheckResult, Spec
+from junto.sandbox._types import Sandbox
 
 __all__ = ["HumanEvalProblem", "Mutant", "check_humaneval", "check_humaneval_program", "check_many", "load_humaneval", "mutants"]
 

@@ -6,8 +6,9 @@ import time
 
 import pytest
 from junto.sandbox import Sandbox
-from junto.tools import check_humaneval, load_humaneval, mutants
-from junto.tools._humaneval import check_many
+
+from junto.evals import check_humaneval, load_humaneval, mutants
+from junto.evals._humaneval import check_many
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from junto.agents import AgentContext, Aggregator, CodeOutput, MathOutput, Planner, Status, TaskKind, TaskResult, TextOutput
 from junto.graphs import Plan, PlanTask, validate_plan
-from junto.tools._consistency import check_consistency
+from junto.tools.facts._consistency import check_consistency
 
 from junto._events import PlanCreated
 from junto.models import ChatModel, Roster

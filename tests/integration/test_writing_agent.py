@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from junto.agents import AgentContext, Status, TaskKind, TaskSpec, TextOutput, WritingSpecialist
 from junto.tools import check_writing, extract_constraints
-from junto.tools._writing_measure import words
+from junto.tools.writing._measure import words
 
 from junto.models import ChatModel, Roster
 

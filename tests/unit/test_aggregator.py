@@ -5,7 +5,7 @@ from __future__ import annotations
 from junto.agents import AgentContext, CodeOutput, MathOutput, Status, TaskKind, TaskResult, TextOutput
 from junto.agents._aggregator import Aggregator, assemble_answer
 from junto.graphs import Plan, PlanTask
-from junto.tools._consistency import check_consistency
+from junto.tools.facts._consistency import check_consistency
 
 from junto._budget import Budget, BudgetTracker
 from junto._tasks import Spec

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from junto.agents import AgentContext, CodeSpecialist, Status, TaskKind, TaskSpec
-from junto.tools._code_behaviour import behaviour, shared_calls
+from junto.tools.code._behaviour import behaviour, shared_calls
 
 from junto.models import FunctionModel, Roster
 from tests.unit.test_code_local_sandbox import LocalSandbox

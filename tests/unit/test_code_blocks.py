@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from junto.tools._code_blocks import python_blocks, stub_imports, with_stub_imports
+from junto.tools.code._blocks import python_blocks, stub_imports, with_stub_imports
 
 STUB = (
     "Complete this:\n\n```python\nfrom typing import List, Optional\nimport math as m\nimport os.path\n\n\n"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from junto.agents import Status
 from junto.agents._loop import judge_status
-from junto.tools._code_check import check_code
-from junto.tools._code_examples import examples_as_tests, extract_examples
-from junto.tools._code_guard import functions_ignoring_inputs, stub_implementations, trivial_tests
+from junto.tools.code._check import check_code
+from junto.tools.code._examples import examples_as_tests, extract_examples
+from junto.tools.code._guard import functions_ignoring_inputs, stub_implementations, trivial_tests
 
 from junto._tasks import Spec
 from tests.unit.test_code_local_sandbox import LocalSandbox

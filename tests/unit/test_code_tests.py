@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from junto.sandbox import ExecResult, FakeSandbox
-from junto.tools._code_tests import TestOrigin, TestSource, run_code_tests
+from junto.tools.code._tests import TestOrigin, TestSource, run_code_tests
 
 from junto._tasks import Spec
 from tests.unit.test_code_local_sandbox import LocalSandbox

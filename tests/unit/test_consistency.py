@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from junto.agents import CheckResult, CodeOutput, MathOutput, Status, TaskKind, TaskResult, TextOutput
 from junto.graphs import Plan, PlanTask
-from junto.tools._consistency import check_consistency, cited_ids, code_blocks
+from junto.tools.facts._consistency import check_consistency, cited_ids, code_blocks
 
 from junto._tasks import Spec
 

@@ -13,7 +13,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["junto", "junto.models", "junto.agents", "junto.tools", "junto.graphs", "junto.sandbox", "junto.evals"]
+PACKAGES = [
+    "junto",
+    "junto.models",
+    "junto.agents",
+    "junto.tools",
+    "junto.tools.code",
+    "junto.tools.facts",
+    "junto.tools.math",
+    "junto.tools.writing",
+    "junto.graphs",
+    "junto.sandbox",
+    "junto.evals",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

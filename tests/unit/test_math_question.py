@@ -9,7 +9,7 @@ passing as verified.
 from __future__ import annotations
 
 import pytest
-from junto.tools._math_question import MathKind, RootPick, kind_named, read_question
+from junto.tools.math._question import MathKind, RootPick, kind_named, read_question
 
 
 @pytest.mark.parametrize(

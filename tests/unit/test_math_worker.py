@@ -7,7 +7,7 @@ import time
 import pytest
 from junto.agents import CheckResult  # loaded up front, as in a run: the first check must not pay for the import
 from junto.tools import MathAnswer, MathWorkerPool, check_claim, compare_answers
-from junto.tools._math_worker import WorkerTimeout
+from junto.tools.math._worker import WorkerTimeout
 
 from junto._exceptions import CheckError
 

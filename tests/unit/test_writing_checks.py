@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from junto.tools import WritingConstraints, check_writing, detect_language, grade_level
-from junto.tools._writing_check import check_answers, restated_prompt
+from junto.tools.writing._check import check_answers, restated_prompt
 
 from junto._tasks import Spec
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from junto.agents import CodeOutput, MathOutput, Status, TaskKind, TaskResult, TextOutput
 from junto.tools import check_facts
-from junto.tools._facts import stated_numbers, verified_values
+from junto.tools.facts._check import stated_numbers, verified_values
 
 
 def _math(
@@ -104,7 +104,7 @@ def test_numbers_and_values() -> None:
 
 def test_code_block_is_not_a_quote_when_nothing_upstream_verified_code() -> None:
     """A task's own code (e.g. a general task with no inputs) is not held to upstream code."""
-    from junto.tools._facts import check_facts
+    from junto.tools.facts._check import check_facts
 
     text = "```python\ndef multiply(a, b):\n    return a * b\n```\nIt multiplies."
     assert [c.name for c in check_facts(text, {})] == []

@@ -12,7 +12,7 @@ decide the task's status, each saying what it held the code to
 - ``examples`` (``instruction``): the examples the instruction states,
   "passes the 2 examples stated in the instruction";
 - ``model tests`` (``model``): the model's tests that prove something (see
-  :mod:`junto.tools._code_guard`); when none do, this check cannot decide;
+  :mod:`junto.tools.code._guard`); when none do, this check cannot decide;
 - ``computes`` (``model``, only when it fails): a function the tests call
   never reads its arguments, so whatever passed was written in, not computed.
 
@@ -25,9 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from junto.sandbox._types import Sandbox
-from junto.tools._code_examples import examples_as_tests
-from junto.tools._code_guard import functions_ignoring_inputs, stub_implementations, tests_that_prove_nothing
-from junto.tools._code_tests import CodeCheckReport, TestOrigin, TestSource, run_code_tests
+from junto.tools.code._examples import examples_as_tests
+from junto.tools.code._guard import functions_ignoring_inputs, stub_implementations, tests_that_prove_nothing
+from junto.tools.code._tests import CodeCheckReport, TestOrigin, TestSource, run_code_tests
 
 from junto._tasks import CheckResult, Spec
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import copy
 
-from junto.tools._code_tests import CodeCheckReport, TestOrigin
+from junto.tools.code._tests import CodeCheckReport, TestOrigin
 
 __all__ = ["STUB_NAMES", "functions_ignoring_inputs", "stub_implementations", "tests_that_prove_nothing", "trivial_tests"]
 

@@ -2,7 +2,7 @@
 
 :func:`run_code_tests` writes the code as ``solution.py`` and each test
 source as its own module, and runs them with the small runner in
-``_code_runner.py``: every module-level ``assert`` and every ``def test_...()``
+``_runner.py``: every module-level ``assert`` and every ``def test_...()``
 is one test, each with its own time limit, its failing assertion or traceback
 and its captured output as evidence. Code that does not parse fails on the
 host, before anything runs.
@@ -189,7 +189,7 @@ def syntax_error(source: str, *, filename: str = SOLUTION) -> str | None:
 
 @cache
 def _runner_source() -> str:
-    return Path(__file__).with_name("_code_runner.py").read_text(encoding="utf-8")
+    return Path(__file__).with_name("_runner.py").read_text(encoding="utf-8")
 
 
 async def run_code_tests(
@@ -205,7 +205,7 @@ async def run_code_tests(
     """Run ``tests`` against ``code`` in ``sandbox``; a plain string counts as user tests.
 
     ``stubs`` maps a name to other code to run the same tests against (see
-    :mod:`junto.tools._code_guard`).
+    :mod:`junto.tools.code._guard`).
     """
     sources = [TestSource(origin=TestOrigin.USER, source=tests)] if isinstance(tests, str) else list(tests)
     error = syntax_error(code)

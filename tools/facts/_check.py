@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from junto.tools._consistency import code_blocks
+from junto.tools.facts._consistency import code_blocks
 
 import junto._tasks as contract
 from junto._tasks import Spec

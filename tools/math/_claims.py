@@ -19,7 +19,7 @@ derivatives at a point, bounds of a definite integral) and its answer.
 *What sympy holds the answer to* decides what a pass means:
 
 - When the instruction states its whole question as one expression
-  (:func:`~junto.tools._math_question.read_question`), sympy works on the
+  (:func:`~junto.tools.math._question.read_question`), sympy works on the
   instruction's own expression, kind, point and bounds, and the check's
   specification is the instruction: a pass verifies the answer.
 - Otherwise sympy works on the model's formalisation: a pass means the
@@ -40,10 +40,10 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from junto.tools._math_compare import compare_values
-from junto.tools._math_parse import ParsedMath, format_math, parse_math
-from junto.tools._math_question import MathKind, RootPick, StatedQuestion, read_question
-from junto.tools._math_worker import MathWorkerPool, default_pool
+from junto.tools.math._compare import compare_values
+from junto.tools.math._parse import ParsedMath, format_math, parse_math
+from junto.tools.math._question import MathKind, RootPick, StatedQuestion, read_question
+from junto.tools.math._worker import MathWorkerPool, default_pool
 from pydantic import BaseModel, Field
 
 from junto._exceptions import CheckError

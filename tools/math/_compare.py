@@ -31,8 +31,8 @@ import random
 import re
 from typing import Any
 
-from junto.tools._math_parse import ParsedMath, _substitute, check_syntax, format_math, parse_math
-from junto.tools._math_worker import MathWorkerPool, WorkerTimeout, default_pool
+from junto.tools.math._parse import ParsedMath, _substitute, check_syntax, format_math, parse_math
+from junto.tools.math._worker import MathWorkerPool, WorkerTimeout, default_pool
 from pydantic import BaseModel
 
 from junto._exceptions import CheckError

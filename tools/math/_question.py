@@ -31,7 +31,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from junto.tools._math_parse import _to_source
+from junto.tools.math._parse import _to_source
 
 from junto._exceptions import CheckError
 

@@ -9,7 +9,7 @@ gets its worker killed and replaced: the caller receives a
 Workers also run under an address-space limit, so a job that tries to build
 an enormous object fails with an error instead of swapping the machine.
 
-Workers are plain ``python -m junto.tools._math_worker_main`` processes talking
+Workers are plain ``python -m junto.tools.math._worker_main`` processes talking
 over two pipes (not ``multiprocessing`` processes), so the caller's main
 module is never re-imported and no ``if __name__ == "__main__"`` guard is
 needed in user scripts. Jobs are named in :data:`JOBS`; only those
@@ -32,8 +32,8 @@ __all__ = ["JOBS", "MEMORY_LIMIT_BYTES", "MathWorkerPool", "WorkerTimeout", "def
 
 # job name -> (module, function); resolved inside the worker only
 JOBS = {
-    "compare": ("junto.tools._math_compare", "compare_in_worker"),
-    "claim": ("junto.tools._math_claims", "check_claim_in_worker"),
+    "compare": ("junto.tools.math._compare", "compare_in_worker"),
+    "claim": ("junto.tools.math._claims", "check_claim_in_worker"),
     "sleep": ("time", "sleep"),  # for tests of the time limit itself
 }
 
@@ -61,7 +61,7 @@ class _Worker:
         result_read, result_write = os.pipe()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "junto.tools._math_worker_main", str(job_read), str(result_write)],
+                [sys.executable, "-m", "junto.tools.math._worker_main", str(job_read), str(result_write)],
                 pass_fds=(job_read, result_write),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -80,7 +80,7 @@ class _Worker:
         except (EOFError, OSError) as error:
             self.kill()
             raise CheckError(
-                "the math worker process exited at start", hint="run python -m junto.tools._math_worker_main to see why"
+                "the math worker process exited at start", hint="run python -m junto.tools.math._worker_main to see why"
             ) from error
 
     def run(self, job: str, args: tuple[Any, ...], timeout_s: float) -> Any:

@@ -1,4 +1,4 @@
-"""The math worker process: ``python -m junto.tools._math_worker_main IN_FD OUT_FD``.
+"""The math worker process: ``python -m junto.tools.math._worker_main IN_FD OUT_FD``.
 
 Reads ``(job, args)`` from one pipe and writes ``(status, value)`` to the
 other, for as long as the parent keeps it. See :mod:`._math_worker`.
@@ -10,7 +10,7 @@ import importlib
 import sys
 from multiprocessing.connection import Connection
 
-from junto.tools._math_worker import JOBS, MEMORY_LIMIT_BYTES
+from junto.tools.math._worker import JOBS, MEMORY_LIMIT_BYTES
 
 from junto._exceptions import CheckError
 

@@ -5,7 +5,7 @@ constraint that is set (none for an empty spec), each with evidence that
 states the measured value and the bound, e.g. ``112 words; allowed 80-120``,
 and with the :class:`~junto._tasks.Spec` the constraint came from: the
 user's own (``user``, the default) or the instruction's (``instruction``).
-Counting rules are those of :mod:`junto.tools._writing_measure`. Terms match
+Counting rules are those of :mod:`junto.tools.writing._measure`. Terms match
 case-insensitively on word boundaries (``cat`` is not found in ``concatenate``;
 a multi-word term matches across any spacing; ``cats``, ``cat's`` count as
 ``cat``). ``passed`` is ``None`` when a
@@ -19,8 +19,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from junto.tools._writing_extract import merge_constraints
-from junto.tools._writing_measure import (
+from junto.tools.writing._extract import merge_constraints
+from junto.tools.writing._measure import (
     bullet_items,
     detect_language,
     grade_level,
