@@ -32,6 +32,7 @@ from junto._exceptions import BudgetExceeded, ModelError
 from junto._tasks import (
     AgentContext,
     Attempt,
+    Cause,
     CheckResult,
     Spec,
     Status,
@@ -190,13 +191,16 @@ async def run_checked(
             break
 
     best = max(attempts, key=_score) if attempts else None
+    budget_out = reason is not None
     if best is None or best.output is None:
         reason = reason or (attempts[-1].error if attempts else "no attempt was made")
-        return _result(task, attempts, None, Status.FAILED, started, reason)
+        return _result(task, attempts, None, Status.FAILED, started, reason, cause=Cause.BUDGET if budget_out else Cause.ERROR)
     status = judge_status(best.checks)
+    cause = None
     if status is Status.FAILED:
         reason = reason or f"checks still failing after {len(attempts)} attempt(s)"
-    return _result(task, attempts, best, status, started, reason)
+        cause = Cause.BUDGET if budget_out else Cause.CHECKS
+    return _result(task, attempts, best, status, started, reason, cause=cause)
 
 
 async def _round(
@@ -336,6 +340,8 @@ def _result(
     started: float,
     reason: str | None,
     selection: str = "",
+    *,
+    cause: Cause | None = None,
 ) -> TaskResult:
     usage = Usage()
     for attempt in attempts:
@@ -353,6 +359,7 @@ def _result(
         cost_usd=sum(a.cost_usd for a in attempts),
         duration_s=time.perf_counter() - started,
         reason=reason,
+        cause=cause,
         selection=selection,
     )
 

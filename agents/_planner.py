@@ -43,8 +43,9 @@ Previous conversation (``history``) goes into the prompt so a follow-up can
 refer to earlier answers; one-task plans (shortcut, fallback) carry a short
 excerpt of it in their instruction, since the specialist sees nothing else.
 
-Events: one :class:`~junto._events.PlanRepaired` per invalid plan, then one
-:class:`~junto._events.PlanCreated`. :class:`~junto.BudgetExceeded`
+Events: one :class:`~junto._events.PlanRepaired` per invalid plan; the run,
+not the planner, announces the plan it settles on
+(:class:`~junto._events.PlanCreated`). :class:`~junto.BudgetExceeded`
 propagates: a spent budget is the run's signal to stop, not a planning error.
 """
 
@@ -450,7 +451,6 @@ class Planner:
         outcome = self.shortcut_plan(task, history=history) if self.shortcut else None
         if outcome is None:
             outcome = await self._model_plan(task, history, ctx)
-        ctx.emit(events.PlanCreated(run_id=ctx.run_id, tasks=list(outcome.plan.tasks), source=outcome.source))
         return outcome
 
     def shortcut_plan(self, task: str, *, history: list[Message] | None = None) -> PlanOutcome | None:

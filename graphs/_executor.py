@@ -43,7 +43,8 @@ from pydantic import BaseModel, Field
 
 import junto._events as events
 from junto._exceptions import BudgetExceeded, RunError
-from junto._tasks import AgentContext, Specialist, Status, TaskKind, TaskResult, TaskSpec
+from junto._exit import ExitReason
+from junto._tasks import AgentContext, Cause, Specialist, Status, TaskKind, TaskResult, TaskSpec
 
 __all__ = ["ExecutionResult", "Executor", "ExitReason", "FailedInputPolicy", "replaceable"]
 
@@ -53,14 +54,6 @@ class FailedInputPolicy(str, enum.Enum):
 
     SKIP = "skip"  # do not run; status skipped, reason names the input
     PROCEED = "proceed"  # run anyway; the input is passed marked unverified
-
-
-class ExitReason(str, enum.Enum):
-    """Why a run stopped."""
-
-    COMPLETED = "completed"  # every task ran (whatever its verification outcome)
-    BUDGET = "budget"  # a budget limit stopped new tasks from starting
-    FAILED = "failed"  # the run could not proceed (e.g. planning or the store failed)
 
 
 class ExecutionResult(BaseModel):
@@ -197,7 +190,7 @@ class _Run:
         bad = [r for r in inputs.values() if r.status in (Status.FAILED, Status.SKIPPED)]
         if bad and self.executor.on_failed_input is FailedInputPolicy.SKIP:
             names = ", ".join(f"'{r.task_id}' ({r.status.value})" for r in bad)
-            return _skipped(spec, f"input {names} did not succeed")
+            return _skipped(spec, f"input {names} did not succeed", Cause.INPUT)
         if bad:
             inputs = {k: _marked(r) if r in bad else r for k, r in inputs.items()}
         if self.limit is None:
@@ -211,7 +204,7 @@ class _Run:
             try:
                 tracker.check()
             except BudgetExceeded as error:
-                return _skipped(spec, f"budget: {error.message}")
+                return _skipped(spec, f"budget: {error.message}", Cause.BUDGET)
         ctx.emit(events.TaskStarted(run_id=ctx.run_id, task_id=spec.id, kind=spec.kind))
         started = time.perf_counter()
         specialist = self.executor.specialists[spec.kind]
@@ -222,12 +215,15 @@ class _Run:
             assert tracker is not None
             tracker.exhausted = "wall_time"
             return _failed(
-                spec, f"budget: wall-time budget of {tracker.budget.max_wall_s:g} s ran out while this task ran", started
+                spec,
+                f"budget: wall-time budget of {tracker.budget.max_wall_s:g} s ran out while this task ran",
+                started,
+                Cause.BUDGET,
             )
         except BudgetExceeded as error:
-            return _failed(spec, f"budget: {error.message}", started)
+            return _failed(spec, f"budget: {error.message}", started, Cause.BUDGET)
         except Exception as error:  # a specialist's bug must not crash the run
-            return _failed(spec, f"{type(error).__name__}: {error}", started)
+            return _failed(spec, f"{type(error).__name__}: {error}", started, Cause.ERROR)
         if result.task_id != spec.id:
             result = result.model_copy(update={"task_id": spec.id})
         return result
@@ -258,25 +254,28 @@ def replaceable(execution: ExecutionResult) -> list[str]:
     """Tasks that failed on their own merits: what replanning may replace (never after the budget ran out)."""
     if execution.exit_reason is ExitReason.BUDGET:
         return []
-    return [
-        tid for tid, r in execution.results.items() if r.status is Status.FAILED and not (r.reason or "").startswith("budget:")
-    ]
+    return [tid for tid, r in execution.results.items() if r.status is Status.FAILED and r.cause is not Cause.BUDGET]
 
 
-def _skipped(spec: TaskSpec, reason: str) -> TaskResult:
-    return TaskResult(task_id=spec.id, kind=spec.kind, status=Status.SKIPPED, reason=reason)
+def _skipped(spec: TaskSpec, reason: str, cause: Cause) -> TaskResult:
+    return TaskResult(task_id=spec.id, kind=spec.kind, status=Status.SKIPPED, reason=reason, cause=cause)
 
 
-def _failed(spec: TaskSpec, reason: str, started: float) -> TaskResult:
+def _failed(spec: TaskSpec, reason: str, started: float, cause: Cause) -> TaskResult:
     return TaskResult(
-        task_id=spec.id, kind=spec.kind, status=Status.FAILED, reason=reason, duration_s=time.perf_counter() - started
+        task_id=spec.id,
+        kind=spec.kind,
+        status=Status.FAILED,
+        reason=reason,
+        cause=cause,
+        duration_s=time.perf_counter() - started,
     )
 
 
 def _marked(result: TaskResult) -> TaskResult:
     """A failed input passed on anyway: never presented as trustworthy."""
     note = f"input not verified: task {result.status.value}" + (f" ({result.reason})" if result.reason else "")
-    return result.model_copy(update={"status": Status.UNVERIFIED, "reason": note})
+    return result.model_copy(update={"status": Status.UNVERIFIED, "reason": note, "cause": None})
 
 
 # -- the LangGraph side: module-level functions, so LangGraph builds their runnables once ---------

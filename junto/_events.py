@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from junto._exit import ExitReason
 from junto._plan import PlanTask
 from junto._tasks import CheckResult, Status, TaskKind
 from junto.models._types import Message
@@ -51,6 +52,7 @@ class PlanCreated(_Base):
     type: Literal["plan_created"] = "plan_created"
     tasks: list[PlanTask]
     source: Literal["planner", "graph", "fallback"] = "planner"
+    reason: str | None = None  # why the plan is a fallback, in one line
 
 
 class PlanRepaired(_Base):
@@ -174,7 +176,7 @@ class BudgetUpdated(_Base):
 class RunFinished(_Base):
     type: Literal["run_finished"] = "run_finished"
     status: str
-    exit_reason: str
+    exit_reason: ExitReason
     duration_s: float = 0.0
     summary: dict[str, Any] = Field(default_factory=dict)
 

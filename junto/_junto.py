@@ -23,19 +23,22 @@ import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from junto import _events as ev
 from junto._budget import Budget, BudgetTracker
 from junto._exceptions import BudgetExceeded, ConfigError, GraphSetupError, JuntoError, SetupError
+from junto._exit import ExitReason
+from junto._observe import instrument, observed_sandbox
 from junto._plan import Plan, PlanOutcome, PlanTask
 from junto._provenance import covers_request
-from junto._runs import CANCELLED, RUNNING, AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
+from junto._runs import AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
 from junto._tasks import AgentContext, Specialist, TaskKind, TaskResult
 from junto.graphs._builder import CompiledGraph, TaskGraph
 from junto.graphs._checkpoint import open_checkpointer
-from junto.graphs._executor import ExecutionResult, Executor, ExitReason, FailedInputPolicy, replaceable
+from junto.graphs._executor import ExecutionResult, Executor, FailedInputPolicy, replaceable
 from junto.graphs._join import AggregateOutcome, JoinAggregator
 from junto.graphs._store import RunStore, store_for
 from junto.graphs._validate import GraphLimits
@@ -85,7 +88,8 @@ class Junto:
     only the replacements run. ``budget`` holds every run's limits; a run's
     own budget replaces the limits it sets. ``sandbox_limits`` hold the
     containers of the sandbox a Junto starts itself (not of one passed as
-    ``sandbox``).
+    ``sandbox``). ``observers`` see every event of every run, model calls and
+    sandbox runs included (e.g. :class:`~junto._otel.OtelExporter`).
     """
 
     def __init__(
@@ -106,10 +110,12 @@ class Junto:
         max_replans: int = 0,
         sandbox_limits: SandboxLimits | None = None,
         samples: int | Mapping[Role | str, int] | None = None,
+        observers: Sequence[Callable[[ev.Event], None]] = (),
     ) -> None:
         if max_replans < 0:
             raise ConfigError("max_replans must be >= 0")
         self.samples = _samples_by_role(samples)
+        self.observers = tuple(observers)
         self.roster = roster
         self.max_replans = max_replans
         self.budget = budget or Budget()
@@ -265,102 +271,94 @@ class Junto:
         run_id: str | None,
         sink: Callable[[Any], None] | None,
     ) -> RunResult:
+        """One run, in phases: begin, settle the graph, execute it, aggregate, conclude."""
         await self.open()
-        run_id = run_id or uuid.uuid4().hex
-        started, started_at = time.perf_counter(), time.time()
-        text = task if isinstance(task, str) else _graph_label(task)
-        trace: list[ev.Event] = []
-
-        def emit(event: ev.Event) -> None:
-            if not isinstance(event, ev.AggregateToken):
-                trace.append(event)
-            if sink is not None:
-                sink(event)
-
+        run = _Run.begin(task, run_id=run_id, session=session, sink=_fan_out(sink, self.observers))
         tracker = BudgetTracker(self.budget.overridden_by(budget))
-        ctx = AgentContext(
-            roster=self._roster(), sandbox=self._sandbox, budget=tracker, emit=emit, run_id=run_id, samples=self.samples
+        run.ctx = AgentContext(
+            roster=self._roster(), sandbox=self._sandbox, budget=tracker, emit=run.emit, run_id=run.run_id, samples=self.samples
         )
-        record = RunRecord(result=RunResult(run_id=run_id, session_id=session, task=text), started_at=started_at, events=trace)
-        emit(ev.RunStarted(run_id=run_id, task=text, session_id=session))
-        history = await self._history(session)
-        planner_usage, planner_cost = Usage(), 0.0
-        finished: dict[str, TaskResult] = {}  # filled as tasks finish: kept if the run is cancelled
+        instrument(run.ctx)  # model calls and sandbox runs become events
+        run.emit(ev.RunStarted(run_id=run.run_id, task=run.text, session_id=session))
+        record = run.record
         try:
-            earlier = await self._interrupted(run_id)
-            if earlier is not None and earlier.graph is not None:  # resume: same graph, finished tasks come from checkpoints
-                graph, source, planner_cost, repairs = earlier.graph, earlier.plan_source, 0.0, earlier.plan_repairs
-                ctx.emit(ev.PlanCreated(run_id=run_id, tasks=list(graph.plan.tasks), source=source))
-            else:
-                graph, source, planner_usage, planner_cost, repairs = await self._graph(task, ctx, history)
-            record.graph, record.plan_source, record.plan_repairs = graph, source, repairs
-            record.result.plan = RunPlan.of(graph.plan)
-            record.result.exit_reason = RUNNING
-            await self._save(record, None, text)
-            if any(s.kind is TaskKind.CODE for s in graph.specs):
-                ctx.sandbox = await self._ensure_sandbox()
-            executor = Executor(
-                self._resolve_specialists(),
-                checkpointer=self._checkpointer,
-                on_failed_input=self.on_failed_input,
-                max_concurrency=self.max_concurrency,
-            )
-            execution = await executor.run(graph, ctx, run_id=run_id, on_result=lambda r: finished.__setitem__(r.task_id, r))
-            if self.max_replans:
-                graph, execution, replan_usage, replan_cost = await self._replan(
-                    text, graph, execution, executor, ctx, record, finished
-                )
-                record.result.plan = RunPlan.of(graph.plan)
-                planner_usage, planner_cost = planner_usage + replan_usage, planner_cost + replan_cost
+            graph = await self._settle_graph(run, task)
+            graph, execution = await self._execute_graph(run, graph)
             record.result.results = execution.results
-            exit_reason = execution.exit_reason.value
-            answer, verdict, agg_usage, agg_cost, agg_reason = await self._aggregate(text, graph.plan, execution.results, ctx)
-            record.aggregate = verdict
-            if agg_reason is not None:
-                record.error = agg_reason
-                exit_reason = ExitReason.BUDGET.value if agg_reason.startswith("budget") else exit_reason
-            record.result.answer = answer
-            record.result.exit_reason = exit_reason
-            usage = _total_usage(execution.results, planner_usage + agg_usage, planner_cost + agg_cost, tracker)
-            record.result.usage = usage
+            aggregated = await self._aggregate(run.text, graph.plan, execution.results, run.ctx)
+            record.aggregate, record.result.answer = aggregated.verdict, aggregated.answer
+            record.error = aggregated.reason
+            record.result.exit_reason = ExitReason.BUDGET if aggregated.budget_out else execution.exit_reason
+            run.spend(aggregated.usage, aggregated.cost)
+            record.result.usage = run.usage(execution.results)
             record.result.status = run_status(
                 execution.results.values(),
-                answered=bool(answer.strip()),
-                consistent=verdict.consistent,
-                covered=source == "graph" or covers_request(text, [s.instruction for s in graph.specs]),
+                answered=bool(aggregated.answer.strip()),
+                consistent=aggregated.verdict.consistent,
+                covered=record.plan_source == "graph" or covers_request(run.text, [s.instruction for s in graph.specs]),
             )
         except SetupError:
             raise
         except BudgetExceeded as error:
-            record.error, record.result.exit_reason = f"budget: {error.message}", ExitReason.BUDGET.value
+            record.error, record.result.exit_reason = f"budget: {error.message}", ExitReason.BUDGET
         except JuntoError as error:
-            record.error, record.result.exit_reason = str(error), ExitReason.FAILED.value
+            record.error, record.result.exit_reason = str(error), ExitReason.FAILED
         except asyncio.CancelledError:
             if not record.result.results:
-                order = record.graph.order if record.graph is not None else list(finished)
-                record.result.results = {tid: finished[tid] for tid in order if tid in finished}
-            record.result.usage = _total_usage(record.result.results, planner_usage, planner_cost, tracker)
-            record.error, record.result.exit_reason = "the run was cancelled", CANCELLED
+                order = record.graph.order if record.graph is not None else list(run.finished)
+                record.result.results = {tid: run.finished[tid] for tid in order if tid in run.finished}
+            record.result.usage = run.usage(record.result.results)
+            record.error, record.result.exit_reason = "the run was cancelled", ExitReason.CANCELLED
             # the turn was withdrawn: the run is kept, the session's conversation is not extended
-            await self._conclude(record, started, emit, trace, None, text)
+            await self._conclude(run, None)
             raise
-        await self._conclude(record, started, emit, trace, session, text)
+        await self._conclude(run, session)
         return record.result
 
-    async def _conclude(
-        self,
-        record: RunRecord,
-        started: float,
-        emit: Callable[[ev.Event], None],
-        trace: list[ev.Event],
-        session: str | None,
-        text: str,
-    ) -> None:
+    async def _settle_graph(self, run: _Run, task: str | TaskGraph | CompiledGraph) -> CompiledGraph:
+        """The graph this run executes: the interrupted run's (to resume it), the given one, or a plan.
+
+        Announces it (the one ``PlanCreated`` of the run) and saves the record as running.
+        """
+        record, ctx = run.record, run.ctx
+        earlier = await self._interrupted(run.run_id)
+        reason: str | None = None
+        if earlier is not None and earlier.graph is not None:  # resume: same graph, finished tasks come from checkpoints
+            graph, source, repairs = earlier.graph, earlier.plan_source, earlier.plan_repairs
+        else:
+            history = await self._history(run.session)
+            graph, source, repairs, reason = await self._graph(task, run, history)
+        record.graph, record.plan_source, record.plan_repairs = graph, source, repairs
+        record.result.plan = RunPlan.of(graph.plan)
+        ctx.emit(ev.PlanCreated(run_id=run.run_id, tasks=list(graph.plan.tasks), source=source, reason=reason))
+        record.result.exit_reason = ExitReason.RUNNING
+        await self._save(record, None, run.text)
+        return graph
+
+    async def _execute_graph(self, run: _Run, graph: CompiledGraph) -> tuple[CompiledGraph, ExecutionResult]:
+        """Run the graph's tasks as a dataflow, then replace what failed (``max_replans``)."""
+        ctx = run.ctx
+        if any(s.kind is TaskKind.CODE for s in graph.specs):
+            ctx.sandbox = observed_sandbox(await self._ensure_sandbox(), ctx)
+        executor = Executor(
+            self._resolve_specialists(),
+            checkpointer=self._checkpointer,
+            on_failed_input=self.on_failed_input,
+            max_concurrency=self.max_concurrency,
+        )
+        execution = await executor.run(graph, ctx, run_id=run.run_id, on_result=run.keep)
+        if self.max_replans:
+            graph, execution = await self._replan(run, graph, execution, executor)
+            run.record.result.plan = RunPlan.of(graph.plan)
+        return graph, execution
+
+    async def _conclude(self, run: _Run, session: str | None) -> None:
         """Settle the record's duration and status, announce the end of the run, save it."""
-        record.result.duration_s = time.perf_counter() - started
+        record = run.record
+        record.result.duration_s = time.perf_counter() - run.started
         if not record.result.answer:
             record.result.status = run_status(record.result.results.values(), answered=False)
-        emit(
+        run.emit(
             ev.RunFinished(
                 run_id=record.run_id,
                 status=record.result.status.value,
@@ -369,56 +367,58 @@ class Junto:
                 summary={"error": record.error} if record.error else {},
             )
         )
-        record.events = trace
-        await self._save(record, session, text)
+        record.events = run.trace
+        await self._save(record, session, run.text)
 
     async def _graph(
-        self, task: str | TaskGraph | CompiledGraph, ctx: AgentContext, history: list[Message]
-    ) -> tuple[CompiledGraph, PlanSource, Usage, float, list[list[str]]]:
+        self, task: str | TaskGraph | CompiledGraph, run: _Run, history: list[Message]
+    ) -> tuple[CompiledGraph, PlanSource, list[list[str]], str | None]:
+        """The given graph, compiled, or the planner's plan for a text task; with its source, repairs, fallback reason.
+
+        The planner falls back itself when its model's plans are invalid; the
+        one fallback made here is for a plan that breaks this Junto's own
+        graph limits, which the planner cannot know.
+        """
         if isinstance(task, (TaskGraph, CompiledGraph)):
             graph = task.compile(limits=self.limits) if isinstance(task, TaskGraph) else task
-            ctx.emit(ev.PlanCreated(run_id=ctx.run_id, tasks=list(graph.plan.tasks), source="graph"))
-            return graph, "graph", Usage(), 0.0, []
-        outcome = await self._resolve_planner().plan(task, ctx, history=history)
-        usage, cost, repairs = outcome.usage, outcome.cost_usd, list(outcome.repairs)
+            return graph, "graph", [], None
+        outcome = await self._resolve_planner().plan(task, run.ctx, history=history)
+        run.spend(outcome.usage, outcome.cost_usd)
+        repairs = list(outcome.repairs)
+        reason = outcome.reason if outcome.source == "fallback" else None
         try:
-            return CompiledGraph.from_plan(outcome.plan, limits=self.limits, request=task), outcome.source, usage, cost, repairs
+            return CompiledGraph.from_plan(outcome.plan, limits=self.limits, request=task), outcome.source, repairs, reason
         except SetupError as error:
+            errors = error.errors if isinstance(error, GraphSetupError) else [str(error)]
+            repairs.append(errors)
             fallback = Plan(tasks=[PlanTask(id="answer", kind=TaskKind.GENERAL, instruction=task)])
-            repairs.append(error.errors if isinstance(error, GraphSetupError) else [str(error)])
-            ctx.emit(ev.PlanCreated(run_id=ctx.run_id, tasks=list(fallback.tasks), source="fallback"))
-            return CompiledGraph.from_plan(fallback, request=task), "fallback", usage, cost, repairs
+            reason = "the plan broke this run's graph limits (" + "; ".join(errors) + "); one general task instead"
+            return CompiledGraph.from_plan(fallback, request=task), "fallback", repairs, reason
 
     async def _replan(
-        self,
-        text: str,
-        graph: CompiledGraph,
-        execution: ExecutionResult,
-        executor: Executor,
-        ctx: AgentContext,
-        record: RunRecord,
-        finished: dict[str, TaskResult],
-    ) -> tuple[CompiledGraph, ExecutionResult, Usage, float]:
+        self, run: _Run, graph: CompiledGraph, execution: ExecutionResult, executor: Executor
+    ) -> tuple[CompiledGraph, ExecutionResult]:
         """Replace what failed, up to ``max_replans`` times.
 
-        Returns the graph and execution that hold the final results, and what
-        the planner spent. Replaced results are kept in ``record.replaced``.
+        Returns the graph and execution that hold the final results; the
+        planner's spending goes on the run, replaced results into
+        ``record.replaced``.
         """
-        usage, cost = Usage(), 0.0
+        ctx, record = run.ctx, run.record
         for round_ in range(1, self.max_replans + 1):
             failed = replaceable(execution)
             if not failed:
                 break
             affected = graph.downstream(failed)
             try:
-                outcome = await self._resolve_planner().replan(text, graph.plan, execution.results, affected, ctx)
+                outcome = await self._resolve_planner().replan(run.text, graph.plan, execution.results, affected, ctx)
             except BudgetExceeded:
                 break  # the results so far stand; the tracker knows the budget is spent
             if outcome is None:
                 break
-            usage, cost = usage + outcome.usage, cost + outcome.cost_usd
+            run.spend(outcome.usage, outcome.cost_usd)
             try:
-                revised = CompiledGraph.from_plan(outcome.plan, limits=self.limits, request=text)
+                revised = CompiledGraph.from_plan(outcome.plan, limits=self.limits, request=run.text)
             except SetupError:
                 break  # the planner checks its plans; a limit set here it cannot know is the one way to land here
             kept = {tid: r for tid, r in execution.results.items() if tid not in affected}
@@ -426,14 +426,11 @@ class Junto:
             graph = revised
             # a fresh thread each time: a resumed run replans again rather than meet another graph's checkpoints
             thread = f"{ctx.run_id}:replan{round_}:{uuid.uuid4().hex[:8]}"
-            execution = await executor.run(
-                graph, ctx, run_id=thread, given=kept, on_result=lambda r: finished.__setitem__(r.task_id, r)
-            )
-        return graph, execution, usage, cost
+            execution = await executor.run(graph, ctx, run_id=thread, given=kept, on_result=run.keep)
+        return graph, execution
 
-    async def _aggregate(
-        self, task: str, plan: Plan, results: dict[str, TaskResult], ctx: AgentContext
-    ) -> tuple[str, AggregateVerdict, Usage, float, str | None]:
+    async def _aggregate(self, task: str, plan: Plan, results: dict[str, TaskResult], ctx: AgentContext) -> _Aggregated:
+        """The answer. When the aggregator cannot write it, the task outputs joined, with the reason why."""
         aggregator = self._resolve_aggregator()
         name = getattr(aggregator, "name", None) or _model_name(ctx.roster, Role.AGGREGATOR)
         ctx.emit(ev.AggregateStarted(run_id=ctx.run_id, model=str(name)))
@@ -442,10 +439,11 @@ class Junto:
             ctx.emit(ev.AggregateToken(run_id=ctx.run_id, text=text))
 
         reason: str | None = None
+        budget_out = False
         try:
             outcome = await aggregator.aggregate(task, plan, results, ctx, on_token=on_token)
         except BudgetExceeded as error:
-            reason = f"budget: aggregation stopped: {error.message}"
+            reason, budget_out = f"budget: aggregation stopped: {error.message}", True
             outcome = await JoinAggregator().aggregate(task, plan, results, ctx)
         except JuntoError as error:
             reason = f"aggregation failed, the answer joins the task outputs: {error}"
@@ -462,7 +460,14 @@ class Junto:
                 written_by=outcome.written_by,
             )
         )
-        return outcome.answer, verdict, outcome.usage, outcome.cost_usd, reason
+        return _Aggregated(
+            answer=outcome.answer,
+            verdict=verdict,
+            usage=outcome.usage,
+            cost=outcome.cost_usd,
+            reason=reason,
+            budget_out=budget_out,
+        )
 
     async def _interrupted(self, run_id: str) -> RunRecord | None:
         if self._store is None or self._checkpointer is None:
@@ -525,6 +530,81 @@ class Junto:
             return self._sandbox
 
 
+@dataclass
+class _Aggregated:
+    """What the aggregation phase hands to the run: the answer, the verdict, what it cost, why it fell back."""
+
+    answer: str
+    verdict: AggregateVerdict
+    usage: Usage
+    cost: float
+    reason: str | None  # why the answer is the task outputs joined, if it is
+    budget_out: bool  # the budget stopped the aggregator
+
+
+@dataclass
+class _Run:
+    """One run's working state, handed from phase to phase."""
+
+    run_id: str
+    text: str
+    session: str | None
+    record: RunRecord
+    sink: Callable[[Any], None] | None
+    ctx: AgentContext = field(init=False)
+    started: float = field(default_factory=time.perf_counter)
+    trace: list[ev.Event] = field(default_factory=list)
+    finished: dict[str, TaskResult] = field(default_factory=dict)  # filled as tasks finish: kept if the run is cancelled
+    extra: Usage = field(default_factory=Usage)  # planner and aggregator tokens (tasks count their own)
+    extra_cost: float = 0.0
+
+    @classmethod
+    def begin(
+        cls, task: str | TaskGraph | CompiledGraph, *, run_id: str | None, session: str | None, sink: Callable[[Any], None] | None
+    ) -> _Run:
+        run_id = run_id or uuid.uuid4().hex
+        text = task if isinstance(task, str) else _graph_label(task)
+        trace: list[ev.Event] = []  # the record's trace, filled as the run goes: a save mid-run keeps it
+        record = RunRecord(result=RunResult(run_id=run_id, session_id=session, task=text), started_at=time.time(), events=trace)
+        return cls(run_id=run_id, text=text, session=session, record=record, sink=sink, trace=trace)
+
+    def emit(self, event: ev.Event) -> None:
+        """Every event of the run goes through here: into the trace (tokens excepted) and to the sink."""
+        if not isinstance(event, ev.AggregateToken):
+            self.trace.append(event)
+        if self.sink is not None:
+            self.sink(event)
+
+    def keep(self, result: TaskResult) -> None:
+        self.finished[result.task_id] = result
+
+    def spend(self, usage: Usage, cost: float) -> None:
+        self.extra, self.extra_cost = self.extra + usage, self.extra_cost + cost
+
+    def usage(self, results: dict[str, TaskResult]) -> RunUsage:
+        """The run's usage: its tasks' and its own, or what the budget saw if that is more."""
+        tokens = self.extra.total_tokens + sum(r.usage.total_tokens for r in results.values())
+        cost = self.extra_cost + sum(r.cost_usd for r in results.values())
+        tracker = self.ctx.budget
+        if tracker is None:
+            return RunUsage(tokens=tokens, cost_usd=cost)
+        spent = tracker.spent
+        return RunUsage(tokens=max(tokens, spent.tokens), cost_usd=max(cost, spent.cost_usd))
+
+
+def _fan_out(sink: Callable[[Any], None] | None, observers: Sequence[Callable[[ev.Event], None]]) -> Callable[[Any], None] | None:
+    """One sink that hands each event to ``sink`` and to every observer."""
+    if not observers:
+        return sink
+    targets = [*([sink] if sink is not None else []), *observers]
+
+    def fan_out(event: Any) -> None:
+        for target in targets:
+            target(event)
+
+    return fan_out
+
+
 def _samples_by_role(samples: int | Mapping[Role | str, int] | None) -> dict[Role, int]:
     """Candidates per round for each role: one number for every role, or a mapping by role."""
     if samples is None:
@@ -553,10 +633,3 @@ def _model_name(roster: Roster, role: Role) -> str:
         return roster.first(role).name
     except ConfigError:
         return "aggregator"
-
-
-def _total_usage(results: dict[str, TaskResult], extra: Usage, extra_cost: float, tracker: BudgetTracker) -> RunUsage:
-    tokens = extra.total_tokens + sum(r.usage.total_tokens for r in results.values())
-    cost = extra_cost + sum(r.cost_usd for r in results.values())
-    spent = tracker.spent
-    return RunUsage(tokens=max(tokens, spent.tokens), cost_usd=max(cost, spent.cost_usd))

@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from junto._events import Event
+from junto._exit import ExitReason
 from junto._plan import Plan
 from junto._tasks import CheckResult, Status, TaskKind, TaskResult
 from junto.graphs._builder import CompiledGraph
@@ -35,8 +36,6 @@ __all__ = [
 ]
 
 PlanSource = Literal["planner", "graph", "fallback"]
-RUNNING = "running"  # the exit reason of a run not finished yet
-CANCELLED = "cancelled"  # the exit reason of a run cancelled before it finished
 
 
 class RunStatus(str, enum.Enum):
@@ -82,13 +81,13 @@ class RunResult(BaseModel):
     results: dict[str, TaskResult] = Field(default_factory=dict)
     answer: str = ""
     status: RunStatus = RunStatus.FAILED
-    exit_reason: str = "completed"
+    exit_reason: ExitReason = ExitReason.COMPLETED
     usage: RunUsage = Field(default_factory=RunUsage)
     duration_s: float = 0.0
 
     @property
     def completed(self) -> bool:
-        return self.exit_reason == "completed"
+        return self.exit_reason is ExitReason.COMPLETED
 
     def to_json(self, *, indent: int | None = None) -> str:
         return self.model_dump_json(indent=indent)
@@ -125,7 +124,7 @@ class RunRecord(BaseModel):
     @property
     def interrupted(self) -> bool:
         """Started and never finished (the process died, or the run was cancelled): it can be resumed."""
-        return self.result.exit_reason in (RUNNING, CANCELLED) and self.graph is not None
+        return self.result.exit_reason.resumable and self.graph is not None
 
     def summary(self) -> RunSummary:
         r = self.result
@@ -148,7 +147,7 @@ class RunSummary(BaseModel):
     session_id: str | None = None
     task: str
     status: RunStatus
-    exit_reason: str
+    exit_reason: ExitReason
     started_at: float
     duration_s: float = 0.0
     cost_usd: float = 0.0

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AgentContext",
     "Attempt",
+    "Cause",
     "CheckResult",
     "CodeOutput",
     "MathOutput",
@@ -60,6 +61,15 @@ class Status(str, enum.Enum):
     FAILED = "failed"  # checks failed after every retry and escalation, or the task errored
     UNVERIFIED = "unverified"  # no deterministic check applied
     SKIPPED = "skipped"  # not run: an input failed, or the budget ran out first
+
+
+class Cause(str, enum.Enum):
+    """Why a task failed or was skipped: what control flow reads, never the text of its reason."""
+
+    BUDGET = "budget"  # a budget limit ran out before or while it ran
+    INPUT = "input"  # an input task failed or was skipped
+    CHECKS = "checks"  # its best output still fails its checks
+    ERROR = "error"  # no output: the model or the sandbox failed, or the specialist raised
 
 
 class Spec(str, enum.Enum):
@@ -206,6 +216,7 @@ class TaskResult(BaseModel):
     cost_usd: float = 0.0
     duration_s: float = 0.0
     reason: str | None = None
+    cause: Cause | None = None  # set when the task failed or was skipped
     selection: str = ""  # how the output was chosen among several candidates, votes included
 
     @property

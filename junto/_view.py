@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from junto import _events as ev
+from junto._exit import ExitReason
 from junto._tasks import CheckResult, Status, TaskKind
 
 __all__ = ["Phase", "RunView", "TaskState", "TaskView"]
@@ -64,6 +65,7 @@ class TaskView(BaseModel):
     started_at: float | None = None
     finished_at: float | None = None
     tokens: int = 0
+    candidates: int = 0  # candidates drawn so far (one ``TaskAttempt`` each)
     checks: list[CheckResult] = Field(default_factory=list)
     reason: str | None = None
 
@@ -82,18 +84,20 @@ class RunView(BaseModel):
     session_id: str | None = None
     phase: Phase = Phase.PLANNING
     plan_source: str | None = None
+    plan_reason: str | None = None  # why the plan is a fallback
     repairs: list[list[str]] = Field(default_factory=list)
     tasks: dict[str, TaskView] = Field(default_factory=dict)
     started_at: float | None = None
     aggregator: str | None = None
-    streamed: str = ""
+    streamed: str = ""  # the answer as written so far; a revision starts it over
+    stream_note: str | None = None  # why the answer being written replaced an earlier draft
     answer: str | None = None
     consistent: bool | None = None
     revisions: int = 0
     tokens: int = 0
     cost_usd: float = 0.0
     status: str | None = None
-    exit_reason: str | None = None
+    exit_reason: ExitReason | None = None
     duration_s: float | None = None
 
     @classmethod
@@ -134,7 +138,7 @@ def _run_started(view: RunView, event: ev.RunStarted) -> None:
 
 
 def _plan_created(view: RunView, event: ev.PlanCreated) -> None:
-    view.plan_source = event.source
+    view.plan_source, view.plan_reason = event.source, event.reason
     view.phase = Phase.EXECUTING
     view.tasks = {
         t.id: TaskView(id=t.id, kind=t.kind, instruction=t.instruction, depends_on=list(t.depends_on)) for t in event.tasks
@@ -167,6 +171,7 @@ def _task_attempt(view: RunView, event: ev.TaskAttempt) -> None:
         task.started_at = event.at
     escalated = task.model is not None and event.tier > task.tier
     task.model, task.tier, task.attempt = event.model, event.tier, event.attempt
+    task.candidates += 1
     if escalated or task.state is TaskState.ESCALATED:
         task.state = TaskState.ESCALATED
     else:
@@ -198,7 +203,13 @@ def _aggregate_started(view: RunView, event: ev.AggregateStarted) -> None:
 
 
 def _aggregate_token(view: RunView, event: ev.AggregateToken) -> None:
-    view.streamed += event.text
+    """A note in square brackets between blank lines (the aggregator revising) starts the answer over."""
+    head, bracket, rest = event.text.partition("\n\n[")
+    note, closed, after = rest.partition("]\n\n")
+    if bracket and closed and not head:
+        view.streamed, view.stream_note = after, note
+    else:
+        view.streamed += event.text
 
 
 def _aggregate_finished(view: RunView, event: ev.AggregateFinished) -> None:

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from junto import _events as ev
 from junto._budget import Budget
+from junto._exit import ExitReason
 from junto._view import RunView
 from junto.graphs._builder import TaskGraph
 from junto.graphs._store import RunStore
@@ -68,12 +69,12 @@ class RunHandle:
             async for event in stream:
                 await self._add(event)
         except asyncio.CancelledError:
-            await self._add(ev.RunFinished(run_id=self.run_id, status="cancelled", exit_reason="cancelled"))
+            await self._add(ev.RunFinished(run_id=self.run_id, status="cancelled", exit_reason=ExitReason.CANCELLED))
             raise
         except Exception as error:  # a run that raises ends failed; the server goes on
             self.error = error
             await self._add(
-                ev.RunFinished(run_id=self.run_id, status="failed", exit_reason="failed", summary={"error": str(error)})
+                ev.RunFinished(run_id=self.run_id, status="failed", exit_reason=ExitReason.FAILED, summary={"error": str(error)})
             )
         finally:
             async with self._changed:

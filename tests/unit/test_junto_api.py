@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 from junto.graphs import FunctionSpecialist, Plan, PlanTask, TaskGraph
 from junto.graphs._join import AggregateOutcome
+from junto.graphs._validate import GraphLimits
 
 from junto import _events as ev
 from junto._budget import Budget
 from junto._exceptions import GraphSetupError, ModelError
+from junto._exit import ExitReason
 from junto._junto import Junto
 from junto._runs import RunStatus
-from junto._tasks import AgentContext, Status, TaskKind, TaskResult, TaskSpec
+from junto._tasks import AgentContext, Cause, Status, TaskKind, TaskResult, TaskSpec
 from junto.models import FunctionModel, Roster
 from junto.models._types import Message, Usage
 
@@ -145,6 +147,20 @@ async def test_stream_yields_typed_events_in_order_ending_with_run_finished(tmp_
     tokens = "".join(e.text for e in events if isinstance(e, ev.AggregateToken))
     assert tokens.strip() == "m=ok:m | w=ok:w"
     assert events[-1].status == "verified" and all(e.run_id == "s1" for e in events)
+    assert events[-1].exit_reason is ExitReason.COMPLETED
+    (plan,) = [e for e in events if isinstance(e, ev.PlanCreated)]  # announced once, by the run
+    assert plan.source == "planner" and plan.reason is None
+
+
+async def test_a_plan_beyond_the_runs_graph_limits_falls_back_once_and_says_why(tmp_path: Path) -> None:
+    junto = _junto(tmp_path, limits=GraphLimits(max_tasks=1))
+    try:
+        events = [e async for e in junto.stream("2+2, then say")]
+    finally:
+        await junto.aclose()
+    (plan,) = [e for e in events if isinstance(e, ev.PlanCreated)]
+    assert plan.source == "fallback" and [t.id for t in plan.tasks] == ["answer"]
+    assert plan.reason is not None and "graph limits" in plan.reason and "2" in plan.reason
 
 
 def test_run_sync_agrees_with_run(tmp_path: Path) -> None:
@@ -217,9 +233,9 @@ async def test_budget_exit_reason_reaches_the_result(tmp_path: Path) -> None:
         result = await junto.run("add and explain", budget=Budget(max_tokens=40))
     finally:
         await junto.aclose()
-    assert result.exit_reason == "budget"
+    assert result.exit_reason is ExitReason.BUDGET
     assert result.results["m"].status is Status.VERIFIED
-    assert result.results["w"].status is Status.SKIPPED
+    assert result.results["w"].status is Status.SKIPPED and result.results["w"].cause is Cause.BUDGET
     assert result.status is RunStatus.PARTIAL
 
 

@@ -15,7 +15,7 @@ from junto import _events as ev
 from junto._exceptions import ConfigError, RunError
 from junto._junto import Junto
 from junto._runs import RunStatus
-from junto._tasks import AgentContext, Status, TaskKind, TaskResult, TaskSpec, TextOutput
+from junto._tasks import AgentContext, Cause, Status, TaskKind, TaskResult, TaskSpec, TextOutput
 from junto.models import FunctionModel, Roster
 
 
@@ -165,13 +165,13 @@ async def test_replanning_is_off_by_default_and_bounded(tmp_path: Path) -> None:
 
 
 def test_only_tasks_that_failed_on_their_own_are_replaceable() -> None:
-    def res(tid: str, status: Status, reason: str | None = None) -> TaskResult:
-        return TaskResult(task_id=tid, kind=TaskKind.MATH, status=status, reason=reason)
+    def res(tid: str, status: Status, cause: Cause | None = None) -> TaskResult:
+        return TaskResult(task_id=tid, kind=TaskKind.MATH, status=status, reason="any words at all", cause=cause)
 
     results = {
-        "a": res("a", Status.FAILED, "checks still failing"),
-        "b": res("b", Status.FAILED, "budget: token budget of 100 spent"),
-        "c": res("c", Status.SKIPPED, "input 'a' (failed) did not succeed"),
+        "a": res("a", Status.FAILED, Cause.CHECKS),
+        "b": res("b", Status.FAILED, Cause.BUDGET),
+        "c": res("c", Status.SKIPPED, Cause.INPUT),
         "d": res("d", Status.VERIFIED),
     }
     assert replaceable(ExecutionResult(results=results)) == ["a"]
