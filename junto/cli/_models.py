@@ -30,6 +30,10 @@ def _describe(config: JuntoConfig, name: str) -> str:
     settings = config.model_settings(name)
     if settings.provider.value == "local":
         return f"local  {settings.model_path or 'embedded SmolLM2-135M'}"
+    if settings.deployments:
+        return (
+            f"{settings.provider.value}  {settings.model} @ {len(settings.deployments)} deployments ({settings.strategy.value})"
+        )
     return f"{settings.provider.value}  {settings.model} @ {settings.base_url or 'default URL'}"
 
 
@@ -48,7 +52,7 @@ async def _status(model: Model) -> str:
 
 @models_app.command("list")
 def list_models(config_path: Path | None = _CONFIG_OPTION) -> None:
-    """Which models serve each role, and whether each one is reachable."""
+    """Which models serve each role, whether each is reachable, and the state of each deployment."""
     config = load_config(config_path)
     console = Console()
     console.print(f"config: {config.source or 'none (every role uses the embedded model)'}", highlight=False)
@@ -75,6 +79,50 @@ def list_models(config_path: Path | None = _CONFIG_OPTION) -> None:
     for name, status in asyncio.run(statuses()):
         table.add_row(name, _describe(config, name), status)
     console.print(table)
+
+    replicated = [name for name in config.model_names() if name in used and config.model_settings(name).deployments]
+    if replicated:
+        console.print(_deployments_table(config, replicated))
+
+
+def _deployments_table(config: JuntoConfig, names: list[str]) -> Table:
+    """Each deployment of each replicated model, probed now: state, in flight, latency, last error."""
+    from junto.models._replicas import ReplicaBackend, ReplicaStatus
+
+    async def probed() -> list[tuple[str, ReplicaStatus]]:
+        rows = []
+        for name in names:
+            model = config.build_model(name)
+            backend = model.backend if isinstance(model, ChatModel) else None
+            if not isinstance(backend, ReplicaBackend):
+                continue
+            try:
+                await backend.probe(timeout=_PROBE_TIMEOUT_S)
+            except JuntoError:
+                pass  # every deployment is down: the table says so
+            finally:
+                await backend.aclose()
+            settings = config.model_settings(name)
+            urls = [d.base_url for d in settings.deployments]
+            rows += [(url, status) for url, status in zip(urls, backend.status(), strict=True)]
+        return rows
+
+    table = Table("model", "deployment", "base URL", "state", "in flight", "latency", "strategy", "last error")
+    colours = {"healthy": "green", "cooling down": "yellow", "down": "red"}
+    for url, status in asyncio.run(probed()):
+        latency = status.latency_s if status.latency_s is not None else status.probe_s
+        error = f"{status.last_error_type}: {status.last_error}" if status.last_error else ""
+        table.add_row(
+            status.model,
+            status.name,
+            url,
+            f"[{colours[status.state.value]}]{status.state.value}[/]",
+            f"{status.in_flight}/{status.concurrency}",
+            "-" if latency is None else f"{latency * 1000:.0f} ms",
+            config.model_settings(status.model).strategy.value,
+            error[:80],
+        )
+    return table
 
 
 @models_app.command("test")

@@ -121,6 +121,7 @@ class Replica:
     tokens_per_s: float | None = None  # moving average: decoding speed
     calls: int = 0
     errors: int = 0
+    probe_s: float | None = None  # the last successful probe's round trip
     probing: bool = False
     chosen_at: int = 0  # sequence number of the last time it was chosen
     current_weight: float = 0.0  # smooth weighted round-robin

@@ -47,6 +47,7 @@ class ReplicaStatus:
     tokens_per_s: float | None
     calls: int
     errors: int
+    probe_s: float | None
     cooldown_left_s: float
     last_error: str | None
     last_error_type: str | None
@@ -182,6 +183,7 @@ class ReplicaBackend:
                 tokens_per_s=r.tokens_per_s,
                 calls=r.calls,
                 errors=r.errors,
+                probe_s=r.probe_s,
                 cooldown_left_s=max(r.cooldown_until - now, 0.0) if r.state is not ReplicaState.HEALTHY else 0.0,
                 last_error=r.last_error,
                 last_error_type=r.last_error_type,
@@ -254,9 +256,11 @@ class ReplicaBackend:
 
     async def _probe(self, replica: Replica, *, timeout: float) -> None:
         replica.probing = True
+        began = self._clock()
         try:
             if isinstance(replica.backend, Probe):
                 await replica.backend.probe(timeout=timeout)
+                replica.probe_s = self._clock() - began
         except ModelError as error:
             if not fails_over(error):  # it answered, just not that path (a server without GET /models): it is up
                 self._rejoin(replica)

@@ -161,3 +161,19 @@ async def _first_to(model: ChatModel, name: str):
 def _stream_first_to(model: ChatModel, name: str):
     _prefer(model, name)
     return model.stream(REQUEST)
+
+
+def test_models_list_shows_each_deployment_and_its_state(
+    servers: list[StubServer], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from junto.cli import main
+
+    servers[1].kill()
+    deployments = ", ".join(f'{{ base_url = "{s.base_url}", name = "{s.name}" }}' for s in servers[:2])
+    path = tmp_path / "junto.toml"
+    path.write_text(f'[models.writer]\nmodel = "stub"\ndeployments = [{deployments}]\n\n[roles]\nwriting = ["writer"]\n')
+    monkeypatch.setenv("COLUMNS", "250")
+    assert main(["models", "list", "--config", str(path)]) == 0
+    rows = {line.split("│")[2].strip(): line for line in capsys.readouterr().out.splitlines() if line.count("│") > 6}
+    assert "healthy" in rows["s0"] and "0/4" in rows["s0"] and " ms" in rows["s0"]
+    assert "down" in rows["s1"] and "ModelConnectionError" in rows["s1"]
