@@ -67,7 +67,8 @@ def _timeline(record: RunRecord) -> tuple[float, list[_Bar]]:
     task_end = {e.task_id: e for e in events if isinstance(e, ev.TaskFinished)}
     depends = {t.id: list(t.depends_on) for t in record.result.plan.tasks}
     kinds = {t.id: t.kind.value for t in record.result.plan.tasks}
-    for task_id, done in task_end.items():
+    order = {t.id: i for i, t in enumerate(record.result.plan.tasks)}
+    for task_id, done in sorted(task_end.items(), key=lambda item: (order.get(item[0], len(order)), item[1].at)):
         start = task_start.get(task_id, done.at)
         deps = [d for d in depends.get(task_id, []) if d in task_end]
         ready = max((task_end[d].at for d in deps), default=None)

@@ -1,6 +1,7 @@
 """``junto trace RUN_ID`` and ``junto runs``: what a recorded run did, and the recent runs.
 
-The trace is a tree: the plan, each task's attempts (model, tier, tokens,
+``--html FILE`` writes the same as one self-contained page (see
+:mod:`junto._trace_html`). The trace is a tree: the plan, each task's attempts (model, tier, tokens,
 cost, latency), the checks of each attempt with their evidence, and the
 aggregator's verdict. ``--json`` prints the whole record as one JSON object
 (``junto runs --json``: one array).
@@ -178,10 +179,19 @@ def render_runs(runs: list[RunSummary]) -> RenderableType:
 def trace_command(
     run_id: str = typer.Argument(..., help="The run to show (see `junto runs`)."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole run record as one JSON object."),
+    html_file: Path | None = typer.Option(
+        None, "--html", help="Write the trace as one self-contained HTML page (plan graph, timeline, checks) to this file."
+    ),
     config: Path | None = typer.Option(None, "--config", help="junto.toml to read the run store from."),
 ) -> None:
     """Show what a run did: plan, attempts, checks with evidence, model calls with tokens, cost and latency."""
     record = asyncio.run(load_record(run_id, url=store_url(config)))
+    if html_file is not None:
+        from junto._trace_html import render_html
+
+        html_file.write_text(render_html(record), encoding="utf-8")
+        typer.echo(f"wrote {html_file}")
+        return
     if as_json:
         typer.echo(record.model_dump_json())
         return
