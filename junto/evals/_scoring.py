@@ -21,13 +21,13 @@ from fractions import Fraction
 from pydantic import BaseModel
 
 from junto._exceptions import ConfigError
+from junto._fences import fences, without_fences
 from junto.agents import without_verification_note
 from junto.evals._items import CodePart, EvalItem, MathPart, TextPart
 from junto.sandbox._types import Sandbox
 
 __all__ = ["PartScore", "extract_code_blocks", "extract_final_answer", "score_answer"]
 
-_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.DOTALL)
 _ANSWER_LINE = re.compile(r"(?im)\banswer(?:\*\*)?[ \t]*(?:is[ \t]*)?[:=]?[ \t]*(?:\*\*)?[ \t]*([^\s:].*?)[ \t]*$")
 _LABEL = re.compile(r"^(?:\([^)]*\)|answer)[ \t]*(?:is)?[ \t]*[:=]?[ \t]*", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:\s*/\s*\d+)?(?!\w|\.\d)")
@@ -42,11 +42,11 @@ class PartScore(BaseModel):
 
 def extract_code_blocks(text: str) -> list[str]:
     """Fenced code blocks, Python ones (or untagged) only, in order."""
-    return [body for lang, body in _FENCE.findall(text) if lang.lower() in ("", "python", "py", "python3")]
+    return [fence.body for fence in fences(text) if fence.is_python]
 
 
 def _prose(text: str) -> str:
-    return _FENCE.sub(" ", text).strip()
+    return without_fences(text).strip()
 
 
 def extract_final_answer(text: str) -> str | None:

@@ -10,17 +10,16 @@ stub's imports that the code uses and does not bind itself.
 from __future__ import annotations
 
 import ast
-import re
 import textwrap
 
-__all__ = ["python_blocks", "stub_imports", "with_stub_imports"]
+from junto._fences import fences
 
-_FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
+__all__ = ["python_blocks", "stub_imports", "with_stub_imports"]
 
 
 def python_blocks(text: str) -> list[str]:
     """The contents of the closed ```` ```python ```` (or bare ```` ``` ````) blocks in ``text``, in order."""
-    return _FENCE.findall(text)
+    return [fence.body for fence in fences(text) if fence.is_python]
 
 
 def stub_imports(instruction: str) -> list[ast.Import | ast.ImportFrom]:

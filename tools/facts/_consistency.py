@@ -38,12 +38,12 @@ from fractions import Fraction
 
 from pydantic import BaseModel, Field
 
+from junto._fences import fences, without_fences
 from junto._plan import Plan
 from junto._tasks import CheckResult, CodeOutput, MathOutput, Spec, TaskResult, TextOutput
 
 __all__ = ["ConsistencyReport", "check_consistency", "code_blocks", "cited_ids"]
 
-_FENCE = re.compile(r"```[^\n`]*\n(.*?)```", re.DOTALL)
 _CITATION = re.compile(r"\[([A-Za-z][A-Za-z0-9_\-]*)\](?!\()")
 _NUMBER = re.compile(r"(?<![\w.])(-?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:/(\d+))?(?![\d/])")
 _ASSIGNMENT = re.compile(r"\b[A-Za-z]\w*\s*=")
@@ -70,7 +70,7 @@ def check_consistency(
     plan: Plan | None = None,
 ) -> ConsistencyReport:
     """Check ``answer`` against ``results`` (see the module docstring)."""
-    prose = _FENCE.sub(" ", answer)
+    prose = without_fences(answer)
     checks = [_citations(prose, results, plan)]
     verified_math = {tid: r.output for tid, r in results.items() if r.verified and isinstance(r.output, MathOutput)}
     numbers = [n for n, _ in _numbers(_CITATION.sub(" ", prose))]
@@ -91,12 +91,12 @@ def check_consistency(
 
 def cited_ids(text: str) -> list[str]:
     """The ``[task_id]`` citations in ``text``, in order, without repeats (code blocks ignored)."""
-    return list(dict.fromkeys(_CITATION.findall(_FENCE.sub(" ", text))))
+    return list(dict.fromkeys(_CITATION.findall(without_fences(text))))
 
 
 def code_blocks(text: str) -> list[str]:
     """The fenced code blocks of ``text``, normalised for comparison."""
-    return [_normal_code(block) for block in _FENCE.findall(text)]
+    return [_normal_code(fence.body) for fence in fences(text)]
 
 
 def answer_sources(task: str, plan: Plan | None, results: Mapping[str, TaskResult]) -> str:

@@ -31,6 +31,8 @@ import json
 import re
 from collections import Counter
 
+from junto._fences import enclosed
+
 __all__ = [
     "bullet_items",
     "count_syllables",
@@ -50,7 +52,6 @@ _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+\S")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _BLANK = re.compile(r"\n\s*\n")
 _END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s|$)")
-_FENCE = re.compile(r"^\s*```[\w-]*\s*\n(.*?)\n?```\s*$", re.DOTALL)
 _ABBREVIATIONS = frozenset(
     "e.g i.e etc vs mr mrs ms dr prof sr jr st no fig approx cf al inc ltd co jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
@@ -178,8 +179,9 @@ def detect_language(text: str) -> str | None:
 
 def parse_json_text(text: str) -> tuple[bool, str]:
     """Is ``text`` (or the one fenced block it consists of) valid JSON? With the parser's reason."""
-    fenced = _FENCE.match(text)
-    body = fenced.group(1) if fenced else text
+    body = enclosed(text)
+    if body is None:
+        body = text
     try:
         json.loads(body)
     except ValueError as error:
