@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -140,6 +141,9 @@ class Junto:
     def from_config(cls, path: str | Path | None = None, **overrides: Any) -> Junto:
         """A Junto whose roster, budget, sandbox limits and store come from ``junto.toml``.
 
+        With ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``..._TRACES_ENDPOINT``) set,
+        each run is exported as an OpenTelemetry trace (:mod:`junto._otel`).
+
         An override replaces the file's setting, except ``budget``: the limits
         it sets replace the file's, the others stay (``--budget-tokens`` does
         not lift ``[budget] usd``).
@@ -154,6 +158,11 @@ class Junto:
         overrides.setdefault("samples", config.samples)
         if config.store.url and "store" not in overrides:
             overrides["store"] = config.store.url
+        if "observers" not in overrides:  # OpenTelemetry export when an OTLP endpoint is configured (nothing otherwise)
+            from junto._otel import OtelExporter
+
+            exporter = OtelExporter.from_env(os.environ)
+            overrides["observers"] = [exporter] if exporter is not None else []
         return cls(**overrides)
 
     @classmethod

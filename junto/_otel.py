@@ -29,6 +29,7 @@ is set, so nothing is imported or done otherwise.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -42,6 +43,7 @@ CAPTURE_CONTENT_VARIABLE = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 _ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
 _SECRET_MARKERS = ("KEY", "TOKEN", "SECRET")
 _REDACTED = "[redacted]"
+_log = logging.getLogger("junto.otel")
 
 
 def secret_values(environ: Mapping[str, str]) -> list[str]:
@@ -75,9 +77,7 @@ class OtelExporter:
             from opentelemetry.sdk.trace import TracerProvider
             from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
         except ImportError as error:
-            raise MissingDependencyError(
-                "OpenTelemetry export needs the otel extra", hint="pip install 'junto[otel]'"
-            ) from error
+            raise MissingDependencyError("OpenTelemetry export needs the otel extra", hint="pip install 'junto[otel]'") from error
         if span_exporter is None:
             try:
                 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -90,9 +90,7 @@ class OtelExporter:
 
         self.capture_content = capture_content
         self.redact = sorted({r for r in redact if r}, key=len, reverse=True)
-        self.provider = TracerProvider(
-            resource=Resource.create({"service.name": service_name, "service.version": __version__})
-        )
+        self.provider = TracerProvider(resource=Resource.create({"service.name": service_name, "service.version": __version__}))
         processor = BatchSpanProcessor(span_exporter) if batch else SimpleSpanProcessor(span_exporter)
         self.provider.add_span_processor(processor)
         self.tracer = self.provider.get_tracer("junto", __version__)
@@ -116,7 +114,10 @@ class OtelExporter:
             if not isinstance(event, ev.RunFinished):
                 return
             del self._runs[event.run_id]
-        _Trace(self, events).export()
+        try:
+            _Trace(self, events).export()
+        except Exception:  # an exporter's fault must never fail the run it watches
+            _log.exception("junto: could not export the trace of run %s", events[-1].run_id)
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         return self.provider.force_flush(int(timeout_s * 1000))
@@ -197,9 +198,13 @@ class _Trace:
             )
             spans.append(plan)
             for repair in (e for e in events if isinstance(e, ev.PlanRepaired)):
-                plan.add_event("junto.plan.repair", {"junto.plan.errors": [self.x.clean(s) for s in repair.errors]}, _ns(repair.at))
+                plan.add_event(
+                    "junto.plan.repair", {"junto.plan.errors": [self.x.clean(s) for s in repair.errors]}, _ns(repair.at)
+                )
             for task in first.tasks:
-                self._content(plan, "junto.plan.task", first.at, {"junto.task.id": task.id, "junto.task.instruction": task.instruction})
+                self._content(
+                    plan, "junto.plan.task", first.at, {"junto.task.id": task.id, "junto.task.instruction": task.instruction}
+                )
         depends = {t.id: list(t.depends_on) for p in plans for t in p.tasks}
         depends.update({t.id: list(t.depends_on) for e in events if isinstance(e, ev.PlanRevised) for t in e.tasks})
 
