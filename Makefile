@@ -11,7 +11,7 @@ JUNTO := $(VENV)/bin/junto
 INSTALLED := $(VENV)/.installed
 # llama.cpp's native build crashes on some CPUs (AMX); build it portable.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
-EXTRAS := local,server,postgres,eval,otel,dev
+EXTRAS := local,server,postgres,eval,otel,ray,dev
 PYTEST_ARGS ?=
 DEMO_TASK ?= Compute 17*23. Then write a Python function multiply(a, b) that returns a times b. Finally explain the result in at most 60 words.
 

@@ -36,6 +36,9 @@ is a valid configuration: every role uses the embedded local model. ::
     [store]
     url = "postgresql://..."        # default: $JUNTO_HOME/junto.db
 
+A top-level ``engine = "ray"`` (before the first table) runs ``junto batch`` and
+``junto eval`` on the Ray cluster at ``$RAY_ADDRESS`` (the ``ray`` extra).
+
 Every error is a :class:`~junto.ConfigError` whose ``key`` names the offending
 entry (``models.fast.base_url``); a key junto does not know is refused, not
 ignored. API keys are read from the environment when a model is built, not
@@ -64,6 +67,7 @@ from junto.sandbox._limits import SandboxLimits
 __all__ = [
     "BudgetConfig",
     "CONFIG_NAME",
+    "Engine",
     "DeploymentConfig",
     "JuntoConfig",
     "ModelConfig",
@@ -112,6 +116,13 @@ class DeploymentConfig(BaseModel):
             return self.name
         host = self.base_url.split("://", 1)[1].split("/", 1)[0]
         return host or f"d{index}"
+
+
+class Engine(str, enum.Enum):
+    """Where ``junto batch`` and ``junto eval`` run their runs."""
+
+    LOCAL = "local"  # this process
+    RAY = "ray"  # the Ray cluster at $RAY_ADDRESS (else a new local one)
 
 
 class ModelConfig(BaseModel):
@@ -229,6 +240,7 @@ class JuntoConfig(BaseModel):
     server: ServerConfig = Field(default_factory=ServerConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     samples: dict[Role, Annotated[int, Field(ge=1, le=32)]] = Field(default_factory=dict)  # candidates per round, by role
+    engine: Engine = Engine.LOCAL
 
     _source: Path | None = PrivateAttr(default=None)
     _built: dict[str, Model] = PrivateAttr(default_factory=dict)

@@ -28,7 +28,17 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show full traceback
 
 def _register() -> None:
     # Each module adds its commands to ``app`` on import; one that fails to import is a bug, not an option.
-    from junto.cli import _chat, _check, _doctor, _eval, _models, _run, _sandbox, _serve, _trace  # noqa: F401
+    from junto.cli import _batch, _chat, _check, _doctor, _eval, _models, _run, _sandbox, _serve, _trace  # noqa: F401
+
+
+def _ray_without_address(args: list[str]) -> list[str]:
+    """``--ray`` given no ADDRESS (last, or before another option) means ``--ray auto``."""
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        out.append(arg)
+        if arg == "--ray" and (i + 1 == len(args) or args[i + 1].startswith("-")):
+            out.append("auto")
+    return out
 
 
 def error_exit(error: JuntoError) -> None:
@@ -46,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of exiting (usage errors: 2)."""
     _register()
     args = sys.argv[1:] if argv is None else argv
+    args = _ray_without_address(args)
     try:
         app(args=args, prog_name="junto")
     except JuntoError as error:
