@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypedDict, Unpack
 
-import networkx as nx
 from junto.graphs._validate import GraphLimits, check_plan, dependency_graph, plan_problems
 from pydantic import BaseModel, ConfigDict
 
@@ -253,6 +252,8 @@ class CompiledGraph(BaseModel):
 
     @classmethod
     def _from_specs(cls, plan: Plan, specs: dict[str, TaskSpec]) -> CompiledGraph:
+        import networkx as nx  # on use: it takes a third of a second to import
+
         graph = dependency_graph(plan)
         position = {t.id: i for i, t in enumerate(plan.tasks)}
         order = list(nx.lexicographical_topological_sort(graph, key=position.__getitem__))
@@ -270,6 +271,8 @@ class CompiledGraph(BaseModel):
 
     def downstream(self, task_ids: Iterable[str]) -> list[str]:
         """``task_ids`` and every task that depends on them, directly or not, in topological order."""
+        import networkx as nx
+
         graph = dependency_graph(self.plan)
         reached = set(task_ids)
         for tid in list(reached):

@@ -86,6 +86,8 @@ class RunStore(Protocol):
 
     async def get_run(self, run_id: str) -> RunRecord | None: ...
 
+    async def resolve_run_id(self, prefix: str) -> str: ...
+
     async def list_runs(self, *, session_id: str | None = None, limit: int = 20) -> list[RunSummary]: ...
 
     async def get_session(self, session_id: str) -> Session: ...
@@ -150,6 +152,22 @@ class _SqlStore(abc.ABC):
     async def get_run(self, run_id: str) -> RunRecord | None:
         rows = await self._fetch("SELECT record FROM junto_runs WHERE run_id = ?", (run_id,))
         return RunRecord.model_validate_json(rows[0][0]) if rows else None
+
+    async def resolve_run_id(self, prefix: str) -> str:
+        """The id of the one run whose id is or starts with ``prefix`` (as docker takes ids); :class:`RunError` otherwise."""
+        if not prefix or not all(c.isalnum() or c in "-_:" for c in prefix):
+            raise RunError(f"'{prefix}' is not a run id", hint="`junto runs` lists the recent runs")
+        rows = await self._fetch(
+            "SELECT run_id FROM junto_runs WHERE substr(run_id, 1, ?) = ? ORDER BY started_at DESC LIMIT 11",
+            (len(prefix), prefix),
+        )
+        ids = [row[0] for row in rows]
+        if prefix in ids or len(ids) == 1:
+            return prefix if prefix in ids else ids[0]
+        if not ids:
+            raise RunError(f"no run with id '{prefix}' in the run store", hint="`junto runs` lists the recent runs")
+        shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
+        raise RunError(f"run id prefix '{prefix}' is ambiguous: it matches {shown}", hint="give more characters of the id")
 
     async def list_runs(self, *, session_id: str | None = None, limit: int = 20) -> list[RunSummary]:
         if session_id is None:

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from junto._exceptions import GraphSetupError
 from junto._plan import Plan
 from junto._tasks import TaskKind
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["GraphLimits", "PlanProblem", "check_plan", "plan_problems", "validate_plan"]
 
@@ -102,6 +105,8 @@ def check_plan(plan: Plan, *, limits: GraphLimits | None = None) -> None:
 
 def dependency_graph(plan: Plan) -> nx.DiGraph:
     """Edges go from a dependency to the task that needs it; unknown ids are left out."""
+    import networkx as nx  # on use: it takes a third of a second to import
+
     graph: nx.DiGraph = nx.DiGraph()
     ids = {t.id for t in plan.tasks}
     graph.add_nodes_from(ids)
@@ -142,6 +147,8 @@ def _kind_text(kind: object) -> str:
 
 
 def _shape_problems(graph: nx.DiGraph, answer: list[str], limits: GraphLimits) -> Iterable[PlanProblem]:
+    import networkx as nx
+
     cycles = _one_cycle_per_component(graph)
     if cycles:
         for ring in cycles:
@@ -169,6 +176,8 @@ def _shape_problems(graph: nx.DiGraph, answer: list[str], limits: GraphLimits) -
 
 def _one_cycle_per_component(graph: nx.DiGraph) -> list[list[str]]:
     """One cycle of each strongly connected knot, starting at its smallest id (bounded work)."""
+    import networkx as nx  # on use: it takes a third of a second to import
+
     rings: list[list[str]] = []
     for component in nx.strongly_connected_components(graph):
         first = min(component)

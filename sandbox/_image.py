@@ -24,12 +24,15 @@ import subprocess
 import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from junto.sandbox._engine import Engine
 from pydantic import BaseModel, ConfigDict
 
 from junto import __version__
 from junto._exceptions import SandboxError
+
+if TYPE_CHECKING:
+    from junto.sandbox._engine import Engine
 
 __all__ = ["DEFAULT_IMAGE", "BuildReport", "BuildSource", "apt_mirror", "build_image", "image_exists"]
 

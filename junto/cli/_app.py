@@ -16,13 +16,34 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: flags without "<bool>", and no rich import to show it
+    context_settings={"max_content_width": 100},
+    epilog=(
+        "\b\nExamples:\n"
+        '  junto run "Compute 17*23, then write multiply(a, b) in Python"\n'
+        "  junto runs                 recent runs (ids: any unique prefix works)\n"
+        "  junto trace 3f2a9c         what run 3f2a9c... did: attempts, checks, evidence\n"
+        "  junto chat                 a session, one task per line\n"
+        "  junto doctor               what is installed and reachable"
+    ),
 )
 
 _state = {"debug": False}
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from junto import __version__
+
+        typer.echo(f"junto {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.")) -> None:
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version, help="Print the version and exit."),
+) -> None:
     _state["debug"] = debug
 
 

@@ -24,8 +24,6 @@ from junto._budget import Budget
 from junto._exceptions import JuntoError
 from junto._view import RunView
 from junto.cli._app import app
-from junto.cli._live import render, render_live
-from junto.cli._trace import render_trace
 
 __all__ = ["ChatSession", "Command", "chat_command", "history_path", "make_junto"]
 
@@ -95,6 +93,8 @@ class ChatSession:
 
     async def ask(self, task: str) -> RunView:
         """Run ``task`` in this session with the live view; cancelled runs still leave their view."""
+        from junto.cli._live import render_live
+
         view = RunView()
         run_id = uuid.uuid4().hex
         self.last = view
@@ -133,6 +133,8 @@ class ChatSession:
         if self.last is None:
             self.console.print("no run yet in this chat")
             return
+        from junto.cli._live import render
+
         self.console.print(render(self.last))
 
     async def _trace(self) -> None:
@@ -141,6 +143,8 @@ class ChatSession:
         if record is None:
             self.console.print("no recorded run yet in this chat")
             return
+        from junto.cli._trace import render_trace
+
         self.console.print(render_trace(record))
 
     async def _budget(self) -> None:
@@ -221,7 +225,14 @@ def repl(chat: ChatSession, runner: asyncio.Runner, *, read: Callable[[str], str
             chat.console.print(f"[red]error:[/] {error}")
 
 
-@app.command("chat")
+@app.command(
+    "chat",
+    epilog=(
+        "\b\nExamples:\n"
+        "  junto chat                          a new session; type a task, then a follow-up\n"
+        "  junto chat --session 5d1c0e2a9b3f   resume a session (its id is printed when it starts)"
+    ),
+)
 def chat_command(
     session: str | None = typer.Option(None, "--session", help="Resume this session (default: a new one)."),
     config: Path | None = typer.Option(None, "--config", help="junto.toml to use."),

@@ -11,27 +11,23 @@ import asyncio
 import json
 from pathlib import Path
 
-import pydantic
 import typer
 
-from junto._config import load_config
-from junto._constraints import WritingConstraints
-from junto._tasks import Spec, Status
-from junto.agents._loop import judge_status
 from junto.cli._app import app
-from junto.sandbox import DockerSandbox
-from junto.tools.code._check import CodeVerification, check_code
-from junto.tools.math._compare import compare_answers
-from junto.tools.writing._check import check_writing
-from junto.tools.writing._extract import extract_constraints
+
+# The checkers (sympy, docker, the agents) are imported by the command that runs them: `junto --help` stays fast.
 
 __all__ = ["check_app"]
 
-check_app = typer.Typer(help="Run a checker by hand: the same checks the agents use.", no_args_is_help=True)
+check_app = typer.Typer(
+    help="Run a checker by hand: the same checks the agents use.",
+    no_args_is_help=True,
+    epilog="\b\nExample:\n  junto check math --answer '391' --expected '17*23'",
+)
 app.add_typer(check_app, name="check")
 
 
-@check_app.command("math")
+@check_app.command("math", epilog="\b\nExample:\n  junto check math --answer '\\frac{1}{2}' --expected 0.5")
 def check_math(
     answer: str = typer.Option(..., "--answer", help="The answer to check (plain, LaTeX or unicode notation)."),
     expected: str = typer.Option(..., "--expected", help="The answer it should equal."),
@@ -39,6 +35,8 @@ def check_math(
     timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Seconds sympy may spend before the verdict is undecided."),
 ) -> None:
     """Are two math answers equivalent? true, false, or null when it cannot be decided. Always exits 0."""
+    from junto.tools.math._compare import compare_answers
+
     verdict = compare_answers(answer, expected, timeout_s=timeout)
     if as_json:
         typer.echo(json.dumps(verdict.model_dump()))
@@ -47,7 +45,7 @@ def check_math(
     typer.echo(f"{word} ({verdict.method}): {verdict.detail}")
 
 
-@check_app.command("writing")
+@check_app.command("writing", epilog="\b\nExample:\n  junto check writing --text answer.txt --constraints '{\"max_words\": 60}'")
 def check_writing_command(
     text: Path = typer.Option(
         ..., "--text", exists=True, dir_okay=False, readable=True, help="The file holding the text to check."
@@ -67,6 +65,13 @@ def check_writing_command(
     ),
 ) -> None:
     """Check a text against writing constraints. Exits 1 when a check fails, 0 otherwise."""
+    import pydantic
+
+    from junto._constraints import WritingConstraints
+    from junto._tasks import Spec
+    from junto.tools.writing._check import check_writing
+    from junto.tools.writing._extract import extract_constraints
+
     raw = Path(constraints).read_text(encoding="utf-8") if constraints.strip().endswith(".json") else constraints
     try:
         given = WritingConstraints.model_validate_json(raw)
@@ -94,7 +99,9 @@ def check_writing_command(
         raise typer.Exit(1)
 
 
-@check_app.command("code")
+@check_app.command(
+    "code", epilog="\b\nExample:\n  junto check code --code multiply.py --tests test_multiply.py --entry-point multiply"
+)
 def check_code_command(
     code: Path = typer.Option(..., "--code", exists=True, dir_okay=False, readable=True, help="The Python file to check."),
     tests: Path | None = typer.Option(
@@ -111,6 +118,12 @@ def check_code_command(
     config: Path | None = typer.Option(None, "--config", help="junto.toml whose [sandbox] limits apply (default: search order)."),
 ) -> None:
     """Run code and its tests in the Docker sandbox, one test at a time. Exits 1 when a test fails."""
+    from junto._config import load_config
+    from junto._tasks import Status
+    from junto.agents._loop import judge_status
+    from junto.sandbox import DockerSandbox
+    from junto.tools.code._check import CodeVerification, check_code
+
     limits = load_config(config).sandbox
 
     async def go() -> CodeVerification:

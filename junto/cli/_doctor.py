@@ -230,7 +230,7 @@ def render_checks(checks: list[Check]) -> Text:
     return text
 
 
-@app.command("doctor")
+@app.command("doctor", epilog="\b\nExamples:\n  junto doctor\n  junto doctor --config junto.toml")
 def doctor_command(
     config: Path | None = typer.Option(
         None, "--config", help="junto.toml to check (default: ./junto.toml, then the user config dir)."

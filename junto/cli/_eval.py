@@ -30,7 +30,7 @@ def spread(items: list, limit: int | None) -> list:
     return chosen
 
 
-@app.command("eval")
+@app.command("eval", epilog="\b\nExample:\n  junto eval humaneval --limit 20 --out results/humaneval")
 def eval_command(
     suite: str = typer.Argument(
         ..., help="humaneval, math, math-heldout, composite, route-heldout, route-heldout-2, or the path of a JSONL suite."
@@ -65,8 +65,6 @@ def eval_command(
     """Run SUITE through the junto ensemble and through one model, and compare.
 
     A routing suite (route-heldout) scores plans, not answers: see junto.evals._routing.
-
-    Example: junto eval humaneval --limit 20 --out results/humaneval
     """
     command = (
         "junto eval " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["eval"] else "junto eval " + suite

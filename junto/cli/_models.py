@@ -19,7 +19,11 @@ from junto.models._types import Completion, Message, Model, ModelRequest, Probe,
 
 __all__ = ["models_app"]
 
-models_app = typer.Typer(help="The models junto uses: list, test, and the embedded model's path.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="The models junto uses: list, test, and the embedded model's path.",
+    no_args_is_help=True,
+    epilog="\b\nExample:\n  junto models list",
+)
 app.add_typer(models_app, name="models")
 
 _CONFIG_OPTION = typer.Option(None, "--config", help="junto.toml to use (default: ./junto.toml, then the user config dir).")
@@ -50,7 +54,7 @@ async def _status(model: Model) -> str:
     return "[green]ok[/]"
 
 
-@models_app.command("list")
+@models_app.command("list", epilog="\b\nExample:\n  junto models list")
 def list_models(config_path: Path | None = _CONFIG_OPTION) -> None:
     """Which models serve each role, whether each is reachable, and the state of each deployment."""
     config = load_config(config_path)
@@ -125,7 +129,7 @@ def _deployments_table(config: JuntoConfig, names: list[str]) -> Table:
     return table
 
 
-@models_app.command("test")
+@models_app.command("test", epilog="\b\nExample:\n  junto models test --prompt 'Say hello'")
 def test_model(
     name: str | None = typer.Argument(None, help="Model name from junto.toml (default: the planner's first tier)."),
     config_path: Path | None = _CONFIG_OPTION,
@@ -159,7 +163,7 @@ def test_model(
     )
 
 
-@models_app.command("path")
+@models_app.command("path", epilog="\b\nExample:\n  junto models path")
 def path() -> None:
     """Print the path of the embedded model's GGUF file (exits non-zero if it is not installed)."""
     typer.echo(str(gguf_path()))

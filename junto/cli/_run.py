@@ -1,16 +1,18 @@
-"""``junto run TASK`` and ``junto graph run FILE.py[:NAME]``.
+"""``junto run TASK``, ``junto graph run FILE.py[:NAME]`` and ``junto resume RUN``.
 
-Both consume the run's event stream. On a terminal (without ``--json``) it
+All consume the run's event stream. On a terminal (without ``--json``) it
 drives the live view of :mod:`junto.cli._live`: the plan as a tree, each
-task's state, model, time and tokens, then the answer as Markdown and a
-verification summary. Without a terminal the events are printed line by
-line. With ``--json``, stdout holds exactly one JSON object: the run result,
-or ``{"error": ..., "type": ...}``.
+task's kind, model, candidates, checks and state, the budget spent; then the
+answer once, a table of the tasks with their evidence, and the run id.
+Without a terminal the plan, each task's outcome, the answer (once) and the
+run id are printed line by line. With ``--json``, stdout holds exactly one
+JSON object: the run result, or ``{"error": ..., "type": ...}``.
 
-Exit status: 0 when the run completed (whatever the verification outcome),
-2 for usage and configuration errors, 130 when Ctrl-C stopped it (running
-tasks are cancelled, the sandbox is removed, the run is recorded as
-``cancelled``), 1 otherwise.
+The exit status follows the run's outcome (:mod:`junto.cli._codes`): 0
+verified or completed, 3 partial, 4 failed, 5 stopped by the budget, 130
+cancelled (Ctrl-C: running tasks are cancelled, the sandbox is removed, the
+run is recorded and can be resumed), 2 usage and configuration errors, 1
+otherwise.
 """
 
 from __future__ import annotations
@@ -21,28 +23,30 @@ import runpy
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
 from junto import _events as ev
 from junto._budget import Budget
 from junto._exceptions import ConfigError, JuntoError, RunError, SetupError
-from junto._junto import Junto
 from junto._runs import RunResult
 from junto._view import RunView
 from junto.cli._app import app
-from junto.cli._live import render_live
-from junto.graphs._builder import CompiledGraph, TaskGraph
+from junto.cli._codes import EXIT_CODES_HELP, ExitCode, exit_code
+
+if TYPE_CHECKING:  # imported when a run starts: langgraph and the agents take seconds to import
+    from junto._junto import Junto
+    from junto.graphs._builder import CompiledGraph, TaskGraph
 
 __all__ = ["graph_app", "load_graph", "make_junto"]
 
-graph_app = typer.Typer(help="Run task graphs defined in Python.", no_args_is_help=True)
+graph_app = typer.Typer(
+    help="Run task graphs defined in Python.", no_args_is_help=True, epilog="\b\nExample:\n  junto graph run pipeline.py:graph"
+)
 app.add_typer(graph_app, name="graph")
 
 _GRACE_S = 10.0  # beyond --timeout, for the aggregator to finish before the hard stop
-_INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C
 
 _JSON = typer.Option(False, "--json", help="Print exactly one JSON object: the run result.")
 _CONFIG = typer.Option(None, "--config", help="Path of junto.toml (default: ./junto.toml, then built-in defaults).")
@@ -61,7 +65,16 @@ _SAMPLES = typer.Option(
 )
 
 
-@app.command("run")
+_RUN_EXAMPLES = (
+    "\b\nExamples:\n"
+    '  junto run "Compute 17*23. Then write a Python function multiply(a, b). Explain the result in 60 words."\n'
+    '  junto run --json "Solve x^2 - 5x + 6 = 0" | jq .status\n'
+    '  junto run --budget-tokens 5000 --timeout 120 "..."   stop starting new work past 5000 tokens or 2 minutes\n'
+    "\n" + EXIT_CODES_HELP
+)
+
+
+@app.command("run", epilog=_RUN_EXAMPLES)
 def run_command(
     task: str = typer.Argument(..., help="The task, in plain words."),
     as_json: bool = _JSON,
@@ -79,7 +92,51 @@ def run_command(
     _finish(outcome, as_json=as_json)
 
 
-@graph_app.command("run")
+@app.command(
+    "resume",
+    epilog="\b\nExample:\n  junto resume 3f2a9c     finish run 3f2a9c... (any unique prefix of its id)\n\n" + EXIT_CODES_HELP,
+)
+def resume_command(
+    run_id: str = typer.Argument(..., help="The run to finish: its id or a unique prefix (see `junto runs`)."),
+    as_json: bool = _JSON,
+    config: Path | None = _CONFIG,
+    budget_usd: float | None = _BUDGET_USD,
+    budget_tokens: int | None = _BUDGET_TOKENS,
+    timeout: float | None = _TIMEOUT,
+) -> None:
+    """Finish a run that was cancelled or whose process died: verified tasks are not run again."""
+    from junto.cli._trace import load_record, store_url
+
+    try:
+        record = asyncio.run(load_record(run_id, url=store_url(config)))
+    except JuntoError as error:
+        _finish(error, as_json=as_json)
+        return
+    if not record.interrupted:
+        _finish(
+            RunError(
+                f"run {record.run_id} is not interrupted: it ended {record.result.exit_reason.value}",
+                hint=f"`junto trace {record.run_id[:12]}` shows it",
+            ),
+            as_json=as_json,
+        )
+        return
+    budget = _budget(budget_usd, budget_tokens, timeout)
+    outcome = _execute(
+        record.result.task,
+        session=record.result.session_id,
+        config=config,
+        budget=budget,
+        as_json=as_json,
+        run_id=record.run_id,
+    )
+    _finish(outcome, as_json=as_json)
+
+
+@graph_app.command(
+    "run",
+    epilog="\b\nExample:\n  junto graph run examples/pipeline.py:graph --json\n\n" + EXIT_CODES_HELP,
+)
 def graph_run_command(
     target: str = typer.Argument(..., metavar="FILE.py[:NAME]", help="A Python file defining a TaskGraph (NAME: which one)."),
     as_json: bool = _JSON,
@@ -105,6 +162,8 @@ def graph_run_command(
 
 def load_graph(target: str) -> TaskGraph | CompiledGraph:
     """The TaskGraph named by ``FILE.py[:NAME]``; raises :class:`~junto.ConfigError`."""
+    from junto.graphs._builder import CompiledGraph, TaskGraph
+
     path_text, _, name = target.partition(":") if ":" in Path(target).name else (target, "", "")
     path = Path(path_text)
     if not path.is_file():
@@ -131,6 +190,8 @@ def _budget(usd: float | None, tokens: int | None, timeout: float | None) -> Bud
 
 def make_junto(config: Path | None, *, budget: Budget, max_replans: int = 0, samples: int | None = None) -> Junto:
     """The Junto a command runs with: roster, store, sandbox limits, ``[budget]`` and ``[samples]`` from ``junto.toml``; what the flags set wins."""
+    from junto._junto import Junto
+
     overrides = {} if samples is None else {"samples": samples}
     return Junto.from_config(config, budget=budget, max_replans=max_replans, **overrides)
 
@@ -151,11 +212,16 @@ def _execute(
     as_json: bool,
     replans: int = 0,
     samples: int | None = None,
+    run_id: str | None = None,
 ) -> RunResult | RunView | JuntoError | _Cancelled:
+    from rich.console import Console
+
+    from junto.cli._live import render_live
+
     console = Console(highlight=False)
     live = not as_json and console.is_terminal
     printer = None if as_json or live else _Printer(typer.echo)
-    run_id = uuid.uuid4().hex
+    run_id = run_id or uuid.uuid4().hex
 
     async def go(junto: Junto) -> RunResult | RunView:
         try:
@@ -185,19 +251,17 @@ def _execute(
 
 def _finish(outcome: RunResult | RunView | JuntoError | _Cancelled, *, as_json: bool) -> None:
     if isinstance(outcome, _Cancelled):
+        short = outcome.run_id[:12]
+        hint = f"`junto resume {short}` finishes it; `junto trace {short}` shows what finished"
         if as_json:
-            hint = f"junto trace {outcome.run_id} shows what finished"
             typer.echo(
                 json.dumps({"error": "the run was cancelled", "type": "Cancelled", "hint": hint, "run_id": outcome.run_id})
             )
         else:
-            Console(stderr=True, highlight=False).print(
-                f"[yellow]run cancelled[/]: recorded as {outcome.run_id} with the tasks that finished"
-                f" (see [cyan]junto trace {outcome.run_id}[/])"
-            )
-        raise typer.Exit(_INTERRUPTED)
+            typer.echo(f"run cancelled: recorded as {outcome.run_id} with the tasks that finished; {hint}", err=True)
+        raise typer.Exit(ExitCode.CANCELLED)
     if isinstance(outcome, JuntoError):
-        code = 2 if isinstance(outcome, SetupError) else 1
+        code = ExitCode.USAGE if isinstance(outcome, SetupError) else ExitCode.ERROR
         if as_json:
             typer.echo(json.dumps({"error": outcome.message, "type": type(outcome).__name__, "hint": outcome.hint}))
             raise typer.Exit(code)
@@ -206,44 +270,43 @@ def _finish(outcome: RunResult | RunView | JuntoError | _Cancelled, *, as_json: 
         error_exit(outcome)
         return
     if isinstance(outcome, RunView):
-        raise typer.Exit(0 if outcome.exit_reason == "completed" else 1)
+        raise typer.Exit(exit_code(outcome.status, outcome.exit_reason))
     if as_json:
         typer.echo(outcome.to_json())
-    raise typer.Exit(0 if outcome.completed else 1)
+    raise typer.Exit(exit_code(outcome.status, outcome.exit_reason))
 
 
 class _Printer:
-    """Plain, line-by-line rendering of a run's events."""
+    """Plain, line-by-line rendering of a run's events: the plan, each task's outcome, the answer once, the run id."""
 
     def __init__(self, echo: Callable[..., Any]) -> None:
         self.echo = echo
-        self.streaming = False
+        self.answer: str | None = None
 
     def show(self, event: ev.Event) -> None:
-        if isinstance(event, (ev.PlanCreated, ev.PlanRevised)):
-            head = (
-                f"plan ({event.source}):"
-                if isinstance(event, ev.PlanCreated)
-                else f"plan revised, replacing {', '.join(event.replaced)}:"
-            )
-            self.echo(head)
+        if isinstance(event, ev.RunStarted):
+            self.echo(f"run {event.run_id}")
+        elif isinstance(event, (ev.PlanCreated, ev.PlanRevised)):
+            if isinstance(event, ev.PlanCreated):
+                self.echo(f"plan ({event.source}):" + (f" {event.reason}" if event.reason else ""))
+            else:
+                self.echo(f"plan revised, replacing {', '.join(event.replaced)}:")
             for t in event.tasks:
                 after = f" after {', '.join(t.depends_on)}" if t.depends_on else ""
                 self.echo(f"  {t.id} [{t.kind.value}]{after}: {_short(t.instruction)}")
         elif isinstance(event, ev.TaskFinished):
             reason = f" - {event.reason}" if event.reason else ""
             self.echo(f"{event.task_id}: {event.status.value} ({event.duration_s:.1f}s){reason}")
-        elif isinstance(event, ev.AggregateStarted):
-            self.echo("\nanswer:")
-        elif isinstance(event, ev.AggregateToken):
-            self.echo(event.text, nl=False)
-            self.streaming = True
-        elif isinstance(event, ev.AggregateFinished) and self.streaming:
-            self.echo("")
+        elif isinstance(event, ev.AggregateFinished):
+            self.answer = event.answer
         elif isinstance(event, ev.RunFinished):
+            answer = self.answer if self.answer is not None else event.summary.get("answer")
+            if answer:
+                self.echo("\nanswer:\n" + str(answer).strip())
             error = event.summary.get("error")
             tail = f"; {error}" if error else ""
-            self.echo(f"\n{event.status} ({event.exit_reason}, {event.duration_s:.1f}s){tail}")
+            self.echo(f"\nrun {event.run_id} {event.status} ({event.exit_reason.value}, {event.duration_s:.1f}s){tail}")
+            self.echo(f"trace: junto trace {event.run_id[:12]}")
 
 
 def _short(text: str, limit: int = 80) -> str:

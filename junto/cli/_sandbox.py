@@ -13,14 +13,17 @@ from rich.console import Console
 from rich.table import Table
 
 from junto.cli._app import app
-from junto.sandbox import DEFAULT_IMAGE, DockerSandbox, ExecResult, SandboxLimits, build_image
-from junto.sandbox._containers import reap
-from junto.sandbox._engine import Engine
-from junto.sandbox._image import image_exists
+from junto.sandbox._image import DEFAULT_IMAGE
+from junto.sandbox._limits import SandboxLimits
+from junto.sandbox._types import ExecResult
+
+# docker and the containers module are imported by the commands that use them: `junto --help` stays fast.
 
 __all__ = ["configured_limits", "sandbox_app"]
 
-sandbox_app = typer.Typer(help="The Docker sandbox that runs untrusted code.", no_args_is_help=True)
+sandbox_app = typer.Typer(
+    help="The Docker sandbox that runs untrusted code.", no_args_is_help=True, epilog="\b\nExample:\n  junto sandbox doctor"
+)
 app.add_typer(sandbox_app, name="sandbox")
 
 _EXIT_TIMEOUT = 124
@@ -64,7 +67,7 @@ def exit_code_of(result: ExecResult) -> int:
     return 1 if result.exit_code is None else result.exit_code
 
 
-@sandbox_app.command("run")
+@sandbox_app.command("run", epilog="\b\nExample:\n  junto sandbox run script.py --timeout 5 --memory 256m")
 def run(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Python program to run as main.py."),
     timeout: float = typer.Option(10.0, "--timeout", help="Wall-clock limit in seconds."),
@@ -80,6 +83,8 @@ def run(
     limits = configured_limits(config, memory=memory)
     files = _files_option(file_args)
     data = stdin.read_bytes() if stdin else None
+
+    from junto.sandbox._docker import DockerSandbox
 
     async def go() -> ExecResult:
         async with DockerSandbox.start(limits=limits, pool_size=0) as sandbox:
@@ -106,12 +111,15 @@ def run(
     raise SystemExit(exit_code_of(result))
 
 
-@sandbox_app.command("build")
+@sandbox_app.command("build", epilog="\b\nExample:\n  junto sandbox build")
 def build(
     force: bool = typer.Option(False, "--force", help="Rebuild even if the image exists."),
     image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Tag to build."),
 ) -> None:
     """Build the sandbox image (quick when it exists already)."""
+
+    from junto.sandbox._engine import Engine
+    from junto.sandbox._image import build_image
 
     async def go():
         engine = await Engine.open()
@@ -127,11 +135,14 @@ def build(
         typer.echo(f"{report.image} exists (use --force to rebuild)")
 
 
-@sandbox_app.command("doctor")
+@sandbox_app.command("doctor", epilog="\b\nExample:\n  junto sandbox doctor")
 def doctor(image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Image to look for."), config: Path | None = _CONFIG) -> None:
     """Check the engine, the image, and show the security options in force."""
     console = Console()
     limits = configured_limits(config)
+
+    from junto.sandbox._engine import Engine
+    from junto.sandbox._image import image_exists
 
     async def go() -> tuple[str, bool]:
         engine = await Engine.open()
@@ -157,9 +168,12 @@ def doctor(image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Image to lo
         raise SystemExit(1)
 
 
-@sandbox_app.command("prune")
+@sandbox_app.command("prune", epilog="\b\nExample:\n  junto sandbox prune --ttl 600")
 def prune(ttl: float = typer.Option(3600.0, "--ttl", help="Also remove junto containers older than this many seconds.")) -> None:
     """Remove sandbox containers left behind by processes that are gone."""
+
+    from junto.sandbox._containers import reap
+    from junto.sandbox._engine import Engine
 
     async def go():
         engine = await Engine.open()

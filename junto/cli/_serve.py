@@ -53,7 +53,10 @@ def server_settings(
     return ServerSettings(**options, api_key=api_key, budget_ceiling=ceiling)
 
 
-@app.command("serve")
+@app.command(
+    "serve",
+    epilog='\b\nExamples:\n  junto serve --port 8000\n  curl -s localhost:8000/v1/chat/completions -d \'{"model": "junto", "messages": [{"role": "user", "content": "17*23?"}]}\'',
+)
 def serve_command(
     host: str | None = typer.Option(
         None, "--host", help="Address to bind (default 127.0.0.1); not loopback only with JUNTO_API_KEY set."

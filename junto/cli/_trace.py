@@ -16,7 +16,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console, Group, RenderableType
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -50,10 +49,10 @@ async def _with_store(url: str | None, use):
 
 
 async def load_record(run_id: str, *, url: str | None = None) -> RunRecord:
-    """The record of ``run_id``; raises :class:`~junto.RunError` when there is none."""
+    """The record of ``run_id`` (or of the one run whose id starts with it); raises :class:`~junto.RunError` when there is none."""
 
     async def get(store: RunStore) -> RunRecord | None:
-        return await store.get_run(run_id)
+        return await store.get_run(await store.resolve_run_id(run_id))
 
     record = await _with_store(url, get)
     if record is None:
@@ -149,35 +148,52 @@ def render_trace(record: RunRecord) -> RenderableType:
             agg.add(_check_line(check))
     if record.error:
         tree.add(Text(f"error: {record.error}", style="red"))
+    from rich.markdown import Markdown  # pygments and markdown-it: imported when an answer is shown
+
     parts: list[RenderableType] = [tree]
     if r.answer:
         parts.append(Panel(Markdown(r.answer), title="answer", border_style="dim"))
     return Group(*parts)
 
 
-def render_runs(runs: list[RunSummary]) -> RenderableType:
-    table = Table(box=None, header_style="bold")
-    for column in ("run id", "started", "status", "exit", "time", "cost", "session", "task"):
-        table.add_column(column, overflow="fold" if column == "task" else "ellipsis")
+def render_runs(runs: list[RunSummary], *, full_ids: bool = False) -> RenderableType:
+    """The runs as a table; ids show their first 12 characters (any unique prefix is accepted back) unless ``full_ids``.
+
+    Every column but the task's is kept whole, at any width: a cut id could not be given to ``junto trace``.
+    """
+    sessions = any(run.session_id for run in runs)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("run id", "started", "status", "time", "cost", *(("session",) if sessions else ()), "task"):
+        task = column == "task"
+        table.add_column(column, no_wrap=not task, overflow="fold", ratio=1 if task else None, min_width=12 if task else None)
     for run in runs:
-        when = datetime.datetime.fromtimestamp(run.started_at).strftime("%Y-%m-%d %H:%M")
+        when = datetime.datetime.fromtimestamp(run.started_at).strftime("%m-%d %H:%M")
+        status = _status(run.status.value)
+        if run.exit_reason.value != "completed":
+            status.append(f" ({run.exit_reason.value})", style="dim")
         task = run.task if len(run.task) <= 60 else run.task[:59] + "…"
         table.add_row(
-            run.run_id,
+            run.run_id if full_ids else run.run_id[:12],
             when,
-            _status(run.status.value),
-            run.exit_reason,
+            status,
             f"{run.duration_s:.1f}s",
             f"${run.cost_usd:.4f}",
-            run.session_id or "",
+            *((run.session_id or "",) if sessions else ()),
             task,
         )
     return table
 
 
-@app.command("trace")
+@app.command(
+    "trace",
+    epilog=(
+        "\b\nExamples:\n"
+        "  junto trace 3f2a9c               the run whose id starts with 3f2a9c\n"
+        "  junto trace 3f2a9c --json | jq .result.status"
+    ),
+)
 def trace_command(
-    run_id: str = typer.Argument(..., help="The run to show (see `junto runs`)."),
+    run_id: str = typer.Argument(..., help="The run to show: its id or a unique prefix (see `junto runs`)."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole run record as one JSON object."),
     html_file: Path | None = typer.Option(
         None, "--html", help="Write the trace as one self-contained HTML page (plan graph, timeline, checks) to this file."
@@ -198,11 +214,12 @@ def trace_command(
     Console().print(render_trace(record))
 
 
-@app.command("runs")
+@app.command("runs", epilog="\b\nExamples:\n  junto runs -n 5\n  junto runs --no-trunc --json | jq '.[0].run_id'")
 def runs_command(
     limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many runs, most recent first."),
     session: str | None = typer.Option(None, "--session", help="Only the runs of this session."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+    no_trunc: bool = typer.Option(False, "--no-trunc", help="Show whole run ids (any unique prefix is accepted anyway)."),
     config: Path | None = typer.Option(None, "--config", help="junto.toml to read the run store from."),
 ) -> None:
     """List recent runs."""
@@ -213,4 +230,4 @@ def runs_command(
     if not runs:
         Console().print('no runs recorded yet: try `junto run "..."`')
         return
-    Console().print(render_runs(runs))
+    Console().print(render_runs(runs, full_ids=no_trunc))

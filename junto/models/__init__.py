@@ -1,14 +1,19 @@
 """Models: one small interface, backends per wire format, and a test double."""
 
-from junto.models._anthropic import AnthropicBackend, AnthropicProvider
-from junto.models._chat import ChatModel, Price, RetryPolicy, parse_structured
-from junto.models._fallback import FallbackModel
-from junto.models._function import FunctionBackend, FunctionModel
-from junto.models._http import HttpProvider
-from junto.models._local import LocalBackend, gguf_path
-from junto.models._openai import OpenAIBackend, OpenAIProvider
-from junto.models._roster import Roster
-from junto.models._types import Backend, Completion, Message, Model, ModelRequest, Probe, Role, StreamChunk, Usage
+from typing import TYPE_CHECKING
+
+from junto._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from junto.models._anthropic import AnthropicBackend, AnthropicProvider
+    from junto.models._chat import ChatModel, Price, RetryPolicy, parse_structured
+    from junto.models._fallback import FallbackModel
+    from junto.models._function import FunctionBackend, FunctionModel
+    from junto.models._http import HttpProvider
+    from junto.models._local import LocalBackend, gguf_path
+    from junto.models._openai import OpenAIBackend, OpenAIProvider
+    from junto.models._roster import Roster
+    from junto.models._types import Backend, Completion, Message, Model, ModelRequest, Probe, Role, StreamChunk, Usage
 
 __all__ = [
     "AnthropicBackend",
@@ -36,3 +41,34 @@ __all__ = [
     "gguf_path",
     "parse_structured",
 ]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    globals(),
+    {
+        "AnthropicBackend": "junto.models._anthropic",
+        "AnthropicProvider": "junto.models._anthropic",
+        "Backend": "junto.models._types",
+        "ChatModel": "junto.models._chat",
+        "Completion": "junto.models._types",
+        "FallbackModel": "junto.models._fallback",
+        "FunctionBackend": "junto.models._function",
+        "FunctionModel": "junto.models._function",
+        "HttpProvider": "junto.models._http",
+        "LocalBackend": "junto.models._local",
+        "Message": "junto.models._types",
+        "Model": "junto.models._types",
+        "ModelRequest": "junto.models._types",
+        "OpenAIBackend": "junto.models._openai",
+        "OpenAIProvider": "junto.models._openai",
+        "Price": "junto.models._chat",
+        "Probe": "junto.models._types",
+        "RetryPolicy": "junto.models._chat",
+        "Role": "junto.models._types",
+        "Roster": "junto.models._roster",
+        "StreamChunk": "junto.models._types",
+        "Usage": "junto.models._types",
+        "gguf_path": "junto.models._local",
+        "parse_structured": "junto.models._chat",
+    },
+)

@@ -126,11 +126,41 @@ def test_render_shows_plan_tree_with_states_and_the_streaming_answer() -> None:
     assert "planning" in planning and "repair 1" in planning
 
 
-def test_final_render_is_markdown_with_verification_summary() -> None:
-    out = _text(render_answer(RunView.from_events(script())))
+def test_final_render_is_the_answer_then_a_table_of_tasks_with_their_evidence() -> None:
+    events = script()
+    events[9] = ev.TaskChecked(  # the check that verified roots says why
+        run_id="run-1", task_id="roots", attempt=1, check=CheckResult(name="sympy", passed=True, evidence="x=2, x=3 solve it")
+    )
+    out = _text(render_answer(RunView.from_events(events)))
     assert "The roots are 2 and 3." in out  # markdown rendered: no asterisks
-    assert "verified: roots" in out and "unverified: essay" in out and "skipped: code" in out
-    assert "run run-1 completed (budget)" in out
+    rows = {line.split()[0]: line for line in out.splitlines() if line.split() and line.split()[0] in ("roots", "code", "essay")}
+    assert "✓ verified" in rows["roots"] and "sympy: x=2, x=3 solve it" in rows["roots"]
+    assert "2*3 != 7" not in out  # a rejected attempt's evidence is the trace's, not the summary's
+    assert "~ unverified" in rows["essay"] and "- skipped" in rows["code"] and "budget" in rows["code"]
+    assert "run run-1 completed (budget)" in out and "junto trace run-1" in out
+
+
+def test_a_revision_starts_the_streamed_answer_over() -> None:
+    events = script()
+    cut = next(i for i, e in enumerate(events) if isinstance(e, ev.AggregateFinished))
+    revising = "\n\n[revising: the answer disagreed with the verified results]\n\n"
+    events[cut:cut] = [ev.AggregateToken(run_id="run-1", text=revising), ev.AggregateToken(run_id="run-1", text="Roots: 2, 3.")]
+    view = RunView.from_events(events[: cut + 2])
+    assert view.streamed == "Roots: 2, 3." and view.stream_note == "revising: the answer disagreed with the verified results"
+    out = _text(render(view, now=104.0))
+    assert "Roots: 2, 3." in out and "The roots are" not in out  # the rejected draft is gone from the screen
+
+
+def test_the_fallback_plan_says_why_and_a_task_after_two_sits_apart_naming_both() -> None:
+    plan = [*PLAN, PlanTask(id="join", kind=TaskKind.WRITING, instruction="sum up", depends_on=["roots", "essay"])]
+    events = [
+        ev.RunStarted(run_id="r", task="t", at=1.0),
+        ev.PlanCreated(run_id="r", tasks=plan, source="fallback", reason="the model's plan was invalid: cycle a→b→a", at=1.0),
+    ]
+    out = _text(render(RunView.from_events(events), now=2.0))
+    assert "plan (fallback): the model's plan was invalid: cycle a→b→a" in out
+    join = next(line for line in out.splitlines() if "join [writing]" in line)
+    assert "after roots, essay" in join and not join.lstrip().startswith("│")  # not drawn under one of the two
 
 
 async def _aiter(items):
@@ -151,7 +181,9 @@ async def test_render_live_on_a_terminal_ends_with_the_answer() -> None:
     view = await render_live(_aiter(script()), console)
     out = buffer.getvalue()
     assert view.status == "completed"
-    assert "The roots are 2 and 3." in out and "verified: roots" in out
+    after_live = out.rpartition("roots [math] verified")[2]  # what follows the last frame of the tree
+    assert after_live.count("The roots are 2 and 3.") == 1 and "**2**" not in after_live  # once, as Markdown
+    assert "writing the answer" not in after_live
 
 
 async def test_render_live_keeps_the_elapsed_time_going_between_events() -> None:

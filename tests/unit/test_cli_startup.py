@@ -1,0 +1,97 @@
+"""What the CLI costs before it does anything, its exit codes, and run ids given by prefix."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from junto.graphs._store import SqliteStore
+
+from junto._exceptions import RunError
+from junto._exit import ExitReason
+from junto._runs import RunRecord, RunResult, RunStatus
+from junto.cli import main
+from junto.cli._codes import ExitCode, exit_code
+
+HEAVY = ("langgraph", "langchain_core", "networkx", "sympy", "docker", "fastapi", "uvicorn", "llama_cpp", "httpx")
+
+
+def _loaded_after(code: str) -> set[str]:
+    script = textwrap.dedent(
+        f"""
+        import contextlib, io, json, sys
+        with contextlib.redirect_stdout(io.StringIO()):
+            {code}
+        print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}})))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_the_cli_entry_module_imports_no_heavy_library() -> None:
+    loaded = _loaded_after("import junto.cli; junto.cli._app._register()")
+    assert not loaded & set(HEAVY), f"imported at start-up: {sorted(loaded & set(HEAVY))}"
+
+
+def test_help_and_runs_import_no_heavy_library(tmp_path: Path) -> None:
+    for argv in (["--help"], ["run", "--help"], ["runs", "--config", str(tmp_path / "none.toml")]):
+        loaded = _loaded_after(f"from junto.cli import main; main({argv!r})")
+        assert not loaded & set(HEAVY), f"junto {' '.join(argv)} imported {sorted(loaded & set(HEAVY))}"
+
+
+def test_public_names_still_resolve_on_first_use() -> None:
+    loaded = _loaded_after("import junto; junto.TaskGraph; junto.Junto")
+    assert "langgraph" in loaded  # the lazy name brought its module
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "code"),
+    [
+        (RunStatus.VERIFIED, ExitReason.COMPLETED, ExitCode.OK),
+        (RunStatus.UNVERIFIED, ExitReason.COMPLETED, ExitCode.OK),
+        (RunStatus.PARTIAL, ExitReason.COMPLETED, ExitCode.PARTIAL),
+        (RunStatus.FAILED, ExitReason.COMPLETED, ExitCode.FAILED),
+        (RunStatus.PARTIAL, ExitReason.BUDGET, ExitCode.BUDGET),
+        (RunStatus.FAILED, ExitReason.FAILED, ExitCode.FAILED),
+        ("cancelled", ExitReason.CANCELLED, ExitCode.CANCELLED),
+        (RunStatus.PARTIAL, ExitReason.RUNNING, ExitCode.ERROR),
+    ],
+)
+def test_exit_codes_follow_the_typed_outcome(status, reason: ExitReason, code: ExitCode) -> None:
+    assert exit_code(status, reason) is code
+
+
+def test_help_pages_have_examples_the_exit_codes_and_no_type_noise(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--help"], ["run", "--help"], ["runs", "--help"], ["trace", "--help"], ["serve", "--help"]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert "Example" in out, argv
+        assert "<bool>" not in out, argv
+    assert main(["run", "--help"]) == 0
+    assert "3 partial" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("junto ")
+
+
+def _record(run_id: str, at: float) -> RunRecord:
+    return RunRecord(result=RunResult(run_id=run_id, task="t", status=RunStatus.VERIFIED), started_at=at)
+
+
+async def test_a_unique_prefix_names_a_run_and_an_ambiguous_one_lists_the_matches(tmp_path: Path) -> None:
+    async with SqliteStore(tmp_path / "junto.db") as store:
+        for i, run_id in enumerate(["abc123def", "abc999fff", "0ff1ce"]):
+            await store.save_run(_record(run_id, float(i)))
+        assert await store.resolve_run_id("abc1") == "abc123def"
+        assert await store.resolve_run_id("0ff1ce") == "0ff1ce"
+        with pytest.raises(RunError, match="ambiguous.*abc999fff.*abc123def"):
+            await store.resolve_run_id("abc")
+        with pytest.raises(RunError, match="no run"):
+            await store.resolve_run_id("fee")
+        with pytest.raises(RunError, match="not a run id"):
+            await store.resolve_run_id("a%")
