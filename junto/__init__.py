@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from junto._exit import ExitReason
     from junto._junto import Junto
+    from junto._otel import OtelExporter
     from junto._runs import RunRecord, RunResult, RunStatus
     from junto.graphs._builder import TaskGraph
     from junto.graphs._store import PostgresStore, RunStore, Session, SqliteStore, open_store
@@ -59,6 +60,7 @@ __all__ = [
     "ModelRateLimitError",
     "ModelResponseError",
     "ModelTimeoutError",
+    "OtelExporter",
     "PostgresStore",
     "RunError",
     "RunRecord",
@@ -104,6 +106,7 @@ __getattr__, __dir__ = lazy_exports(
         "ModelRateLimitError": "junto._exceptions",
         "ModelResponseError": "junto._exceptions",
         "ModelTimeoutError": "junto._exceptions",
+        "OtelExporter": "junto._otel",
         "PostgresStore": "junto.graphs._store",
         "RunError": "junto._exceptions",
         "RunRecord": "junto._runs",
