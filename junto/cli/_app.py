@@ -49,7 +49,7 @@ def _root(
 
 def _register() -> None:
     # Each module adds its commands to ``app`` on import; one that fails to import is a bug, not an option.
-    from junto.cli import _batch, _chat, _check, _doctor, _eval, _models, _run, _sandbox, _serve, _trace  # noqa: F401
+    from junto.cli import _batch, _chat, _check, _doctor, _eval, _export, _models, _run, _sandbox, _serve, _trace  # noqa: F401
 
 
 def _ray_without_address(args: list[str]) -> list[str]:
