@@ -32,9 +32,10 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from junto.graphs._builder import CompiledGraph
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.func import entrypoint, task
 from langgraph.pregel import Pregel
@@ -77,7 +78,7 @@ class Executor:
         self,
         specialists: Mapping[TaskKind, Specialist],
         *,
-        checkpointer: BaseCheckpointSaver | None = None,
+        checkpointer: BaseCheckpointSaver[Any] | None = None,
         on_failed_input: FailedInputPolicy | str = FailedInputPolicy.SKIP,
         max_concurrency: int | None = None,
     ) -> None:
@@ -111,7 +112,7 @@ class Executor:
             raise RunError(f"results were given for tasks the graph does not hold: {', '.join(unknown)}")
         run = _Run(self, graph, ctx, on_result, dict(given or {}))
         workflow = _workflow(self.checkpointer)
-        config = {"configurable": {"thread_id": run_id or ctx.run_id or uuid.uuid4().hex}}
+        config: RunnableConfig = {"configurable": {"thread_id": run_id or ctx.run_id or uuid.uuid4().hex}}
         payload: list[str] | None = graph.order
         if self.checkpointer is not None:
             state = await workflow.aget_state(config)
@@ -161,7 +162,7 @@ class _Run:
 
         async def relay(tid: str) -> dict[str, Any]:
             try:
-                raw = await futures[tid]
+                raw: dict[str, Any] = await futures[tid]
             except BaseException:
                 self.done[tid].cancel()  # dependants waiting on it stop too; nothing is left unretrieved
                 raise
@@ -282,7 +283,8 @@ def _marked(result: TaskResult) -> TaskResult:
 
 
 def _current() -> _Run:
-    return get_runtime().context
+    # ainvoke(context=run) put it there; langgraph types a context as a dataclass-like schema only.
+    return cast(_Run, get_runtime().context)
 
 
 async def _junto_task(task_id: str) -> dict[str, Any]:
@@ -294,15 +296,18 @@ async def _junto_graph(order: list[str]) -> dict[str, Any]:
 
 
 _task = task(_junto_task)
-_WORKFLOWS: weakref.WeakKeyDictionary[BaseCheckpointSaver, Pregel] = weakref.WeakKeyDictionary()
+# Takes the task order (None to resume) and reads its _Run from the runtime context; langgraph's
+# type parameters admit only dataclass-like schemas for those, so they stay open here.
+_Workflow = Pregel[Any, Any, Any, Any]
+_WORKFLOWS: weakref.WeakKeyDictionary[BaseCheckpointSaver[Any], _Workflow] = weakref.WeakKeyDictionary()
 
 
 @functools.cache
-def _unsaved() -> Pregel:
+def _unsaved() -> _Workflow:
     return entrypoint()(_junto_graph)
 
 
-def _workflow(checkpointer: BaseCheckpointSaver | None) -> Pregel:
+def _workflow(checkpointer: BaseCheckpointSaver[Any] | None) -> _Workflow:
     """The LangGraph workflow that saves to ``checkpointer``: built once for each."""
     if checkpointer is None:
         return _unsaved()

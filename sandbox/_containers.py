@@ -38,7 +38,7 @@ async def create_started(engine: Engine, *, image: str, limits: SandboxLimits) -
             host_config=engine.api.create_host_config(**host),
             **container,
         )
-        cid = created["Id"]
+        cid: str = created["Id"]
         try:
             engine.api.start(cid)
         except BaseException:

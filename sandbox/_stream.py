@@ -16,6 +16,7 @@ import socket
 import struct
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 __all__ = ["Ending", "Exchange", "OutputBuffer", "exchange"]
 
@@ -84,7 +85,8 @@ class Exchange:
 
 def raw_socket(sock: object) -> socket.socket:
     """The OS socket under what ``exec_start(socket=True)`` returned."""
-    return getattr(sock, "_sock", sock)  # type: ignore[return-value]
+    # docker-py gives a SocketIO wrapping it (unix socket) or the socket itself; its stubs say Any.
+    return cast(socket.socket, getattr(sock, "_sock", sock))
 
 
 def exchange(sock: socket.socket, payload: bytes, *, deadline: float, cap: int) -> Exchange:
