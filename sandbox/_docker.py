@@ -31,7 +31,7 @@ from junto.sandbox._files import check_name
 from junto.sandbox._image import DEFAULT_IMAGE, image_exists
 from junto.sandbox._limits import SandboxLimits
 from junto.sandbox._stream import Ending
-from junto.sandbox._types import ExecResult
+from junto.sandbox._types import ExecResult, check_arguments
 
 from junto._exceptions import SandboxError, SandboxFileError
 
@@ -135,7 +135,7 @@ class DockerSandbox:
         collect: list[str] | None = None,
     ) -> ExecResult:
         """Run ``code`` as ``main.py`` in a fresh container; see :class:`ExecResult`."""
-        _check_timeout(timeout)
+        check_arguments(timeout=timeout, files=files, collect=collect)
         program = program_payload(code, files, self.limits)
         wanted = [check_name(name) for name in collect or []]
         for attempt in range(2):
@@ -216,7 +216,7 @@ class SandboxSession:
     ) -> ExecResult:
         """Run ``code`` as ``main.py`` in this session's container."""
         self._check()
-        _check_timeout(timeout)
+        check_arguments(timeout=timeout, files=files, collect=collect)
         program = program_payload(code, files, self._sandbox.limits)
         wanted = [check_name(name) for name in collect or []]
         try:
@@ -226,11 +226,6 @@ class SandboxSession:
         except ContainerGone:
             self._ended = "its container stopped"
             raise SandboxError("the session's container stopped", hint="start a new session") from None
-
-
-def _check_timeout(timeout: float) -> None:
-    if not 0 < timeout <= 24 * 3600:
-        raise SandboxError(f"timeout must be between 0 and 86400 seconds, got {timeout!r}")
 
 
 async def _run_and_report(

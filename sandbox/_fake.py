@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from junto.sandbox._types import ExecResult
+from junto.sandbox._types import ExecResult, check_arguments
 
 __all__ = ["FakeRun", "FakeSandbox"]
 
@@ -26,6 +26,10 @@ class FakeRun:
 class FakeSandbox:
     """Answers each ``run`` with ``function(FakeRun)`` (sync or async); records every call in ``runs``.
 
+    It runs nothing and isolates nothing, but refuses the arguments every
+    sandbox refuses (a bad timeout or file name), so a unit test meets the
+    error the Docker sandbox would raise.
+
     sandbox = FakeSandbox(lambda run: ExecResult(exit_code=0, stdout="ok\\n"))
     """
 
@@ -43,6 +47,7 @@ class FakeSandbox:
         argv: list[str] | None = None,
         collect: list[str] | None = None,
     ) -> ExecResult:
+        check_arguments(timeout=timeout, files=files, collect=collect)
         call = FakeRun(
             code=code,
             timeout=timeout,

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
+from junto.sandbox._files import check_name
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ExecResult", "Sandbox"]
+from junto._exceptions import SandboxError
+
+__all__ = ["ExecResult", "Sandbox", "check_arguments"]
+
+_MAX_TIMEOUT_S = 24 * 3600
 
 
 class ExecResult(BaseModel):
@@ -44,6 +49,9 @@ class Sandbox(Protocol):
 
     ``run`` executes ``code`` as ``main.py`` in a fresh work dir holding
     ``files``; ``collect`` names files to bring back in ``ExecResult.files``.
+    A program that outlives ``timeout`` is stopped and reported
+    (``timed_out``, ``exit_code`` ``None``), not raised. Every implementation
+    refuses the same arguments before running anything (:func:`check_arguments`).
     """
 
     async def run(
@@ -56,3 +64,19 @@ class Sandbox(Protocol):
         argv: list[str] | None = None,
         collect: list[str] | None = None,
     ) -> ExecResult: ...
+
+
+def check_arguments(*, timeout: float, files: Mapping[str, bytes | str] | None = None, collect: list[str] | None = None) -> None:
+    """Refuse what no sandbox runs, the same way in every implementation.
+
+    ``SandboxError`` for a timeout outside (0, 24 h] or a file named
+    ``main.py`` (it would replace the program); ``SandboxFileError`` for a
+    file name going in or out that is empty, absolute or climbs (``..``).
+    """
+    if not 0 < timeout <= _MAX_TIMEOUT_S:
+        raise SandboxError(f"timeout must be between 0 and {_MAX_TIMEOUT_S} seconds, got {timeout!r}")
+    names = [check_name(name) for name in files or {}]
+    if "main.py" in names:
+        raise SandboxError("a file named main.py would replace the program; rename it")
+    for name in collect or []:
+        check_name(name)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from junto.sandbox import ExecResult, Sandbox
+from junto.sandbox._types import check_arguments
 
 
 class LocalSandbox:
@@ -32,11 +33,13 @@ class LocalSandbox:
         argv: list[str] | None = None,
         collect: list[str] | None = None,
     ) -> ExecResult:
+        check_arguments(timeout=timeout, files=files, collect=collect)
         self.runs.append({"main.py": code, **(files or {})})
         with tempfile.TemporaryDirectory() as workdir:
             root = Path(workdir)
             for name, content in {**(files or {}), "main.py": code}.items():
                 data = content.encode() if isinstance(content, str) else content
+                (root / name).parent.mkdir(parents=True, exist_ok=True)
                 (root / name).write_bytes(data)
             started = time.perf_counter()
             process = await asyncio.create_subprocess_exec(
@@ -49,14 +52,17 @@ class LocalSandbox:
                 stderr=asyncio.subprocess.PIPE,
             )
             data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
+            # Shielded, so that what was read before a timeout is kept once the program is killed.
+            exchange = asyncio.ensure_future(process.communicate(data))
             try:
-                out, err = await asyncio.wait_for(process.communicate(data), timeout)
+                out, err = await asyncio.wait_for(asyncio.shield(exchange), timeout)
                 timed_out = False
             except TimeoutError:
                 process.kill()
-                out, err = await process.communicate()
+                out, err = await exchange
                 timed_out = True
             collected = {n: (root / n).read_bytes() for n in collect or [] if (root / n).is_file()}
+            refused = {n: "not found in the work dir" for n in collect or [] if n not in collected}
             return ExecResult(
                 exit_code=None if timed_out else process.returncode,
                 stdout=out.decode(errors="replace"),
@@ -64,6 +70,7 @@ class LocalSandbox:
                 timed_out=timed_out,
                 duration_s=time.perf_counter() - started,
                 files=collected,
+                refused_files=refused,
             )
 
 
