@@ -161,7 +161,7 @@ class TaskGraph:
         """A graph holding the tasks of ``plan`` (a planner's output)."""
         graph = cls(name=name)
         for task in plan.tasks:
-            produces = {"produces": task.produces} if task.produces else {}
+            produces: dict[str, object] = {"produces": task.produces} if task.produces else {}
             graph._nodes.append(_Node(task.id, _kind_name(task.kind), task.instruction, list(task.depends_on), produces))
         graph._answer = list(plan.answer)
         return graph
@@ -171,7 +171,8 @@ class TaskGraph:
         tasks = [
             PlanTask.model_construct(
                 id=n.id,
-                kind=TaskKind(n.kind) if n.kind in TaskKind._value2member_map_ else n.kind,
+                # model_construct keeps an unknown kind as written, for check_plan to name it
+                kind=TaskKind(n.kind) if n.kind in TaskKind._value2member_map_ else n.kind,  # type: ignore[arg-type]
                 instruction=n.instruction,
                 depends_on=list(n.depends_on),
                 produces=str(n.options.get("produces", "")),
@@ -186,7 +187,9 @@ class TaskGraph:
         check_plan(plan, limits=limits)
         try:
             specs = {
-                n.id: TaskSpec(id=n.id, kind=TaskKind(n.kind), instruction=n.instruction, depends_on=n.depends_on, **n.options)
+                n.id: TaskSpec.model_validate(
+                    {"id": n.id, "kind": TaskKind(n.kind), "instruction": n.instruction, "depends_on": n.depends_on, **n.options}
+                )
                 for n in self._nodes
             }
         except ValueError as error:

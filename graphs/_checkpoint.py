@@ -45,7 +45,7 @@ def is_postgres_url(url: str | Path) -> bool:
 
 
 @asynccontextmanager
-async def open_checkpointer(url: str | Path, *, busy_timeout_ms: int = 10_000) -> AsyncIterator[BaseCheckpointSaver]:
+async def open_checkpointer(url: str | Path, *, busy_timeout_ms: int = 10_000) -> AsyncIterator[BaseCheckpointSaver[str]]:
     """A checkpoint saver for ``url``: a ``postgresql://`` URL or an SQLite file path.
 
     SQLite runs in WAL mode with a busy timeout, so many runs can share a file, and
@@ -57,9 +57,9 @@ async def open_checkpointer(url: str | Path, *, busy_timeout_ms: int = 10_000) -
         except ImportError as error:
             raise MissingDependencyError("PostgreSQL checkpoints", "postgres") from error
         try:
-            async with AsyncPostgresSaver.from_conn_string(str(url)) as saver:
-                await saver.setup()
-                yield saver
+            async with AsyncPostgresSaver.from_conn_string(str(url)) as shared:
+                await shared.setup()
+                yield shared
         except OSError as error:
             raise RunError(f"cannot open the PostgreSQL checkpoint store: {error}") from error
         return

@@ -103,11 +103,11 @@ def check_plan(plan: Plan, *, limits: GraphLimits | None = None) -> None:
     raise GraphSetupError(f"the task graph does not compile: {errors[0]}{more}", tasks=offending, errors=errors)
 
 
-def dependency_graph(plan: Plan) -> nx.DiGraph:
+def dependency_graph(plan: Plan) -> nx.DiGraph[str]:
     """Edges go from a dependency to the task that needs it; unknown ids are left out."""
     import networkx as nx  # on use: it takes a third of a second to import
 
-    graph: nx.DiGraph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     ids = {t.id for t in plan.tasks}
     graph.add_nodes_from(ids)
     for task in plan.tasks:
@@ -146,7 +146,7 @@ def _kind_text(kind: object) -> str:
     return kind.value if isinstance(kind, TaskKind) else str(kind)
 
 
-def _shape_problems(graph: nx.DiGraph, answer: list[str], limits: GraphLimits) -> Iterable[PlanProblem]:
+def _shape_problems(graph: nx.DiGraph[str], answer: list[str], limits: GraphLimits) -> Iterable[PlanProblem]:
     import networkx as nx
 
     cycles = _one_cycle_per_component(graph)
@@ -174,7 +174,7 @@ def _shape_problems(graph: nx.DiGraph, answer: list[str], limits: GraphLimits) -
         )
 
 
-def _one_cycle_per_component(graph: nx.DiGraph) -> list[list[str]]:
+def _one_cycle_per_component(graph: nx.DiGraph[str]) -> list[list[str]]:
     """One cycle of each strongly connected knot, starting at its smallest id (bounded work)."""
     import networkx as nx  # on use: it takes a third of a second to import
 
