@@ -1,4 +1,4 @@
-"""check_facts: verified upstream values must appear exactly; contradictions fail; unverified inputs are not facts."""
+"""check_facts: verified upstream values must be stated (exactly, or correctly rounded at the places written); contradictions fail; unverified inputs are not facts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from junto.agents import CodeOutput, MathOutput, Status, TaskKind, TaskResult, TextOutput
 from junto.tools import check_facts
-from junto.tools.facts._check import stated_numbers, verified_values
+from junto.tools.facts._values import stated_numbers, verified_values
 
 
 def _math(
@@ -89,7 +89,7 @@ def test_each_verified_input_gets_its_own_check() -> None:
 
 
 def test_numbers_and_values() -> None:
-    assert stated_numbers("x^2 has roots 2 and three; minus 4, -7, 1,000, 3.14, 1/4") == [
+    assert [s.value for s in stated_numbers("x^2 has roots 2 and three; minus 4, -7, 1,000, 3.14, 1/4")] == [
         Fraction(2),
         Fraction(3),
         Fraction(-4),

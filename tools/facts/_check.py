@@ -6,10 +6,10 @@ are facts; unverified, failed or skipped ones are not checked (the text may
 not repeat a value nobody could confirm). It returns:
 
 - ``fact [id]``, one per verified math result: every value of the verified
-  answer appears in the text. Numbers compare **exactly** as values, so
-  ``2`` is stated by ``x = 2``, ``two`` or ``2.0``, and ``1/2`` by ``0.5``
-  (but ``1.41`` does not state ``1.41421``); exponents (the ``2`` of ``x^2``)
-  do not count. A symbolic answer (``3*x**2 + 2``) must be quoted as
+  answer appears in the text, under the rule of :mod:`junto.tools.facts._values`:
+  ``2`` is stated by ``x = 2``, ``two`` or ``2.0``, ``1/2`` by ``0.5``, and
+  ``1.41421356`` by ``1.41`` (a correct rounding at the places written; ``1.42``
+  and ``1`` do not state it); exponents (the ``2`` of ``x^2``) do not count. A symbolic answer (``3*x**2 + 2``) must be quoted as
   verified, up to spacing, ``*`` and ``**``/``^``.
 - ``fact [id]``, one per verified code result with an ``entry_point``: the
   text names the function; and every fenced code block in the text is, up to
@@ -18,7 +18,7 @@ not repeat a value nobody could confirm). It returns:
   ``x = 5`` (``x`` the variable a verified equation was solved for), ``17*23 = 381`` (a verified
   expression), ``the roots are 2 and 5`` (``answer``, ``result``,
   ``solution``, ``root``, ``value`` followed by ``is``/``are``/``=``/``:``).
-  A number so claimed that is not a verified value fails the check, even if
+  A number so claimed that does not state a verified value fails the check, even if
   the verified value also appears elsewhere.
 
 With no verified input the list is empty: nothing to hold the text to.
@@ -36,7 +36,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from junto.tools.facts._consistency import code_blocks
+from junto.tools.facts._consistency import code_blocks, normal_code
+from junto.tools.facts._values import NUMBER_WORDS, Stated, show, squash, stated_numbers, states, verified_values
 
 import junto._tasks as contract
 from junto._tasks import Spec
@@ -44,69 +45,20 @@ from junto._tasks import Spec
 if TYPE_CHECKING:
     from junto._tasks import CheckResult, CodeOutput, MathOutput, TaskResult
 
-__all__ = ["check_facts", "stated_numbers", "verified_values"]
+__all__ = ["check_facts"]
 
-_NUMBER_WORDS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
-        " seventeen eighteen nineteen twenty".split()
-    )
-}
-_WORDS = "|".join(_NUMBER_WORDS)
-_NUMBER = re.compile(
-    r"\\frac\{(?P<fn>-?\d+)\}\{(?P<fd>\d+)\}"
-    r"|(?<![\w.^/])(?<!\*\*)(?P<sign>[-\u2212]?|(?:minus|negative)\s+)(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?:\s*/\s*(?P<den>\d+))?(?![\d/]|\.\d)"
-    rf"|\b(?P<nsign>(?:minus|negative)\s+)?(?P<word>{_WORDS})\b",
-    re.IGNORECASE,
-)
-_ASSIGNMENT = re.compile(r"\b([A-Za-z]\w*)\s*=")
-_SEPARATORS = re.compile(r"(\bor\b|\band\b|[\s,;:{}\[\]()])+")
+_ASSIGNED = re.compile(r"\b([A-Za-z]\w*)\s*=")
+_WORDS = "|".join(NUMBER_WORDS)
 _GENERIC = r"(?:answers?|results?|solutions?|roots?|values?|zeros?)"
 _LINK = r"\s*(?:=|:|\bis\b|\bare\b|\bequals?\b|\bwas\b|\bwere\b)\s*(?:equal\s+to\s+|exactly\s+|just\s+)?"
 _LIST = r"(?P<list>{n}(?:\s*(?:,|\band\b|\bor\b|,\s*and)\s*{n})*)"
 
 
-def _value(match: re.Match[str]) -> Fraction | None:
-    if match.group("fn") is not None:
-        return Fraction(int(match.group("fn")), int(match.group("fd"))) if int(match.group("fd")) else None
-    if match.group("word") is not None:
-        value = Fraction(_NUMBER_WORDS[match.group("word").lower()])
-        return -value if match.group("nsign") else value
-    value = Fraction(match.group("whole").replace(",", "") + (match.group("dec") or ""))
-    if match.group("den") is not None:
-        if int(match.group("den")) == 0:
-            return None
-        value /= int(match.group("den"))
-    return -value if match.group("sign").strip() else value
-
-
-def stated_numbers(text: str) -> list[Fraction]:
-    """Every number ``text`` states, as exact values (digits, ``1/2``, ``\\frac{1}{2}``, ``two``, ``minus 3``)."""
-    return [v for m in _NUMBER.finditer(text) if (v := _value(m)) is not None]
-
-
-def verified_values(answer: str) -> list[Fraction] | None:
-    """The numbers a math answer consists of (``{2, 3}``, ``x = 2 or x = 3``), or ``None`` if it is symbolic."""
-    rest = _SEPARATORS.sub(" ", _ASSIGNMENT.sub(" ", answer))
-    if _NUMBER.sub(" ", rest).strip():
-        return None
-    return stated_numbers(answer)
-
-
-def _show(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+|\*(?!\*)|\u00d7|\u00b7", "", text.replace("**", "^").replace("\u2212", "-")).lower()
-
-
-def _math_fact(task_id: str, output: MathOutput, text: str, numbers: list[Fraction]) -> CheckResult:
+def _math_fact(task_id: str, output: MathOutput, text: str, numbers: list[Stated]) -> CheckResult:
     name = f"fact [{task_id}]"
     values = verified_values(output.answer)
     if values is None:
-        if _squash(output.answer) in _squash(text):
+        if squash(output.answer) in squash(text):
             return contract.CheckResult(
                 name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]", spec=Spec.UPSTREAM
             )
@@ -123,12 +75,12 @@ def _math_fact(task_id: str, output: MathOutput, text: str, numbers: list[Fracti
             evidence=f"the verified result of [{task_id}] ({output.answer!r}) has no value to look for",
             spec=Spec.UPSTREAM,
         )
-    missing = [v for v in dict.fromkeys(values) if v not in numbers]
+    missing = [v for v in dict.fromkeys(values) if not any(states(n, v) for n in numbers)]
     if missing:
         return contract.CheckResult(
             name=name,
             passed=False,
-            evidence=f"does not state {', '.join(_show(v) for v in missing)}; [{task_id}] verified {output.answer}",
+            evidence=f"does not state {', '.join(show(v) for v in missing)}; [{task_id}] verified {output.answer}",
             spec=Spec.UPSTREAM,
         )
     return contract.CheckResult(
@@ -157,12 +109,7 @@ def _quoted_code(text: str, inputs: Mapping[str, TaskResult]) -> CheckResult | N
     blocks = code_blocks(text)
     if not blocks:
         return None
-    verified = {
-        code
-        for r in inputs.values()
-        if r.verified and isinstance(r.output, contract.CodeOutput)
-        for code in code_blocks(f"```\n{r.output.code}\n```")
-    }
+    verified = {normal_code(r.output.code) for r in inputs.values() if r.verified and isinstance(r.output, contract.CodeOutput)}
     if not verified:
         return None  # no verified code upstream: a code block here is the task's own, not a quote
     stray = [i for i, block in enumerate(blocks, 1) if block not in verified]
@@ -200,7 +147,7 @@ def _expression_label(expression: str) -> str:
 
 def _labels(output: MathOutput) -> list[str]:
     form = output.formalization or {}
-    names = _ASSIGNMENT.findall(output.answer)
+    names = _ASSIGNED.findall(output.answer)
     if form.get("kind") == "solve":
         names.append(str(form.get("variable") or "x"))
     labels = [rf"\b{re.escape(name)}\b(?!\s*[\^*(])" for name in dict.fromkeys(names)]
@@ -212,7 +159,7 @@ def _labels(output: MathOutput) -> list[str]:
 
 def _contradictions(text: str, facts: Mapping[str, MathOutput]) -> CheckResult | None:
     every = {v for output in facts.values() for v in (verified_values(output.answer) or [])}
-    claims: list[tuple[str, list[Fraction], set[Fraction], str]] = []
+    claims: list[tuple[str, list[Stated], set[Fraction], str]] = []
     for task_id, output in facts.items():
         own = set(verified_values(output.answer) or [])
         if own:
@@ -227,11 +174,14 @@ def _contradictions(text: str, facts: Mapping[str, MathOutput]) -> CheckResult |
         ]
     if not claims:
         return None
-    wrong = [(claim, [v for v in values if v not in allowed], task_id) for claim, values, allowed, task_id in claims]
+    wrong = [
+        (claim, [s.value for s in stated if not any(states(s, a) for a in allowed)], task_id)
+        for claim, stated, allowed, task_id in claims
+    ]
     wrong = [(claim, bad, task_id) for claim, bad, task_id in wrong if bad]
     if wrong:
         details = "; ".join(
-            f"'{claim.strip()}' states {', '.join(_show(v) for v in bad)}, which "
+            f"'{claim.strip()}' states {', '.join(show(v) for v in bad)}, which "
             + (f"[{task_id}] did not verify ({facts[task_id].answer})" if task_id else "no verified result is")
             for claim, bad, task_id in wrong
         )

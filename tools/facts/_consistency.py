@@ -8,14 +8,14 @@ checked, and returns one :class:`~junto.agents.CheckResult` per question:
   about what the answer takes from it, so it can fail, never confirm
   (``spec=model``);
 - ``states [id]``, one per verified math result (``spec=upstream``): the
-  answer states the verified value. Numbers compare exactly, or as roundings of each other
-  (``1.41`` states ``1.41421356``; ``0.75`` states ``3/4``); a symbolic
+  answer states the verified value, under the rule of :mod:`junto.tools.facts._values`
+  (``1.41`` states ``1.41421356``, ``0.75`` states ``3/4``; ``1.42`` and ``1`` do not); a symbolic
   result (``x**2 + 2*x``) is looked for verbatim up to spacing, ``*`` and
   ``^``, and is undecided when it is not found (an equivalent rewriting may
   read differently);
 - ``numbers``, when some math result is verified: every number the answer
   writes outside code blocks comes from somewhere: the task, the plan, a
-  task's output or reason. A number found nowhere (``381`` where the
+  task's output or reason, exactly or as a rounding either way. A number found nowhere (``381`` where the
   verified product is ``391``) is a contradiction. Integers up to 10 are
   always allowed (counting words, list numbers), and signs are ignored here
   (the ``states`` check catches a flipped sign of a verified value). The
@@ -34,20 +34,17 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
-from fractions import Fraction
 
+from junto.tools.facts._values import Stated, agree, show, squash, stated_numbers, states, verified_values
 from pydantic import BaseModel, Field
 
 from junto._fences import fences, without_fences
 from junto._plan import Plan
 from junto._tasks import CheckResult, CodeOutput, MathOutput, Spec, TaskResult, TextOutput
 
-__all__ = ["ConsistencyReport", "check_consistency", "code_blocks", "cited_ids"]
+__all__ = ["ConsistencyReport", "check_consistency", "cited_ids", "code_blocks", "normal_code"]
 
 _CITATION = re.compile(r"\[([A-Za-z][A-Za-z0-9_\-]*)\](?!\()")
-_NUMBER = re.compile(r"(?<![\w.])(-?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:/(\d+))?(?![\d/])")
-_ASSIGNMENT = re.compile(r"\b[A-Za-z]\w*\s*=")
-_SEPARATORS = re.compile(r"(\bor\b|\band\b|[\s,;:{}\[\]()%$])+")
 _SMALL = 10
 
 
@@ -73,7 +70,7 @@ def check_consistency(
     prose = without_fences(answer)
     checks = [_citations(prose, results, plan)]
     verified_math = {tid: r.output for tid, r in results.items() if r.verified and isinstance(r.output, MathOutput)}
-    numbers = [n for n, _ in _numbers(_CITATION.sub(" ", prose))]
+    numbers = stated_numbers(_CITATION.sub(" ", prose))
     for task_id, output in verified_math.items():
         checks.append(_states(task_id, output.answer, numbers, prose))
     if verified_math:
@@ -96,7 +93,7 @@ def cited_ids(text: str) -> list[str]:
 
 def code_blocks(text: str) -> list[str]:
     """The fenced code blocks of ``text``, normalised for comparison."""
-    return [_normal_code(fence.body) for fence in fences(text)]
+    return [normal_code(fence.body) for fence in fences(text)]
 
 
 def answer_sources(task: str, plan: Plan | None, results: Mapping[str, TaskResult]) -> str:
@@ -129,11 +126,11 @@ def _citations(prose: str, results: Mapping[str, TaskResult], plan: Plan | None)
     return CheckResult(name="citations", passed=True, evidence=f"cites {', '.join(cited)}", spec=Spec.MODEL)
 
 
-def _states(task_id: str, verified: str, numbers: list[Fraction], prose: str) -> CheckResult:
+def _states(task_id: str, verified: str, numbers: list[Stated], prose: str) -> CheckResult:
     name = f"states [{task_id}]"
-    values = _values(verified)
+    values = verified_values(verified)
     if values is None:
-        if _squash(verified) in _squash(prose):
+        if squash(verified) in squash(prose):
             return CheckResult(name=name, passed=True, evidence=f"states {verified}", spec=Spec.UPSTREAM)
         return CheckResult(
             name=name,
@@ -145,9 +142,9 @@ def _states(task_id: str, verified: str, numbers: list[Fraction], prose: str) ->
         return CheckResult(
             name=name, passed=None, evidence=f"the verified result {verified!r} has no value to look for", spec=Spec.UPSTREAM
         )
-    missing = [v for v, text in values if not any(_same(n, v, text) for n in numbers)]
+    missing = [v for v in dict.fromkeys(values) if not any(states(n, v) for n in numbers)]
     if missing:
-        wrong = ", ".join(text for v, text in values if v in missing)
+        wrong = ", ".join(show(v) for v in missing)
         return CheckResult(
             name=name,
             passed=False,
@@ -157,20 +154,17 @@ def _states(task_id: str, verified: str, numbers: list[Fraction], prose: str) ->
     return CheckResult(name=name, passed=True, evidence=f"states {verified}", spec=Spec.UPSTREAM)
 
 
-def _supported(numbers: list[Fraction], sources: str, verified: Mapping[str, MathOutput]) -> CheckResult:
-    known = [(abs(v), text) for v, text in _numbers(sources)]
-    unknown: list[Fraction] = []
-    compared = [n for n in numbers if not (n.denominator == 1 and abs(n) <= _SMALL)]
-    for number in compared:
-        if not any(_same(abs(number), k, text) for k, text in known):
-            unknown.append(number)
+def _supported(numbers: list[Stated], sources: str, verified: Mapping[str, MathOutput]) -> CheckResult:
+    known = stated_numbers(sources)
+    compared = [n for n in numbers if not (n.value.denominator == 1 and abs(n.value) <= _SMALL)]
+    unknown = [n for n in compared if not any(agree(n, k) for k in known)]
     if not compared:
         return CheckResult(name="numbers", passed=None, evidence=f"no number above {_SMALL} to compare", spec=Spec.MODEL)
     if not unknown:
         return CheckResult(
             name="numbers", passed=True, evidence="every number in the answer comes from the task or its results", spec=Spec.MODEL
         )
-    stated = ", ".join(_show(n) for n in dict.fromkeys(unknown))
+    stated = ", ".join(dict.fromkeys(n.text for n in unknown))
     facts = "; ".join(f"[{tid}] = {out.answer}" for tid, out in verified.items())
     return CheckResult(
         name="numbers",
@@ -206,66 +200,12 @@ def _code(blocks: list[str], results: Mapping[str, TaskResult]) -> CheckResult:
 
 def _result_code(result: TaskResult) -> Iterable[str]:
     if isinstance(result.output, CodeOutput):
-        yield _normal_code(result.output.code)
+        yield normal_code(result.output.code)
     if isinstance(result.output, TextOutput):
         yield from code_blocks(result.output.text)
 
 
-def _normal_code(code: str) -> str:
+def normal_code(code: str) -> str:
+    """``code`` as compared: dedented, tabs as 4 spaces, no trailing spaces or blank edges."""
     lines = [line.rstrip() for line in textwrap.dedent(code.expandtabs(4)).splitlines()]
     return "\n".join(lines).strip("\n")
-
-
-def _numbers(text: str) -> list[tuple[Fraction, str]]:
-    """Every number written in ``text``: integers, decimals, ``1,000``, ``3/4``; with the text as written."""
-    text = text.replace("\u2212", "-")
-    found = []
-    for match in _NUMBER.finditer(text):
-        sign, whole, decimals, denominator = match.groups()
-        value = Fraction(whole.replace(",", "") + (decimals or ""))
-        if denominator is not None:
-            if int(denominator) == 0:
-                continue
-            value /= int(denominator)
-        found.append((-value if sign else value, match.group(0)))
-    return found
-
-
-def _values(verified: str) -> list[tuple[Fraction, str]] | None:
-    """The numbers a verified math answer consists of, or ``None`` if it is symbolic."""
-    rest = _SEPARATORS.sub(" ", _ASSIGNMENT.sub(" ", verified.replace("\u2212", "-")))
-    rest = _NUMBER.sub(" ", rest)
-    if rest.strip():
-        return None
-    return _numbers(verified)
-
-
-def _same(number: Fraction, value: Fraction, value_text: str) -> bool:
-    """Equal, or one is the other rounded to the decimals it is written with."""
-    if number == value:
-        return True
-    number_places = _places(number)
-    value_places = len(value_text.split(".", 1)[1]) if "." in value_text and "/" not in value_text else 0
-    if number_places and number_places < 12 and round(value, number_places) == number:
-        return True
-    return bool(value_places) and round(number, value_places) == value
-
-
-def _places(number: Fraction) -> int:
-    """Decimal places of a number that has a finite decimal form (0 for integers or repeating ones)."""
-    places, scaled = 0, number
-    while scaled.denominator != 1 and places < 12:
-        scaled *= 10
-        places += 1
-    return places if scaled.denominator == 1 else 0
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+|\*(?!\*)", "", text.replace("**", "^")).lower()
-
-
-def _show(number: Fraction) -> str:
-    if number.denominator == 1:
-        return str(number.numerator)
-    places = _places(number)
-    return f"{float(number):.{places}f}" if places else f"{number.numerator}/{number.denominator}"
