@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from junto import __version__
 from junto._exceptions import SandboxError
+from junto._version import __version__
 
 if TYPE_CHECKING:
     from junto.sandbox._engine import Engine
@@ -64,7 +64,7 @@ async def image_exists(engine: Engine, image: str = DEFAULT_IMAGE) -> bool:
 
     def probe() -> bool:
         try:
-            engine.api.inspect_image(image)
+            engine.api.inspect_image(image)  # type: ignore[no-untyped-call]  # unannotated in docker-py's stubs
         except docker.errors.ImageNotFound:
             return False
         return True
