@@ -1,11 +1,9 @@
 """junto: a team of specialist models whose answers are checked by something other than a model."""
 
-# First: the sandbox, which the configuration and the run API import, reads junto.__version__.
-__version__ = "0.1.0"
-
 from typing import TYPE_CHECKING
 
 from junto._lazy import lazy_exports
+from junto._version import __version__
 
 if TYPE_CHECKING:
     from junto._budget import Budget, BudgetTracker, Spend
