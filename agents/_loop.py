@@ -161,7 +161,10 @@ async def run_checked(
     started = time.perf_counter()
     tiers = ctx.roster.tiers(task.model_role)
     last_tier = len(tiers) - 1 if task.max_tier is None else min(task.max_tier, len(tiers) - 1)
-    first_tier = min(task.start_tier, last_tier)
+    start = await ctx.roster.start_tier(
+        task.model_role, kind=task.kind.value, instruction=task.instruction, default=task.start_tier
+    )
+    first_tier = min(start, last_tier)
     attempts: list[Attempt] = []
     reason: str | None = None
     rounds = 0

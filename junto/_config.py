@@ -36,6 +36,16 @@ is a valid configuration: every role uses the embedded local model. ::
     [store]
     url = "postgresql://..."        # default: $JUNTO_HOME/junto.db
 
+    [routing.code]                  # where a role's tasks start; default: the [roles] order
+    route = "learned"               # from the run store: the cheapest tier verifying >= target
+    target = 0.8
+    explore = 0.1                   # share of tasks still started at the cheapest tier
+
+A model with replicas lists ``deployments = [{ base_url = ..., concurrency
+= ..., weight = ..., api_key_env = ... }, ...]`` instead of one ``base_url``,
+with ``strategy`` (least_busy | latency | weighted) and ``health = {
+cooldown_s, max_cooldown_s, probe_timeout_s }``.
+
 A top-level ``engine = "ray"`` (before the first table) runs ``junto batch`` and
 ``junto eval`` on the Ray cluster at ``$RAY_ADDRESS`` (the ``ray`` extra).
 
@@ -60,7 +70,7 @@ from junto._budget import Budget
 from junto._exceptions import ConfigError, SandboxLimitsError
 from junto.models._balance import BalanceStrategy, HealthPolicy
 from junto.models._chat import ChatModel, Price, RetryPolicy
-from junto.models._roster import Roster
+from junto.models._roster import Roster, RouteChoice, RoutePolicy
 from junto.models._types import Model, Role
 from junto.sandbox._limits import SandboxLimits
 
@@ -240,6 +250,7 @@ class JuntoConfig(BaseModel):
     server: ServerConfig = Field(default_factory=ServerConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     samples: dict[Role, Annotated[int, Field(ge=1, le=32)]] = Field(default_factory=dict)  # candidates per round, by role
+    routing: dict[Role, RoutePolicy] = Field(default_factory=dict)  # where each role's tasks start: ordered or learned
     engine: Engine = Engine.LOCAL
 
     _source: Path | None = PrivateAttr(default=None)
@@ -329,7 +340,12 @@ class JuntoConfig(BaseModel):
     def build_roster(self) -> Roster:
         """Every role's escalation tiers, as built models."""
         roles = {role: [self.build_model(name) for name in names] for role, names in self.roles.items()}
-        return Roster(roles, default=[self.build_model(name) for name in self.default_tiers()])
+        router = None
+        if any(policy.route is RouteChoice.LEARNED for policy in self.routing.values()):
+            from junto._routing import LearnedRouter
+
+            router = LearnedRouter(self.routing, store=self.store.url)
+        return Roster(roles, default=[self.build_model(name) for name in self.default_tiers()], router=router)
 
 
 def _build(name: str, settings: ModelConfig) -> Model:

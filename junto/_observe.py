@@ -180,7 +180,7 @@ def _observed_roster(roster: Roster, emit: Emit, run_id: str) -> Roster:
         except JuntoError:
             continue  # no model serves this role: asking for it fails the same way
         roles[role] = [ObservedModel(model, role=role, emit=emit, run_id=run_id) for model in tiers]
-    return Roster(roles)
+    return Roster(roles, router=roster.router)
 
 
 def instrument(ctx: AgentContext) -> None:

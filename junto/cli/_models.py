@@ -167,3 +167,45 @@ def test_model(
 def path() -> None:
     """Print the path of the embedded model's GGUF file (exits non-zero if it is not installed)."""
     typer.echo(str(gguf_path()))
+
+
+@models_app.command("routes")
+def routes(
+    config_path: Path | None = _CONFIG_OPTION,
+    store: str | None = typer.Option(None, "--store", help="Run store path or postgresql:// URL (default: [store] url)."),
+) -> None:
+    """The routing table learned from the run store: per role, kind and instruction size, each model's record.
+
+    ``start`` marks the tier a role with ``route = "learned"`` would start such a task at.
+    """
+    from junto._export import records_from_store
+    from junto._routing import RouteKey, learn_table
+    from junto.models._roster import RoutePolicy
+
+    config = load_config(config_path)
+    table = learn_table(asyncio.run(records_from_store(store or config.store.url)))
+    starts: dict[RouteKey, str] = {}
+    for key in table.stats:
+        role = Role(key.role)
+        policy = config.routing.get(role, RoutePolicy())
+        tiers = config.roles.get(role) or config.default_tiers()
+        tier = table.start_tier(key, tiers, policy)
+        starts[key] = tiers[tier] if tier is not None else ""
+    out = Table("role", "kind", "size", "model", "tasks", "verified", "mean cost", "start")
+    for row in table.rows():
+        key = RouteKey(row.role, row.kind, row.size)
+        out.add_row(
+            row.role,
+            row.kind,
+            row.size,
+            row.model,
+            str(row.seen),
+            f"{row.verified_rate:.0%}",
+            f"${row.mean_cost_usd:.5f}",
+            "*" if starts.get(key) == row.model else "",
+        )
+    console = Console()
+    console.print(out)
+    learned = [role.value for role, policy in config.routing.items() if policy.route.value == "learned"]
+    routed = ", ".join(learned) or 'none (set route = "learned" under [routing.ROLE])'
+    console.print(f"roles routed by this table: {routed}", highlight=False)
