@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from junto import _events as ev
+from junto._aggregate import AggregateOutcome
 from junto._budget import Budget, BudgetTracker
 from junto._exceptions import BudgetExceeded, ConfigError, GraphSetupError, JuntoError, SetupError
 from junto._exit import ExitReason
@@ -40,7 +41,7 @@ from junto._tasks import AgentContext, Specialist, TaskKind, TaskResult
 from junto.graphs._builder import CompiledGraph, TaskGraph
 from junto.graphs._checkpoint import open_checkpointer
 from junto.graphs._executor import ExecutionResult, Executor, FailedInputPolicy, replaceable
-from junto.graphs._join import AggregateOutcome, JoinAggregator
+from junto.graphs._join import JoinAggregator
 from junto.graphs._store import RunStore, store_for
 from junto.graphs._validate import GraphLimits
 from junto.models._roster import Roster
@@ -294,6 +295,7 @@ class Junto:
             graph = await self._settle_graph(run, task)
             graph, execution = await self._execute_graph(run, graph)
             record.result.results = execution.results
+            await self._save(record, None, run.text)  # a run cut short while aggregating resumes with these results
             aggregated = await self._aggregate(run.text, graph.plan, execution.results, run.ctx)
             record.aggregate, record.result.answer = aggregated.verdict, aggregated.answer
             record.error = aggregated.reason
@@ -334,6 +336,8 @@ class Junto:
         reason: str | None = None
         if earlier is not None and earlier.graph is not None:  # resume: same graph, finished tasks come from checkpoints
             graph, source, repairs = earlier.graph, earlier.plan_source, earlier.plan_repairs
+            # and from the record: every task's result when the run was cut short after its tasks (while aggregating)
+            record.result.results = {tid: r for tid, r in earlier.result.results.items() if tid in graph.order}
         else:
             history = await self._history(run.session)
             graph, source, repairs, reason = await self._graph(task, run, history)
@@ -355,7 +359,8 @@ class Junto:
             on_failed_input=self.on_failed_input,
             max_concurrency=self.max_concurrency,
         )
-        execution = await executor.run(graph, ctx, run_id=run.run_id, on_result=run.keep)
+        given = dict(run.record.result.results)  # results the interrupted run already recorded are not redone
+        execution = await executor.run(graph, ctx, run_id=run.run_id, on_result=run.keep, given=given or None)
         if self.max_replans:
             graph, execution = await self._replan(run, graph, execution, executor)
             run.record.result.plan = RunPlan.of(graph.plan)

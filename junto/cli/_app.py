@@ -65,11 +65,12 @@ def _ray_without_address(args: list[str]) -> list[str]:
 def error_exit(error: JuntoError) -> None:
     """Print ``error`` as one line plus its hint and exit (2 for setup errors)."""
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(stderr=True)
-    console.print(f"[bold red]error:[/] {error.message}", highlight=False, soft_wrap=True)
-    if error.hint:
-        console.print(f"[dim]hint:[/] {error.hint}", highlight=False, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
+    if error.hint:  # escaped: "pip install 'junto[ray]'" is not markup
+        console.print(f"[dim]hint:[/] {escape(error.hint)}", highlight=False, soft_wrap=True)
     raise SystemExit(2 if isinstance(error, SetupError) else 1)
 
 
