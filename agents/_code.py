@@ -162,7 +162,7 @@ class CodeSpecialist:
         codes = {a.candidate: a.output for a in candidates if isinstance(a.output, CodeOutput) and a.output.entry_point}
         if ctx.sandbox is None or not codes:
             return {}
-        entry = Counter(o.entry_point for o in codes.values()).most_common(1)[0][0]
+        entry = Counter(o.entry_point for o in codes.values() if o.entry_point).most_common(1)[0][0]
         sources = [task.tests or "", examples_as_tests(task.instruction)] + [o.tests for o in codes.values()]
         calls = shared_calls(entry, sources)
         sandbox = ctx.sandbox

@@ -25,7 +25,7 @@ from junto.tools.math._question import MathKind, kind_named
 from junto.tools.math._worker import MathWorkerPool
 
 from junto._exceptions import CheckError
-from junto._tasks import AgentContext, CheckResult, MathOutput, Spec, TaskKind, TaskOutput, TaskResult, TaskSpec
+from junto._tasks import AgentContext, Attempt, CheckResult, MathOutput, Spec, TaskKind, TaskOutput, TaskResult, TaskSpec
 from junto.models._types import Message, Model, ModelRequest
 
 __all__ = ["MathSpecialist"]
@@ -59,7 +59,7 @@ class MathSpecialist:
     async def run(self, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> TaskResult:
         return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check, agree=answer_keys(_answer_key))
 
-    async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list) -> Generation:
+    async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list[Attempt]) -> Generation:
         kind = kind_named(task.instruction)
         hint = f"The task asks for kind: {kind.value}." if kind else ""
         parts = [render_inputs(inputs), f"Task: {task.instruction}", hint, render_feedback(history)]

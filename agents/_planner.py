@@ -123,7 +123,7 @@ _HISTORY_CHARS = 600
 class _TaskDraft(PlanTask):
     """A task as the model wrote it: ``kind`` is any string, checked after tidying."""
 
-    kind: str = Field(description="math, code, writing or general", json_schema_extra={"enum": _KIND_NAMES})  # type: ignore[assignment]
+    kind: str = Field(description="math, code, writing or general", json_schema_extra={"enum": [*_KIND_NAMES]})  # type: ignore[assignment]
 
 
 class _PlanDraft(Plan):
@@ -503,14 +503,14 @@ class Planner:
         kept = [t for t in plan.tasks if t.id not in replaced]
         kept_kinds = {t.id: t.kind.value for t in kept}
 
-        def restated(task: _TaskDraft) -> bool:
+        def restated(task: PlanTask) -> bool:
             """A finished task copied into the reply (same id and kind): it stays finished; the copy is dropped."""
-            return kept_kinds.get(task.id) == task.kind
+            return kept_kinds.get(task.id) == task.kind  # a draft's kind is a str, a plan's a TaskKind (a str enum)
 
-        def new_tasks(draft: _PlanDraft) -> list[_TaskDraft]:
+        def new_tasks(draft: Plan) -> list[PlanTask]:
             return [t for t in draft.tasks if not restated(t)]
 
-        def combined(draft: _PlanDraft) -> Plan:
+        def combined(draft: Plan) -> Plan:
             return Plan.model_construct(tasks=[*kept, *new_tasks(draft)], answer=[])
 
         def errors(draft: _PlanDraft) -> list[str]:
@@ -519,7 +519,7 @@ class Planner:
             found = [f"task id {tid!r} is taken by a finished task: choose a new id" for tid in clash]
             if not tasks:
                 found.append("the plan holds no replacement task")
-            return found or validate_plan(combined(draft), limits=self.limits)  # type: ignore[arg-type]
+            return found or validate_plan(combined(draft), limits=self.limits)
 
         found = await self._ask(_replan_prompt(task, plan, results, replaced), errors, ctx)
         if found.plan is None:

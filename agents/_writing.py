@@ -21,6 +21,7 @@ changes the status.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
 from junto.tools.facts._check import check_facts
@@ -159,7 +160,7 @@ class TextSpecialist:
     async def run(self, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> TaskResult:
         return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check)
 
-    def prompt(self, task: TaskSpec, inputs: Mapping[str, TaskResult], history: list) -> str:
+    def prompt(self, task: TaskSpec, inputs: Mapping[str, TaskResult], history: list[Attempt]) -> str:
         """The user message for one attempt."""
         parts = [
             render_inputs(dict(inputs)),
@@ -170,13 +171,13 @@ class TextSpecialist:
         ]
         return "\n\n".join(p for p in parts if p)
 
-    async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list) -> Generation:
+    async def _generate(self, model: Model, task: TaskSpec, inputs: dict[str, TaskResult], history: list[Attempt]) -> Generation:
         request = ModelRequest(
             messages=[Message.system(self.system_prompt), Message.user(self.prompt(task, inputs, history))],
             max_tokens=self.max_tokens,
         )
         completion = await model.complete(request)
-        kind = "writing" if self.kind is TaskKind.WRITING else "general"
+        kind: Literal["writing", "general"] = "writing" if self.kind is TaskKind.WRITING else "general"
         return Generation(output=TextOutput(kind=kind, text=completion.text.strip()), completion=completion)
 
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
