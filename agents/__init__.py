@@ -8,6 +8,7 @@ from junto.agents._planner import Planner, PlanOutcome, detect_domains
 from junto.agents._registry import default_specialists
 from junto.agents._writing import JudgeVerdict, WritingSpecialist
 
+from junto._aggregate import AggregateOutcome
 from junto._tasks import (
     AgentContext,
     Attempt,
@@ -26,6 +27,7 @@ from junto._tasks import (
 
 __all__ = [
     "AgentContext",
+    "AggregateOutcome",
     "AggregateResult",
     "Aggregator",
     "Attempt",

@@ -29,9 +29,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import junto.tools.facts._consistency as consistency
-from junto.graphs._join import AggregateOutcome
 from pydantic import Field
 
+from junto._aggregate import AggregateOutcome
 from junto._budget import BudgetedModel
 from junto._exceptions import BudgetExceeded, ModelError
 from junto._plan import Plan

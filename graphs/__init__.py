@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     from junto.graphs._checkpoint import open_checkpointer
     from junto.graphs._executor import ExecutionResult, Executor, ExitReason, FailedInputPolicy
     from junto.graphs._function import FunctionSpecialist
-    from junto.graphs._join import AggregateOutcome, JoinAggregator
+    from junto.graphs._join import JoinAggregator
     from junto.graphs._validate import GraphLimits, PlanProblem, check_plan, validate_plan
 
+    from junto._aggregate import AggregateOutcome
     from junto._plan import Plan, PlanTask
 
 __all__ = [
@@ -42,7 +43,7 @@ __getattr__, __dir__ = lazy_exports(
     __name__,
     globals(),
     {
-        "AggregateOutcome": "junto.graphs._join",
+        "AggregateOutcome": "junto._aggregate",
         "CompiledGraph": "junto.graphs._builder",
         "ExecutionResult": "junto.graphs._executor",
         "Executor": "junto.graphs._executor",

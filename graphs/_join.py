@@ -8,26 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pydantic import BaseModel, Field
-
+from junto._aggregate import AggregateOutcome
 from junto._plan import Plan
-from junto._tasks import AgentContext, CheckResult, Status, TaskResult
-from junto.models._types import Usage
+from junto._tasks import AgentContext, Status, TaskResult
 
-__all__ = ["AggregateOutcome", "JoinAggregator"]
-
-
-class AggregateOutcome(BaseModel):
-    """What an aggregator returns (the fields ``Junto`` reads)."""
-
-    answer: str
-    cited: list[str] = Field(default_factory=list)
-    consistent: bool | None = None
-    checks: list[CheckResult] = Field(default_factory=list)
-    revisions: int = 0
-    usage: Usage = Field(default_factory=Usage)
-    cost_usd: float = 0.0
-    written_by: str = Field(default="", description="the model that wrote the answer, or where it came from")
+__all__ = ["JoinAggregator"]
 
 
 class JoinAggregator:

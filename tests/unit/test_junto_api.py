@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from junto.graphs import FunctionSpecialist, Plan, PlanTask, TaskGraph
-from junto.graphs._join import AggregateOutcome
 from junto.graphs._validate import GraphLimits
 
 from junto import _events as ev
+from junto._aggregate import AggregateOutcome
 from junto._budget import Budget
 from junto._exceptions import GraphSetupError, ModelError
 from junto._exit import ExitReason
