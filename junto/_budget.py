@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,7 +58,7 @@ class Spend(BaseModel):
 class BudgetTracker:
     """Shared, concurrency-safe accounting against one :class:`Budget`."""
 
-    def __init__(self, budget: Budget | None = None, *, clock=time.monotonic) -> None:
+    def __init__(self, budget: Budget | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.budget = budget or Budget()
         self._clock = clock
         self._started = clock()

@@ -410,8 +410,8 @@ def _remote_backend(
     if settings.provider is ProviderKind.ANTHROPIC:
         from junto.models._anthropic import DEFAULT_BASE_URL, AnthropicBackend, AnthropicProvider
 
-        provider = AnthropicProvider(base_url or DEFAULT_BASE_URL, api_key=key, api_key_env=variable)
-        return AnthropicBackend(provider, model=str(model))
+        anthropic = AnthropicProvider(base_url or DEFAULT_BASE_URL, api_key=key, api_key_env=variable)
+        return AnthropicBackend(anthropic, model=str(model))
     from junto.models._openai import DEFAULT_BASE_URL as OPENAI_URL
     from junto.models._openai import OpenAIBackend, OpenAIProvider
 

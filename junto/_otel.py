@@ -77,14 +77,12 @@ class OtelExporter:
             from opentelemetry.sdk.trace import TracerProvider
             from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
         except ImportError as error:
-            raise MissingDependencyError("OpenTelemetry export needs the otel extra", hint="pip install 'junto[otel]'") from error
+            raise MissingDependencyError("OpenTelemetry export", "otel") from error
         if span_exporter is None:
             try:
                 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
             except ImportError as error:
-                raise MissingDependencyError(
-                    "OpenTelemetry export needs the otel extra", hint="pip install 'junto[otel]'"
-                ) from error
+                raise MissingDependencyError("OpenTelemetry export", "otel") from error
             span_exporter = OTLPSpanExporter()
         from junto import __version__
 
@@ -139,7 +137,9 @@ class _Trace:
         self.events = events
         self.ends: dict[int, float] = {}  # span id() -> end time; every span is kept alive in export()'s list
 
-    def _span(self, name: str, parent: Any, start: float, end: float, attributes: dict[str, Any], links: list | None = None):
+    def _span(
+        self, name: str, parent: Any, start: float, end: float, attributes: dict[str, Any], links: list[Any] | None = None
+    ) -> Any:
         from opentelemetry import trace
 
         context = trace.set_span_in_context(parent) if parent is not None else None
@@ -240,7 +240,9 @@ class _Trace:
         for span in reversed(spans):  # children first, so each parent's end is known to cover them
             span.end(end_time=_ns(self.ends[id(span)]))
 
-    def _tasks(self, run: Any, depends: dict[str, list[str]], spans: list[Any]) -> tuple[dict[str, Any], dict]:
+    def _tasks(
+        self, run: Any, depends: dict[str, list[str]], spans: list[Any]
+    ) -> tuple[dict[str, Any], dict[tuple[str, int], Any]]:
         events = self.events
         tasks: dict[str, Any] = {}
         attempts: dict[tuple[str, int], Any] = {}

@@ -10,7 +10,7 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -102,7 +102,7 @@ class ChatModel:
         concurrency: int = 4,
         price: Price | None = None,
         structured_repairs: int = 2,
-        sleep=asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.backend = backend
         self._name = name or backend.model_id

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from junto.models._chat import ChatModel
 from junto.models._types import Completion, Message, ModelRequest, StreamChunk, Usage
@@ -67,7 +68,9 @@ class FunctionBackend:
 class FunctionModel(ChatModel):
     """A :class:`ChatModel` over a :class:`FunctionBackend`."""
 
-    def __init__(self, function: ReplyFunction, *, name: str = "function", **options) -> None:
+    backend: FunctionBackend
+
+    def __init__(self, function: ReplyFunction, *, name: str = "function", **options: Any) -> None:
         super().__init__(FunctionBackend(function, model_id=name), name=name, **options)
 
     @property

@@ -140,14 +140,15 @@ class LocalBackend:
 
     async def send_stream(self, request: ModelRequest, *, timeout: float) -> AsyncIterator[StreamChunk]:
         await self.start()
-        assert self._loaded is not None
+        loaded = self._loaded
+        assert loaded is not None
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         cancelled = threading.Event()
 
         def produce() -> None:
             try:
-                for item in self._stream(self._loaded, request, cancelled):
+                for item in self._stream(loaded, request, cancelled):
                     loop.call_soon_threadsafe(queue.put_nowait, item)
             except BaseException as error:  # handed to the consumer, raised there
                 loop.call_soon_threadsafe(queue.put_nowait, error)
@@ -189,7 +190,8 @@ class LocalBackend:
 
     def _generate(self, loaded: _Loaded, request: ModelRequest) -> dict[str, Any]:
         with loaded.lock:
-            return loaded.llama.create_chat_completion(**self._arguments(request))
+            response: dict[str, Any] = loaded.llama.create_chat_completion(**self._arguments(request))
+        return response
 
     def _stream(self, loaded: _Loaded, request: ModelRequest, cancelled: threading.Event) -> Iterator[StreamChunk]:
         with loaded.lock:
