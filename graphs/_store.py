@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -30,7 +29,7 @@ from junto._exceptions import MissingDependencyError, RunError
 from junto._runs import RunRecord, RunSummary
 from junto.models._types import Message
 
-__all__ = ["PostgresStore", "RunStore", "Session", "SqliteStore", "default_store_path", "open_store", "store_for"]
+__all__ = ["PostgresStore", "RunStore", "Session", "SqliteStore", "open_store", "store_for"]
 
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS junto_runs (
@@ -95,16 +94,6 @@ class RunStore(Protocol):
     async def append_messages(self, session_id: str, messages: Sequence[Message], *, run_id: str | None = None) -> None: ...
 
     async def list_sessions(self, *, limit: int = 20) -> list[str]: ...
-
-
-def default_store_path() -> Path:
-    """``$JUNTO_HOME/junto.db``, else the platform's user data directory."""
-    home = os.environ.get("JUNTO_HOME")
-    if home:
-        return Path(home).expanduser() / "junto.db"
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("junto")) / "junto.db"
 
 
 class _SqlStore(abc.ABC):
@@ -217,15 +206,15 @@ class SqliteStore(_SqlStore):
 
     _serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
 
-    def __init__(self, path: str | Path | None = None, *, busy_timeout_ms: int = 30_000) -> None:
-        self.path = Path(path) if path is not None else None
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
+        self.path = Path(path)
         self.busy_timeout_ms = busy_timeout_ms
         self._conn: Any = None
         self._lock = asyncio.Lock()
 
     @property
     def url(self) -> str:  # type: ignore[override]
-        return str(self.path or default_store_path())
+        return str(self.path)
 
     async def open(self) -> None:
         import aiosqlite
@@ -361,15 +350,15 @@ class PostgresStore(_SqlStore):
             raise RunError(f"the run store could not be read: {error}") from error
 
 
-def store_for(url: str | Path | None = None) -> SqliteStore | PostgresStore:
-    """An unopened store for ``url`` (a path, ``postgresql://...``, or ``None`` for the default file)."""
-    if url is not None and is_postgres_url(url):
+def store_for(url: str | Path) -> SqliteStore | PostgresStore:
+    """An unopened store for ``url`` (a SQLite path or ``postgresql://...``)."""
+    if is_postgres_url(url):
         return PostgresStore(str(url))
     return SqliteStore(url)
 
 
 @asynccontextmanager
-async def open_store(url: str | Path | None = None) -> AsyncIterator[SqliteStore | PostgresStore]:
+async def open_store(url: str | Path) -> AsyncIterator[SqliteStore | PostgresStore]:
     """Open the store at ``url`` for the duration of the block."""
     store = store_for(url)
     await store.open()

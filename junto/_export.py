@@ -269,8 +269,8 @@ def write_examples(examples: Sequence[TrainingExample], out: TextIO, *, format: 
     out.write("\n")
 
 
-async def records_from_store(url: str | Path | None, *, limit: int = 1_000_000) -> list[RunRecord]:
-    """Every run record in the store at ``url`` (``None``: the default store), oldest first."""
+async def records_from_store(url: str | Path, *, limit: int = 1_000_000) -> list[RunRecord]:
+    """Every run record in the store at ``url``, oldest first."""
     from junto.graphs._store import store_for
 
     store = store_for(url)

@@ -33,6 +33,7 @@ from junto._aggregate import AggregateOutcome
 from junto._budget import Budget, BudgetTracker
 from junto._exceptions import BudgetExceeded, ConfigError, GraphSetupError, JuntoError, SetupError
 from junto._exit import ExitReason
+from junto._home import default_store_path
 from junto._observe import instrument, observed_sandbox
 from junto._plan import Plan, PlanOutcome, PlanTask
 from junto._provenance import covers_request
@@ -128,7 +129,7 @@ class Junto:
         self.max_concurrency = max_concurrency
         self.sandbox_limits = sandbox_limits
         self._sandbox = sandbox
-        self._store_arg = store
+        self._store_arg = store if store is not None else default_store_path()
         self._specialists = {TaskKind(k): v for k, v in specialists.items()} if specialists is not None else None
         self._planner = planner
         self._aggregator = aggregator

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from junto._home import default_store_path
 from junto._runs import RunRecord
 from junto._tasks import Status
 from junto.models._roster import RouteChoice, RoutePolicy
@@ -163,7 +164,7 @@ class LearnedRouter:
         window: int = 5000,
     ) -> None:
         self.policies = {Role(role): policy for role, policy in policies.items()}
-        self.store = store
+        self.store = store if store is not None else default_store_path()
         self.table = table
         self.rng = rng or random.Random()
         self.refresh_s = refresh_s

@@ -51,7 +51,7 @@ class Command(str, enum.Enum):
 
 def history_path() -> Path:
     """``chat_history`` in the directory of the default run store."""
-    from junto.graphs._store import default_store_path
+    from junto._home import default_store_path
 
     return default_store_path().parent / "chat_history"
 

@@ -178,9 +178,10 @@ async def check_sandbox() -> list[Check]:
 
 async def check_store(url: str | None) -> Check:
     """The run store (runs, sessions; checkpoints live beside it) opens and answers."""
+    from junto._home import default_store_path
     from junto.graphs._store import store_for
 
-    store = store_for(url)
+    store = store_for(url or default_store_path())
     try:
         await store.open()
         try:

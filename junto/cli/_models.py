@@ -179,11 +179,12 @@ def routes(
     ``start`` marks the tier a role with ``route = "learned"`` would start such a task at.
     """
     from junto._export import records_from_store
+    from junto._home import default_store_path
     from junto._routing import RouteKey, learn_table
     from junto.models._roster import RoutePolicy
 
     config = load_config(config_path)
-    table = learn_table(asyncio.run(records_from_store(store or config.store.url)))
+    table = learn_table(asyncio.run(records_from_store(store or config.store.url or default_store_path())))
     starts: dict[RouteKey, str] = {}
     for key in table.stats:
         role = Role(key.role)

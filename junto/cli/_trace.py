@@ -32,14 +32,15 @@ __all__ = ["load_record", "load_runs", "render_runs", "render_trace", "runs_comm
 _STATUS_STYLE = {"verified": "green", "unverified": "blue", "failed": "red", "skipped": "dim", "partial": "yellow"}
 
 
-def store_url(config: Path | None) -> str | None:
-    """The run store named by ``[store] url`` in the configuration (``None``: the default file)."""
+def store_url(config: Path | None) -> str | Path:
+    """The run store named by ``[store] url`` in the configuration, else the default file."""
     from junto._config import load_config
+    from junto._home import default_store_path
 
-    return load_config(config).store.url
+    return load_config(config).store.url or default_store_path()
 
 
-async def _with_store(url: str | None, use):
+async def _with_store(url: str | Path, use):
     store: RunStore = store_for(url)
     await store.open()
     try:
@@ -48,7 +49,7 @@ async def _with_store(url: str | None, use):
         await store.aclose()
 
 
-async def load_record(run_id: str, *, url: str | None = None) -> RunRecord:
+async def load_record(run_id: str, *, url: str | Path) -> RunRecord:
     """The record of ``run_id`` (or of the one run whose id starts with it); raises :class:`~junto.RunError` when there is none."""
 
     async def get(store: RunStore) -> RunRecord | None:
@@ -60,7 +61,7 @@ async def load_record(run_id: str, *, url: str | None = None) -> RunRecord:
     return record
 
 
-async def load_runs(*, url: str | None = None, limit: int = 20, session_id: str | None = None) -> list[RunSummary]:
+async def load_runs(*, url: str | Path, limit: int = 20, session_id: str | None = None) -> list[RunSummary]:
     async def listing(store: RunStore) -> list[RunSummary]:
         return await store.list_runs(session_id=session_id, limit=limit)
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from junto.graphs import Plan, PlanTask
-from junto.graphs._store import PostgresStore, SqliteStore, default_store_path, open_store
+from junto.graphs._store import PostgresStore, SqliteStore, open_store
 
 from junto import RunError
+from junto._home import default_store_path
 from junto._runs import RunPlan, RunRecord, RunResult, RunStatus, RunUsage
 from junto._tasks import Status, TaskKind, TaskResult, TextOutput
 from junto.models._types import Message
