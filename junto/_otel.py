@@ -247,11 +247,14 @@ class _Trace:
         tasks: dict[str, Any] = {}
         attempts: dict[tuple[str, int], Any] = {}
         starts = {e.task_id: e for e in events if isinstance(e, ev.TaskStarted)}
-        calls_end: dict[tuple[str, int], float] = {}
+        calls_end: dict[tuple[str, int], float] = {}  # the end of each attempt's last model call or sandbox run
+        generated: dict[tuple[str, int], float] = {}  # the end of its last model call: its checks start there
         for e in events:
             if isinstance(e, ev.ModelCalled | ev.SandboxRan) and e.task_id:
                 key = (e.task_id, e.attempt)
                 calls_end[key] = max(calls_end.get(key, 0.0), e.started_at + e.duration_s)
+                if isinstance(e, ev.ModelCalled):
+                    generated[key] = max(generated.get(key, 0.0), e.started_at + e.duration_s)
         for done in (e for e in events if isinstance(e, ev.TaskFinished)):
             start = starts.get(done.task_id)
             links = [_link(tasks[d]) for d in depends.get(done.task_id, []) if d in tasks]
@@ -292,7 +295,7 @@ class _Trace:
                 attempts[key] = span
                 spans.append(span)
                 for check in checks:
-                    spans.append(self._check(check, span, max(e.at, min(calls_end.get(key, e.at), check.at))))
+                    spans.append(self._check(check, span, max(e.at, min(generated.get(key, e.at), check.at))))
         return tasks, attempts
 
     def _check(self, event: ev.TaskChecked, parent: Any, start: float) -> Any:
