@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from junto.cli._app import app
+
+if TYPE_CHECKING:
+    from junto._config import JuntoConfig
+    from junto.scale import BatchItem, BatchLine, BatchSummary
 
 __all__ = ["batch_command", "engine_address"]
 
@@ -66,7 +71,17 @@ def batch_command(
         raise typer.Exit(1)
 
 
-async def _batch(items, results, loaded, config_toml, address, concurrency, store, samples, console: Console):
+async def _batch(
+    items: list[BatchItem],
+    results: Path,
+    loaded: JuntoConfig,
+    config_toml: str | None,
+    address: str | None,
+    concurrency: int,
+    store: str | None,
+    samples: int | None,
+    console: Console,
+) -> BatchSummary:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from junto.scale import done_ids, open_pool, run_batch, uses_local_model
@@ -87,7 +102,7 @@ async def _batch(items, results, loaded, config_toml, address, concurrency, stor
         with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
             bar = progress.add_task("batch", total=len(items), completed=already)
 
-            def on_line(line, summary) -> None:
+            def on_line(line: BatchLine, summary: BatchSummary) -> None:
                 progress.update(
                     bar,
                     advance=1,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import enum
 import sys
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 
@@ -14,6 +16,8 @@ from junto._export import ExportFilter, ExportFormat, collect_examples, records_
 from junto._tasks import Spec, TaskKind
 from junto.cli._app import app
 from junto.models._types import Role
+
+_E = TypeVar("_E", bound=enum.Enum)
 
 __all__ = ["export_command"]
 
@@ -27,7 +31,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
         raise ConfigError(f"{option} takes a date as YYYY-MM-DD, got {value!r}") from None
 
 
-def _choices(values: list[str] | None, kind: type, option: str) -> frozenset:
+def _choices(values: list[str] | None, kind: type[_E], option: str) -> frozenset[_E]:
     try:
         return frozenset(kind(v) for v in values or [])
     except ValueError:
@@ -65,11 +69,9 @@ def export_command(
         until=_date(until, "--until"),
         check_sources=_choices(check_source, Spec, "--check-source") - {Spec.MODEL},
     )
-    if store is None:
-        from junto.cli._trace import store_url
+    from junto.cli._trace import store_url
 
-        store = store_url(config)
-    records = asyncio.run(records_from_store(store))
+    records = asyncio.run(records_from_store(store if store is not None else store_url(config)))
     examples, report = collect_examples(records, keep=keep)
     if out == "-":
         write_examples(examples, sys.stdout, format=format, bare=bare)

@@ -119,9 +119,9 @@ def build(
     """Build the sandbox image (quick when it exists already)."""
 
     from junto.sandbox._engine import Engine
-    from junto.sandbox._image import build_image
+    from junto.sandbox._image import BuildReport, build_image
 
-    async def go():
+    async def go() -> BuildReport:
         engine = await Engine.open()
         try:
             return await build_image(engine, image=image, force=force)
@@ -172,10 +172,10 @@ def doctor(image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Image to lo
 def prune(ttl: float = typer.Option(3600.0, "--ttl", help="Also remove junto containers older than this many seconds.")) -> None:
     """Remove sandbox containers left behind by processes that are gone."""
 
-    from junto.sandbox._containers import reap
+    from junto.sandbox._containers import ReapReport, reap
     from junto.sandbox._engine import Engine
 
-    async def go():
+    async def go() -> ReapReport:
         engine = await Engine.open()
         try:
             return await reap(engine, ttl=ttl)

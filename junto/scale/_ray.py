@@ -115,10 +115,11 @@ async def ray_workers(
         worker = RayWorker(actor, name=name, slots=slots, offers=offers, ray=ray)
         pending.append((worker, actor.name.remote()))
     ready: list[RayWorker] = []
+    unready: tuple[type[BaseException], ...] = (TimeoutError, *_error_types(ray))
     for worker, ping in pending:
         try:
             await asyncio.wait_for(_await(ping), timeout=_READY_TIMEOUT_S)
-        except (TimeoutError, *_error_types(ray)):
+        except unready:
             ray.kill(worker.actor, no_restart=True)
             continue
         ready.append(worker)

@@ -17,12 +17,15 @@ import enum
 import importlib
 import runpy
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from junto._exceptions import ConfigError, JuntoError
 from junto._runs import RunResult
+
+if TYPE_CHECKING:
+    from junto._junto import Junto
 
 __all__ = ["BatchItem", "BatchLine", "Need", "NodeRunner", "load_item_graph"]
 
@@ -106,9 +109,9 @@ class NodeRunner:
         self.config_toml = config_toml
         self.store = store
         self.samples = samples
-        self._junto: Any = None
+        self._junto: Junto | None = None
 
-    def _build(self) -> Any:
+    def _build(self) -> Junto:
         from junto._config import JuntoConfig, load_config
         from junto._junto import Junto
 
@@ -121,7 +124,7 @@ class NodeRunner:
             store=self.store or config.store.url,
         )
 
-    async def _open(self) -> Any:
+    async def _open(self) -> Junto:
         if self._junto is None:
             self._junto = self._build()
         await self._junto.open()
