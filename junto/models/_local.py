@@ -195,7 +195,7 @@ class LocalBackend:
 
     def _stream(self, loaded: _Loaded, request: ModelRequest, cancelled: threading.Event) -> Iterator[StreamChunk]:
         with loaded.lock:
-            tokens = 0
+            pieces: list[str] = []
             finish_reason: str | None = None
             for raw in loaded.llama.create_chat_completion(**self._arguments(request), stream=True):
                 if cancelled.is_set():
@@ -204,8 +204,20 @@ class LocalBackend:
                     text = (choice.get("delta") or {}).get("content")
                     finish_reason = choice.get("finish_reason") or finish_reason
                     if text:
-                        tokens += 1
+                        pieces.append(text)
                         yield StreamChunk(text=text)
-            # llama.cpp streams no usage; each streamed piece is one token, the rest of the context is the prompt.
-            prompt = max(loaded.llama.n_tokens - tokens, 0)
-            yield StreamChunk(finish_reason=finish_reason or "stop", usage=Usage(prompt_tokens=prompt, completion_tokens=tokens))
+            yield StreamChunk(
+                finish_reason=finish_reason or "stop", usage=_streamed_usage(loaded.llama, "".join(pieces), finish_reason)
+            )
+
+
+def _streamed_usage(llama: Any, text: str, finish_reason: str | None) -> Usage:
+    """The usage ``complete`` would report for the same answer: llama.cpp streams none.
+
+    A piece may hold several tokens, so the answer is tokenized again. The
+    context holds the prompt and every generated token fed back, which is all
+    of them but the last one when the answer stopped at ``max_tokens``.
+    """
+    completion = len(llama.tokenize(text.encode(), add_bos=False, special=False)) if text else 0
+    fed_back = completion - 1 if finish_reason == "length" and completion else completion
+    return Usage(prompt_tokens=max(llama.n_tokens - fed_back, 0), completion_tokens=completion)
