@@ -96,6 +96,8 @@ class RunView(BaseModel):
     revisions: int = 0
     tokens: int = 0
     cost_usd: float = 0.0
+    prompt_tokens: int = 0  # summed over the run's model calls (``ModelCalled``): what usage reports
+    completion_tokens: int = 0
     status: str | None = None
     exit_reason: ExitReason | None = None
     duration_s: float | None = None
@@ -217,6 +219,11 @@ def _aggregate_finished(view: RunView, event: ev.AggregateFinished) -> None:
     view.aggregator = event.written_by or view.aggregator
 
 
+def _model_called(view: RunView, event: ev.ModelCalled) -> None:
+    view.prompt_tokens += event.prompt_tokens
+    view.completion_tokens += event.completion_tokens
+
+
 def _budget_updated(view: RunView, event: ev.BudgetUpdated) -> None:
     view.tokens, view.cost_usd = event.tokens, event.cost_usd
 
@@ -246,6 +253,7 @@ _HANDLERS = {
     ev.AggregateStarted: _aggregate_started,
     ev.AggregateToken: _aggregate_token,
     ev.AggregateFinished: _aggregate_finished,
+    ev.ModelCalled: _model_called,
     ev.BudgetUpdated: _budget_updated,
     ev.RunFinished: _run_finished,
 }

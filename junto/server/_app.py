@@ -7,19 +7,29 @@ JSON body in OpenAI's shape ``{"error": {"message", "type", "code"}}``.
 
 Endpoints:
 
-- ``GET /v1/models``; ``POST /v1/chat/completions`` (model ``junto``, plain or
-  ``stream: true`` SSE). The last user message is the task; the conversation
-  is a session (see :class:`~junto.server._wire.ChatRequest`).
+- ``GET /v1/models``, ``GET /v1/models/junto``; ``POST /v1/chat/completions``
+  (model ``junto``, plain or ``stream: true`` SSE; ``stream_options.include_usage``
+  adds a last chunk with the usage). The last user message is the task; the
+  conversation is a session (see :class:`~junto.server._wire.ChatRequest`).
+  Usage counts every model call of the run (planner, specialists,
+  aggregator): prompt plus completion tokens is the total. The stream carries
+  the aggregator's answer as it is written; an answer that needed no model
+  (one task's checked output) is sent in word-sized pieces as soon as it is known.
 - ``POST /v1/runs`` → ``202 {run_id, events_url, run_url}``;
   ``GET /v1/runs/{id}``; ``GET /v1/runs/{id}/events`` (SSE, one typed event
   per message, ``id:`` its index; ``Last-Event-ID`` resumes);
-  ``GET /v1/sessions/{id}``.
+  ``GET /v1/sessions/{id}``. A run id may be given by a unique prefix.
+
+Each request is logged as one line (method, path, status, seconds; never a
+body, a query string or a header).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
@@ -42,6 +52,8 @@ from junto.server._settings import ServerSettings, cap_budget
 __all__ = ["RunRecords", "StoreRecords", "create_app", "serve"]
 
 SESSION_HEADER = "x-junto-session"
+_PIECE_CHARS = 24  # an answer that arrives whole is streamed in pieces of about this size
+log = logging.getLogger("junto.server")
 
 
 class RunRecords(Protocol):
@@ -64,7 +76,13 @@ class StoreRecords:
 
     async def get_run(self, run_id: str) -> dict[str, Any] | None:
         store = await self._store()
-        record = await store.get_run(run_id) if store is not None else None
+        if store is None:
+            return None
+        try:
+            run_id = await store.resolve_run_id(run_id)
+        except JuntoError:  # none, or several: not one run
+            return None
+        record = await store.get_run(run_id)
         if record is None:
             return None
         extra = {"plan_source": record.plan_source, "error": record.error, "started_at": record.started_at}
@@ -158,6 +176,31 @@ class _Guard:
         await response(scope, receive, send)
 
 
+class _RequestLog:
+    """ASGI middleware: one log line per request (method, path, status, seconds); no body, query or header."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.monotonic(), 0
+
+        async def sending(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            client = (scope.get("client") or ("-",))[0]
+            log.info("%s %s %s %d %.3fs", client, scope["method"], scope["path"], status, time.monotonic() - started)
+
+
 def _sse(data: str, *, event: str | None = None, id: int | None = None) -> bytes:
     head = (f"event: {event}\n" if event else "") + (f"id: {id}\n" if id is not None else "")
     return (head + f"data: {data}\n\n").encode()
@@ -192,6 +235,7 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
     app = FastAPI(title="junto", version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.registry = registry
     app.add_middleware(_Guard, api_key=settings.api_key, max_body=settings.max_body_bytes)
+    app.add_middleware(_RequestLog)  # outermost: refused requests are logged too
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, error: ApiError) -> JSONResponse:
@@ -232,6 +276,14 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
     async def models() -> wire.ModelList:
         return wire.ModelList()
 
+    @app.get("/v1/models/{model_id}")
+    async def model(model_id: str) -> wire.ModelCard:
+        if model_id != wire.MODEL_ID:
+            raise ApiError(
+                404, f"the model '{model_id}' does not exist; this server serves '{wire.MODEL_ID}'", code="model_not_found"
+            )
+        return wire.ModelCard()
+
     @app.post("/v1/chat/completions", response_model=None)
     async def chat(body: wire.ChatRequest, request: Request) -> wire.ChatCompletion | StreamingResponse:
         if body.model != wire.MODEL_ID:
@@ -241,7 +293,10 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
         session_id = wire.session_for(body, request.headers.get(SESSION_HEADER))
         handle = start(body.task(), session_id, None)
         if body.stream:
-            return StreamingResponse(_chat_stream(handle), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+            usage = body.stream_options is not None and body.stream_options.include_usage
+            return StreamingResponse(
+                _chat_stream(handle, include_usage=usage), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+            )
         try:
             view = await handle.wait()
         except asyncio.CancelledError:  # the client went away
@@ -256,7 +311,7 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
         return wire.ChatCompletion(
             id=f"chatcmpl-{handle.run_id}",
             choices=[wire.ChatChoice(message=wire.ChatResponseMessage(content=view.answer_text))],
-            usage=wire.ChatUsage(total_tokens=view.tokens, completion_tokens=len(view.answer_text.split())),
+            usage=wire.ChatUsage.of(view.prompt_tokens, view.completion_tokens),
             junto=_summary(view),
         )
 
@@ -279,13 +334,25 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
             run_url=f"/v1/runs/{handle.run_id}",
         )
 
+    def live(run_id: str) -> RunHandle | None:
+        """The run this server holds whose id is (or, uniquely, starts with) ``run_id``."""
+        handle = registry.get(run_id)
+        if handle is not None:
+            return handle
+        matches = [h for h in registry.handles() if h.run_id.startswith(run_id)]
+        if len(matches) > 1:
+            shown = ", ".join(h.run_id for h in matches[:10])
+            raise ApiError(400, f"run id prefix '{run_id}' is ambiguous: it matches {shown}", code="ambiguous_run_id")
+        return matches[0] if matches else None
+
     @app.get("/v1/runs/{run_id}")
     async def get_run(run_id: str) -> dict[str, Any]:
-        handle = registry.get(run_id)
+        handle = live(run_id)
         if handle is not None and not handle.view.finished:
             return {"state": "running", **handle.view.model_dump(mode="json")}
         if handle is not None:
             await handle.wait()  # its last event is out; the record is saved when the stream closes
+            run_id = handle.run_id
         record = await records.get_run(run_id)
         if record is None and handle is not None:  # finished, but not recorded (e.g. record=False)
             return {"state": "finished", **handle.view.model_dump(mode="json")}
@@ -295,7 +362,7 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
 
     @app.get("/v1/runs/{run_id}/events")
     async def run_events(run_id: str, request: Request) -> StreamingResponse:
-        handle = registry.get(run_id)
+        handle = live(run_id)
         if handle is None:
             raise ApiError(
                 404, f"no live or recent run with id '{run_id}' on this server", type="not_found_error", code="run_not_found"
@@ -327,18 +394,21 @@ async def _event_stream(handle: RunHandle, start_at: int) -> AsyncIterator[bytes
         index += 1
 
 
-async def _chat_stream(handle: RunHandle) -> AsyncIterator[bytes]:
-    """Aggregator tokens as ``chat.completion.chunk`` deltas, then ``[DONE]``.
+async def _chat_stream(handle: RunHandle, *, include_usage: bool = False) -> AsyncIterator[bytes]:
+    """Aggregator tokens as ``chat.completion.chunk`` deltas, then (with ``include_usage``) the usage, then ``[DONE]``.
 
-    If the aggregator revised its answer after streaming it, the revised
-    answer follows the streamed text under a 'revised answer' line: what was
-    sent cannot be taken back, and the client must see the checked version.
+    An answer that arrives whole (one task's checked output, the answer
+    assembled from the results) is sent in word-sized pieces. If the
+    aggregator revised its answer after streaming it, the revised answer
+    follows the streamed text under a 'revised answer' line: what was sent
+    cannot be taken back, and the client must see the checked version.
     """
     chunk_id = f"chatcmpl-{handle.run_id}"
 
-    def chunk(delta: wire.ChatDelta, finish: str | None = None) -> bytes:
-        choice = wire.ChatChunkChoice(delta=delta, finish_reason=finish)
-        return _sse(wire.ChatChunk(id=chunk_id, choices=[choice]).model_dump_json(exclude_none=False))
+    def chunk(delta: wire.ChatDelta | None, finish: str | None = None, usage: wire.ChatUsage | None = None) -> bytes:
+        choices = [] if delta is None else [wire.ChatChunkChoice(delta=delta, finish_reason=finish)]
+        data = wire.ChatChunk(id=chunk_id, choices=choices, usage=usage)
+        return _sse(data.model_dump_json(exclude_none=False) if include_usage else data.model_dump_json(exclude={"usage"}))
 
     streamed = ""
     try:
@@ -351,14 +421,32 @@ async def _chat_stream(handle: RunHandle) -> AsyncIterator[bytes]:
                 text = _rest(streamed, event.answer)
             elif isinstance(event, ev.RunFinished) and not streamed:
                 text = handle.view.answer_text or _failure_text(handle)
-            if text:
-                streamed += text
-                yield chunk(wire.ChatDelta(content=text))
+            for piece in _pieces(text):
+                streamed += piece
+                yield chunk(wire.ChatDelta(content=piece))
         yield chunk(wire.ChatDelta(), finish="stop")
+        if include_usage:
+            view = handle.view
+            yield chunk(None, usage=wire.ChatUsage.of(view.prompt_tokens, view.completion_tokens))
         yield _sse("[DONE]")
     finally:
         if not handle.view.finished:  # the client went away mid-run: the run is bound to this request
             handle.cancel()
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut after whitespace into pieces of about ``_PIECE_CHARS``; a short text stays whole."""
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > _PIECE_CHARS:
+        cut = text.find(" ", start + _PIECE_CHARS // 2)
+        if cut < 0:
+            break
+        pieces.append(text[start : cut + 1])
+        start = cut + 1
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
 
 
 def _rest(streamed: str, answer: str) -> str:
@@ -377,6 +465,11 @@ def _failure_text(handle: RunHandle) -> str:
 async def serve(junto: RunHost, *, settings: ServerSettings, records: RunRecords | None = None) -> None:
     """Serve until cancelled; refuses a public bind without an API key."""
     settings.check_bind()
+    if not log.handlers:  # the request log goes to stderr unless the embedding application routes it
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s junto.server %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
     config = uvicorn.Config(
         create_app(junto, settings=settings, records=records),
         host=settings.host,

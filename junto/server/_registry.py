@@ -129,6 +129,10 @@ class RunRegistry:
     def get(self, run_id: str) -> RunHandle | None:
         return self._runs.get(run_id)
 
+    def handles(self) -> list[RunHandle]:
+        """The runs this server holds: live ones and the most recent finished ones."""
+        return list(self._runs.values())
+
     def start(self, task: str | TaskGraph, *, session_id: str | None, budget: Budget) -> RunHandle:
         """Start a run in the background; raises :class:`ServerBusy` when every slot is taken."""
         if self._active >= self.max_active:

@@ -32,6 +32,7 @@ __all__ = [
     "ModelList",
     "RunAccepted",
     "RunRequest",
+    "StreamOptions",
     "session_for",
 ]
 
@@ -67,6 +68,13 @@ class ChatMessage(BaseModel):
         return "".join(str(part.get("text", "")) for part in self.content if part.get("type") == "text")
 
 
+class StreamOptions(BaseModel):
+    """``stream_options``: with ``include_usage``, a last chunk before ``[DONE]`` carries the run's usage."""
+
+    model_config = ConfigDict(extra="ignore")
+    include_usage: bool = False
+
+
 class ChatRequest(BaseModel):
     """``POST /v1/chat/completions``.
 
@@ -84,6 +92,7 @@ class ChatRequest(BaseModel):
     user: str | None = Field(default=None, max_length=200)
     max_tokens: int | None = Field(default=None, ge=1)
     max_completion_tokens: int | None = Field(default=None, ge=1)
+    stream_options: StreamOptions | None = None
 
     @model_validator(mode="after")
     def _has_user_turn(self) -> ChatRequest:
@@ -111,9 +120,17 @@ def session_for(request: ChatRequest, header: str | None = None) -> str:
 
 
 class ChatUsage(BaseModel):
+    """Every model call of the run (planner, specialists, aggregator): ``total_tokens = prompt_tokens + completion_tokens``."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+
+    @classmethod
+    def of(cls, prompt_tokens: int, completion_tokens: int) -> ChatUsage:
+        return cls(
+            prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, total_tokens=prompt_tokens + completion_tokens
+        )
 
 
 class ChatResponseMessage(BaseModel):
@@ -154,6 +171,7 @@ class ChatChunk(BaseModel):
     created: int = Field(default_factory=lambda: int(time.time()))
     model: str = MODEL_ID
     choices: list[ChatChunkChoice]
+    usage: ChatUsage | None = None  # only on the last chunk, and only with stream_options.include_usage
 
 
 class ModelCard(BaseModel):

@@ -56,6 +56,15 @@ class ScriptedJunto:
         except asyncio.CancelledError:
             self.cancelled.append(run_id)
             raise
+        yield ev.ModelCalled(
+            run_id=run_id,
+            role="aggregator",
+            model="function",
+            started_at=time.time(),
+            duration_s=0.0,
+            prompt_tokens=15,
+            completion_tokens=6,
+        )
         yield ev.BudgetUpdated(run_id=run_id, tokens=21, cost_usd=0.0)
         yield ev.AggregateStarted(run_id=run_id, model="function")
         answer = f"Answer to: {label}. The result is 4."
@@ -132,7 +141,8 @@ def test_openai_client_non_streaming_answer(server, junto) -> None:
     reply = client(server).chat.completions.create(model="junto", messages=[{"role": "user", "content": "What is 2+2?"}])
     assert reply.choices[0].message.content == "Answer to: What is 2+2?. The result is 4."
     assert reply.choices[0].finish_reason == "stop"
-    assert reply.usage is not None and reply.usage.total_tokens == 21
+    assert reply.usage is not None and (reply.usage.prompt_tokens, reply.usage.completion_tokens) == (15, 6)
+    assert reply.usage.total_tokens == 21
     extra = reply.model_extra["junto"]
     assert extra["status"] == "completed" and extra["verified"] == ["sum"]
     assert junto.calls[-1]["budget"] == Budget(max_tokens=1000)  # the ceiling applies
