@@ -6,8 +6,9 @@ import time
 
 import pytest
 from junto.agents import CheckResult  # loaded up front, as in a run: the first check must not pay for the import
-from junto.tools import MathAnswer, MathWorkerPool, check_claim, compare_answers
-from junto.tools.math._worker import WorkerTimeout
+from junto.tools import Equivalence, MathAnswer, MathWorkerPool, check_claim, compare_answers
+from junto.tools.math._worker import MathJob, ReplyStatus, WorkerJob, WorkerTimeout
+from junto.tools.math._worker_main import _answer
 
 from junto._exceptions import CheckError
 
@@ -57,3 +58,14 @@ def test_pathological_integral_is_undecided_within_the_limit(pool: MathWorkerPoo
 def test_unknown_jobs_are_refused(pool: MathWorkerPool) -> None:
     with pytest.raises(CheckError, match="unknown math job"):
         pool.run("os.system", "true", timeout_s=1)
+
+
+def test_a_job_answers_with_its_typed_result(pool: MathWorkerPool) -> None:
+    reply = pool.run(MathJob.COMPARE, "1/2", "0.5", timeout_s=60)
+    assert isinstance(reply, Equivalence) and reply.equivalent is True
+
+
+def test_a_failing_job_is_an_undecided_reply_naming_the_failure() -> None:
+    reply = _answer(WorkerJob(job=MathJob.COMPARE, args=("x",)))  # compare takes two answers
+    assert reply.status is ReplyStatus.UNDECIDED and reply.value is None
+    assert reply.message.startswith("sympy failed during compare: TypeError")

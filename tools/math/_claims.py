@@ -43,10 +43,11 @@ from typing import TYPE_CHECKING, Any
 from junto.tools.math._compare import compare_values
 from junto.tools.math._parse import ParsedMath, format_math, parse_math
 from junto.tools.math._question import MathKind, RootPick, StatedQuestion, read_question
-from junto.tools.math._worker import MathWorkerPool, default_pool
+from junto.tools.math._worker import MathJob, MathWorkerPool, default_pool
 from pydantic import BaseModel, Field
 
 from junto._exceptions import CheckError
+from junto._tasks import Spec
 
 if TYPE_CHECKING:
     from junto._tasks import CheckResult
@@ -100,13 +101,12 @@ def check_claim(
     from junto._tasks import CheckResult
 
     try:
-        data = (pool or default_pool()).run("claim", claim.model_dump(mode="json"), instruction, timeout_s=timeout_s)
+        reply = _Reply.model_validate((pool or default_pool()).run(MathJob.CLAIM, claim, instruction, timeout_s=timeout_s))
     except CheckError as error:  # a time limit (WorkerTimeout) or a worker failure: undecided
         return ClaimCheck(
             checks=[CheckResult(name=f"sympy:{claim.kind.value}", passed=None, evidence=error.message)],
             expression=claim.expression,
         )
-    reply = _Reply.model_validate(data)
     return ClaimCheck(
         checks=[CheckResult(**c.model_dump()) for c in reply.checks], expression=reply.expression, computed=reply.computed
     )
@@ -125,8 +125,6 @@ async def check_claim_async(
 
 # ---------------------------------------------------------------- worker side
 
-_INSTRUCTION, _MODEL = "instruction", "model"
-
 
 class _Check(BaseModel):
     """One check as the worker reports it (a :class:`~junto._tasks.CheckResult` once back home)."""
@@ -134,7 +132,7 @@ class _Check(BaseModel):
     name: str
     passed: bool | None
     evidence: str
-    spec: str = _MODEL
+    spec: Spec = Spec.MODEL
 
 
 class _Reply(BaseModel):
@@ -154,14 +152,14 @@ class _Problem:
     point: str | None
     pick: RootPick | None
     form: str | None
-    spec: str  # "instruction" when the instruction states it all, else "model"
+    spec: Spec  # INSTRUCTION when the instruction states it all, else MODEL
 
     def check(self, name: str, passed: bool | None, evidence: str) -> _Check:
         return _Check(name=name, passed=passed, evidence=evidence, spec=self.spec)
 
     @property
     def source(self) -> str:
-        return "the instruction's" if self.spec == _INSTRUCTION else "your formalisation's"
+        return "the instruction's" if self.spec is Spec.INSTRUCTION else "your formalisation's"
 
 
 @dataclass(frozen=True)
@@ -175,9 +173,8 @@ def _parsed(value: Any) -> ParsedMath:
     return ParsedMath(value=value, text=format_math(value))
 
 
-def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -> dict[str, Any]:
+def check_claim_in_worker(claim: MathAnswer, instruction: str | None) -> _Reply:
     """The worker side of :func:`check_claim` (runs sympy; may be slow)."""
-    claim = MathAnswer.model_validate(claim_data)
     checks: list[_Check] = []
     stated = read_question(instruction) if instruction else None
     if stated is not None:
@@ -193,7 +190,7 @@ def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -
         if missing:
             evidence = f"the instruction mentions {', '.join(missing)} but the expression '{claim.expression}' does not use it"
             checks.append(_Check(name="formalization", passed=False, evidence=evidence))
-            return _Reply(checks=checks, expression=claim.expression).model_dump()
+            return _Reply(checks=checks, expression=claim.expression)
     try:
         problem = _problem(claim, stated)
     except CheckError as error:
@@ -201,7 +198,7 @@ def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -
         checks.append(
             _Check(name="formalization", passed=None if stated else False, evidence=f"{where} could not be read: {error.message}")
         )
-        return _Reply(checks=checks, expression=stated.expression if stated else claim.expression).model_dump()
+        return _Reply(checks=checks, expression=stated.expression if stated else claim.expression)
     try:
         answer = _Answer(claim.answer, parse_math(claim.answer), "")
     except CheckError as error:
@@ -209,10 +206,10 @@ def check_claim_in_worker(claim_data: dict[str, Any], instruction: str | None) -
     checker = _CHECKERS.get(problem.kind)
     if checker is None:
         checks.append(problem.check("sympy:other", None, "a problem of kind 'other' has no symbolic check"))
-        return _Reply(checks=checks, expression=problem.text).model_dump()
+        return _Reply(checks=checks, expression=problem.text)
     found, computed = checker(problem, answer)
     checks += found
-    return _Reply(checks=checks, expression=problem.text, computed=computed).model_dump()
+    return _Reply(checks=checks, expression=problem.text, computed=computed)
 
 
 def _problem(claim: MathAnswer, stated: StatedQuestion | None) -> _Problem:
@@ -221,11 +218,11 @@ def _problem(claim: MathAnswer, stated: StatedQuestion | None) -> _Problem:
     if stated is not None:
         text, kind, point, pick, form = stated.expression, stated.kind, stated.point, stated.pick, stated.form
         variable_name = stated.variable
-        spec = _INSTRUCTION
+        spec = Spec.INSTRUCTION
     else:
         text, kind, point, pick, form = claim.expression, claim.kind, claim.point, None, None
         variable_name = claim.variable.strip() or None
-        spec = _MODEL
+        spec = Spec.MODEL
     expression = parse_math(text).value
     if variable_name is None:
         symbols = sorted(getattr(expression, "free_symbols", set()), key=str)
@@ -259,7 +256,7 @@ def _verdict(problem: _Problem, name: str, computed: Any, answer: _Answer, sourc
     if same.equivalent and _operations(answer.text) > _operations(shown):
         return [problem.check(name, False, f"the answer {answer.text} is a computation, not its value: work it out")], shown
     if same.equivalent:
-        if problem.spec == _INSTRUCTION:
+        if problem.spec is Spec.INSTRUCTION:
             return [
                 problem.check(
                     name, True, f"the answer {answer.text} equals sympy's value of the instruction's {source} ({same.method})"
@@ -271,7 +268,7 @@ def _verdict(problem: _Problem, name: str, computed: Any, answer: _Answer, sourc
         return [
             problem.check(name, None, f"could not decide whether {answer.text} equals sympy's value of {source}: {same.detail}")
         ], shown
-    if problem.spec == _INSTRUCTION:
+    if problem.spec is Spec.INSTRUCTION:
         return [problem.check(name, False, f"the answer {answer.text} is not the value of the instruction's {source}")], shown
     return [
         problem.check(name, False, f"the answer {answer.text} is not what your formalisation computes to: {source} = {shown}")
@@ -304,7 +301,7 @@ def _check_value(problem: _Problem, answer: _Answer) -> tuple[list[_Check], str 
     expression = problem.expression
     name = f"sympy:{problem.kind.value}"
     if isinstance(expression, sp.Equality):
-        if problem.spec == _INSTRUCTION:
+        if problem.spec is Spec.INSTRUCTION:
             return [problem.check(name, None, "an equation is not a value to compute")], None
         expression = expression.lhs
     if not isinstance(expression, sp.Expr):
@@ -461,7 +458,7 @@ def _check_solve(problem: _Problem, answer: _Answer) -> tuple[list[_Check], str 
                 "sympy:solve", None, f"each root satisfies {source}; could not decide whether any is missing: {same.detail}"
             )
         ], None
-    shown = format_math(solutions) if problem.spec == _MODEL else "more solutions"
+    shown = format_math(solutions) if problem.spec is Spec.MODEL else "more solutions"
     return [
         problem.check("sympy:solve", False, f"each root given satisfies {source}, but some are missing: sympy finds {shown}")
     ], format_math(solutions)

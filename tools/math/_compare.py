@@ -32,7 +32,7 @@ import re
 from typing import Any
 
 from junto.tools.math._parse import ParsedMath, _substitute, check_syntax, format_math, parse_math
-from junto.tools.math._worker import MathWorkerPool, WorkerTimeout, default_pool
+from junto.tools.math._worker import MathJob, MathWorkerPool, WorkerTimeout, default_pool
 from pydantic import BaseModel
 
 from junto._exceptions import CheckError
@@ -61,12 +61,12 @@ def compare_answers(a: str, b: str, *, timeout_s: float = 5.0, pool: MathWorkerP
         except CheckError as error:
             return Equivalence(equivalent=None, method="unparsable", detail=f"the {label} answer: {error.message}")
     try:
-        data = (pool or default_pool()).run("compare", a, b, timeout_s=timeout_s)
+        reply = (pool or default_pool()).run(MathJob.COMPARE, a, b, timeout_s=timeout_s)
     except WorkerTimeout as error:
         return Equivalence(equivalent=None, method="timeout", detail=error.message)
     except CheckError as error:
         return Equivalence(equivalent=None, method="error", detail=error.message)
-    return Equivalence.model_validate(data)
+    return Equivalence.model_validate(reply)
 
 
 async def compare_answers_async(a: str, b: str, *, timeout_s: float = 5.0, pool: MathWorkerPool | None = None) -> Equivalence:
@@ -74,13 +74,13 @@ async def compare_answers_async(a: str, b: str, *, timeout_s: float = 5.0, pool:
     return await asyncio.to_thread(compare_answers, a, b, timeout_s=timeout_s, pool=pool)
 
 
-def compare_in_worker(a: str, b: str) -> dict[str, Any]:
+def compare_in_worker(a: str, b: str) -> Equivalence:
     """The worker side of :func:`compare_answers` (runs sympy; may be slow)."""
     try:
         pa, pb = parse_math(a), parse_math(b)
     except CheckError as error:
-        return Equivalence(equivalent=None, method="unparsable", detail=error.message).model_dump()
-    return compare_values(pa, pb).model_dump()
+        return Equivalence(equivalent=None, method="unparsable", detail=error.message)
+    return compare_values(pa, pb)
 
 
 # ---------------------------------------------------------------- dispatch

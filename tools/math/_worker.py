@@ -12,13 +12,16 @@ an enormous object fails with an error instead of swapping the machine.
 Workers are plain ``python -m junto.tools.math._worker_main`` processes talking
 over two pipes (not ``multiprocessing`` processes), so the caller's main
 module is never re-imported and no ``if __name__ == "__main__"`` guard is
-needed in user scripts. Jobs are named in :data:`JOBS`; only those
-functions can be run.
+needed in user scripts. Jobs are the members of :class:`MathJob`, mapped
+to their functions in :data:`JOBS`; nothing else can be run. The worker
+answers each job with a :class:`WorkerReply`: the job's pydantic result, or
+why it could not decide.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import os
 import subprocess
 import sys
@@ -26,16 +29,63 @@ import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from junto._exceptions import CheckError
 
-__all__ = ["JOBS", "MEMORY_LIMIT_BYTES", "MathWorkerPool", "WorkerTimeout", "default_pool"]
+__all__ = [
+    "JOBS",
+    "MEMORY_LIMIT_BYTES",
+    "MathJob",
+    "MathWorkerPool",
+    "ReplyStatus",
+    "WorkerJob",
+    "WorkerReply",
+    "WorkerTimeout",
+    "default_pool",
+]
 
-# job name -> (module, function); resolved inside the worker only
-JOBS = {
-    "compare": ("junto.tools.math._compare", "compare_in_worker"),
-    "claim": ("junto.tools.math._claims", "check_claim_in_worker"),
-    "sleep": ("time", "sleep"),  # for tests of the time limit itself
+
+class MathJob(str, enum.Enum):
+    """The jobs a worker runs."""
+
+    COMPARE = "compare"  # two answers: an Equivalence
+    CLAIM = "claim"  # a MathAnswer against its instruction: the claim's checks
+    SLEEP = "sleep"  # for tests of the time limit itself
+
+
+# job -> (module, function); resolved inside the worker only
+JOBS: dict[MathJob, tuple[str, str]] = {
+    MathJob.COMPARE: ("junto.tools.math._compare", "compare_in_worker"),
+    MathJob.CLAIM: ("junto.tools.math._claims", "check_claim_in_worker"),
+    MathJob.SLEEP: ("time", "sleep"),
 }
+
+
+class WorkerJob(BaseModel):
+    """One job sent to a worker."""
+
+    model_config = ConfigDict(frozen=True)
+
+    job: MathJob
+    args: tuple[Any, ...] = ()
+
+
+class ReplyStatus(str, enum.Enum):
+    READY = "ready"  # the worker has imported its jobs and warmed sympy up
+    DONE = "done"  # the job returned ``value``
+    UNDECIDED = "undecided"  # the job failed; ``message`` says why (the check is undecided)
+
+
+class WorkerReply(BaseModel):
+    """A worker's answer: ready, a job's result, or why the job could not decide."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: ReplyStatus
+    value: BaseModel | None = None
+    message: str = ""
+
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3
 _START_TIMEOUT_S = 120.0
@@ -76,27 +126,33 @@ class _Worker:
             self.kill()
             raise CheckError("the math worker process did not start", hint="check that sympy imports in this environment")
         try:
-            self.conn.recv()
+            ready = self.conn.recv()
         except (EOFError, OSError) as error:
             self.kill()
             raise CheckError(
                 "the math worker process exited at start", hint="run python -m junto.tools.math._worker_main to see why"
             ) from error
+        if not isinstance(ready, WorkerReply) or ready.status is not ReplyStatus.READY:
+            self.kill()
+            raise CheckError(f"the math worker process did not report ready: {ready!r}"[:300])
 
-    def run(self, job: str, args: tuple[Any, ...], timeout_s: float) -> Any:
+    def run(self, job: WorkerJob, timeout_s: float) -> BaseModel | None:
         assert self.conn is not None and self._out is not None
-        self._out.send((job, args))
+        self._out.send(job)
         if not self.conn.poll(timeout_s):
             self.kill()
-            raise WorkerTimeout(job, timeout_s)
+            raise WorkerTimeout(job.job.value, timeout_s)
         try:
-            status, value = self.conn.recv()
+            reply = self.conn.recv()
         except (EOFError, OSError) as error:
             self.kill()
-            raise CheckError(f"the math worker died during {job}") from error
-        if status == "check":
-            raise CheckError(value)
-        return value
+            raise CheckError(f"the math worker died during {job.job.value}") from error
+        if not isinstance(reply, WorkerReply) or reply.status is ReplyStatus.READY:
+            self.kill()
+            raise CheckError(f"the math worker answered {job.job.value} with {reply!r}"[:300])
+        if reply.status is ReplyStatus.UNDECIDED:
+            raise CheckError(reply.message)
+        return reply.value
 
     @property
     def alive(self) -> bool:
@@ -122,20 +178,22 @@ class MathWorkerPool:
         self._cond = threading.Condition()
         self.started = 0  # workers started so far (replacements included)
 
-    def run(self, job: str, *args: Any, timeout_s: float) -> Any:
-        """Run ``job(*args)`` in a worker; :class:`WorkerTimeout` after ``timeout_s``."""
-        if job not in JOBS:
-            raise CheckError(f"unknown math job {job!r}")
+    def run(self, job: MathJob | str, *args: Any, timeout_s: float) -> BaseModel | None:
+        """Run ``job(*args)`` in a worker and return its result; :class:`WorkerTimeout` after ``timeout_s``."""
+        try:
+            request = WorkerJob(job=MathJob(job), args=args)
+        except ValueError:
+            raise CheckError(f"unknown math job {job!r}") from None
         worker = self._acquire()
         try:
             if not worker.alive:
                 worker.start()
                 self.started += 1
-            return worker.run(job, args, timeout_s)
+            return worker.run(request, timeout_s)
         finally:
             self._release(worker)
 
-    async def arun(self, job: str, *args: Any, timeout_s: float) -> Any:
+    async def arun(self, job: MathJob | str, *args: Any, timeout_s: float) -> BaseModel | None:
         return await asyncio.to_thread(self.run, job, *args, timeout_s=timeout_s)
 
     def _acquire(self) -> _Worker:

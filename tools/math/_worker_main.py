@@ -1,7 +1,7 @@
 """The math worker process: ``python -m junto.tools.math._worker_main IN_FD OUT_FD``.
 
-Reads ``(job, args)`` from one pipe and writes ``(status, value)`` to the
-other, for as long as the parent keeps it. See :mod:`._math_worker`.
+Reads a :class:`WorkerJob` from one pipe and writes a :class:`WorkerReply` to
+the other, for as long as the parent keeps it. See :mod:`junto.tools.math._worker`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import importlib
 import sys
 from multiprocessing.connection import Connection
 
-from junto.tools.math._worker import JOBS, MEMORY_LIMIT_BYTES
+from junto.tools.math._worker import JOBS, MEMORY_LIMIT_BYTES, MathJob, ReplyStatus, WorkerJob, WorkerReply
 
 from junto._exceptions import CheckError
 
@@ -27,27 +27,34 @@ def _serve(inbox: Connection, conn: Connection) -> None:
     for module, _ in JOBS.values():  # import before reporting ready: imports must not eat a job's time
         importlib.import_module(module)
     # nor must sympy's first-use set-up (several seconds on a busy machine): one small comparison does it
-    compare_module, compare_name = JOBS["compare"]
+    compare_module, compare_name = JOBS[MathJob.COMPARE]
     getattr(importlib.import_module(compare_module), compare_name)("\\frac{1}{2} + x^2", "0.5 + x**2")
 
-    conn.send(("ready", None))
+    conn.send(WorkerReply(status=ReplyStatus.READY))
     while True:
         try:
-            job, args = inbox.recv()
+            request: WorkerJob = inbox.recv()
         except EOFError:
             return
-        try:
-            module, name = JOBS[job]
-            function = getattr(importlib.import_module(module), name)
-            conn.send(("ok", function(*args)))
-        except CheckError as error:
-            conn.send(("check", error.message))
-        except MemoryError:
-            conn.send(("check", f"sympy ran out of memory during {job}"))
-        except RecursionError:
-            conn.send(("check", f"sympy hit its recursion limit during {job}"))
-        except Exception as error:  # any sympy failure is an undecided check, reported with its type
-            conn.send(("check", f"sympy failed during {job}: {type(error).__name__}: {error}"[:500]))
+        conn.send(_answer(request))
+
+
+def _answer(request: WorkerJob) -> WorkerReply:
+    job = request.job.value
+    try:
+        module, name = JOBS[request.job]
+        function = getattr(importlib.import_module(module), name)
+        return WorkerReply(status=ReplyStatus.DONE, value=function(*request.args))
+    except CheckError as error:
+        return WorkerReply(status=ReplyStatus.UNDECIDED, message=error.message)
+    except MemoryError:
+        return WorkerReply(status=ReplyStatus.UNDECIDED, message=f"sympy ran out of memory during {job}")
+    except RecursionError:
+        return WorkerReply(status=ReplyStatus.UNDECIDED, message=f"sympy hit its recursion limit during {job}")
+    except Exception as error:  # any sympy failure is an undecided check, reported with its type
+        return WorkerReply(
+            status=ReplyStatus.UNDECIDED, message=f"sympy failed during {job}: {type(error).__name__}: {error}"[:500]
+        )
 
 
 if __name__ == "__main__":
