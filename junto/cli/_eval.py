@@ -61,6 +61,14 @@ def eval_command(
         max=32,
         help="Candidates junto's specialists draw per round (the system is then named junto-sN).",
     ),
+    models: str | None = typer.Option(
+        None,
+        "--models",
+        help="Compare these junto.toml models (comma list) as every specialist, per domain; writes a recommended [roles].",
+    ),
+    target: float = typer.Option(
+        0.8, "--target", min=0.0, max=1.0, help="With --models: the accuracy a role's tiers must reach."
+    ),
 ) -> None:
     """Run SUITE through the junto ensemble and through one model, and compare.
 
@@ -69,12 +77,24 @@ def eval_command(
     command = (
         "junto eval " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["eval"] else "junto eval " + suite
     )
+    if models:
+        from junto.evals._portfolio import run_portfolio
+
+        names = [name.strip() for name in models.split(",") if name.strip()]
+        asyncio.run(run_portfolio(spread(_load(suite), limit), config, names, target, out, concurrency, command))
+        return
     if _routing(suite):
         asyncio.run(_route(suite, config, limit, concurrency, out, systems, command))
         return
     if systems not in ("both", "junto", "baseline"):
         raise typer.BadParameter("--systems must be both, junto or baseline")
     asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command, rescore_only, samples))
+
+
+def _load(suite: str) -> list:
+    from junto.evals import load_suite
+
+    return load_suite(suite)
 
 
 def _routing(suite: str) -> bool:
