@@ -18,6 +18,10 @@
    verified is lost or misquoted; an ``aggregate-fallback`` check says so.
 4. Results that are not verified and that the answer does not already name
    as such get a closing "Not verified:" line.
+5. A failed task's output is never content: the model is not shown it, the
+   assembled answer names the task as failed with its reason, and a plan
+   whose every task failed gets that answer without a model call. (A draft
+   that echoes its own prompt, say, stays in the trace.)
 
 The aggregator emits no events: its caller announces the aggregation
 (:class:`~junto._events.AggregateStarted`, ``AggregateFinished`` from the
@@ -84,17 +88,31 @@ class Aggregator:
         on_token: TokenSink | None = None,
     ) -> AggregateResult:
         """Write, check and (if needed) revise the final answer."""
-        only = _only_result(results)
-        if only is not None:
-            answer = _body(only, None) + _unverified_note("", plan, results)
+        if results and not any(_usable(r) for r in results.values()):
+            # Nothing to merge: the answer names each task's failure and its reason; no model quotes a failed output.
+            answer = assemble_answer(plan, results)
             if on_token is not None:
                 on_token(answer)
+            evidence = "no task produced a usable result: the answer names each one's failure"
+            return AggregateResult(
+                answer=answer,
+                cited=list(results),
+                consistent=None,
+                checks=[CheckResult(name="aggregate-nothing-usable", passed=None, evidence=evidence, spec=Spec.MODEL)],
+                fallback=True,
+                written_by="the task results",
+            )
+        only = _only_result(results)
+        if only is not None:
+            passthrough = _body(only, None) + _unverified_note("", plan, results)
+            if on_token is not None:
+                on_token(passthrough)
             verified = only.status is Status.VERIFIED
             evidence = f"the plan has one task, [{only.task_id}]: its output is the answer" + (
                 ", as checked" if verified else ", labelled as not verified"
             )
             return AggregateResult(
-                answer=answer,
+                answer=passthrough,
                 cited=[only.task_id],
                 consistent=True if verified else None,
                 # The answer is the verified output itself: it confirms against that result, nothing else.
@@ -173,7 +191,8 @@ class Aggregator:
         for task_id, result in _in_plan_order(plan, results):
             produces = next((t.produces for t in plan.tasks if t.id == task_id), "")
             what = f"{result.kind.value}" + (f", {produces}" if produces else "")
-            body = _body(result, self.output_chars) or "(no output)"
+            # A failed output is withheld: the model would quote it as content. Its label says why it failed.
+            body = (_body(result, self.output_chars) or "(no output)") if _usable(result) else "(output withheld: failed)"
             parts.append(f"[{task_id}] ({what}) {_label(result)}:\n{body}")
         parts.append("Write the final answer, citing the subtask ids.")
         return "\n\n".join(parts)
@@ -209,10 +228,10 @@ def assemble_answer(plan: Plan, results: Mapping[str, TaskResult]) -> str:
     parts = ["The task results, as checked:"]
     for task_id, result in _in_plan_order(plan, results):
         produces = next((t.produces for t in plan.tasks if t.id == task_id), "") or result.kind.value
-        body = _body(result, None)
+        body = _body(result, None) if _usable(result) else ""  # a failed output is not content: its label says why
         head = f"[{task_id}] {produces} ({_label(result)})"
         if not body:
-            parts.append(head + ": no output.")
+            parts.append(head + ("." if result.status is Status.FAILED else ": no output."))
         elif isinstance(result.output, MathOutput):
             parts.append(f"{head}: {body}")
         else:
@@ -225,7 +244,12 @@ def _only_result(results: Mapping[str, TaskResult]) -> TaskResult | None:
     if len(results) != 1:
         return None
     (result,) = results.values()
-    return result if result.output_text().strip() else None
+    return result if _usable(result) and result.output_text().strip() else None
+
+
+def _usable(result: TaskResult) -> bool:
+    """A result whose output may be quoted in the answer: verified, or unverified and labelled so; never a failed one."""
+    return result.status in (Status.VERIFIED, Status.UNVERIFIED)
 
 
 def _in_plan_order(plan: Plan, results: Mapping[str, TaskResult]) -> list[tuple[str, TaskResult]]:

@@ -33,7 +33,9 @@ class JoinAggregator:
         parts: list[str] = []
         for task_id in ids:
             result = results[task_id]
-            text = result.output_text() or f"(no output: {result.reason or result.status.value})"
+            # A failed task's output is not content: it is named as failed, with its reason (its output is in the trace).
+            usable = result.status in (Status.VERIFIED, Status.UNVERIFIED)
+            text = (result.output_text() if usable else "") or f"(no output: {result.reason or result.status.value})"
             label = "" if result.status is Status.VERIFIED else f" ({result.status.value})"
             parts.append(text if len(ids) == 1 and not label else f"[{task_id}]{label}\n{text}")
         answer = "\n\n".join(parts)

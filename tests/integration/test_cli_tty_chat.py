@@ -65,7 +65,7 @@ def test_chat_answers_on_a_terminal_and_resumes_the_session(launcher: Path, tmp_
     child.sendline("What is 2+2? solve it")
     # a one-task plan: the verified output is the answer, in the answer panel
     child.expect(r"│(\x1b\[[0-9;]*m)* (\x1b\[[0-9;]*m)*4 ")
-    child.expect(r"verified: (\x1b\[[0-9;]*m)*math")
+    child.expect(r"math(\x1b\[[0-9;]*m)* +(\x1b\[[0-9;]*m)*math(\x1b\[[0-9;]*m)* +(\x1b\[[0-9;]*m)*✓ verified")
     child.expect("junto> ")
     child.sendline("/plan")
     child.expect(r"math(\x1b\[[0-9;]*m)* *(\x1b\[[0-9;]*m)*\[math\] (\x1b\[[0-9;]*m)*verified")

@@ -39,7 +39,7 @@ LAUNCHER = textwrap.dedent(
             # two tasks: a one-task plan's output would be the answer without the aggregator's Markdown
             return ('{"tasks": [{"id": "sum", "kind": "math", "instruction": "add"},'
                     ' {"id": "again", "kind": "math", "instruction": "add again"}]}')
-        return "The sum is **4** [sum], again [again]."
+        return "The sum is **4** [sum], and again it is **4** [again]."
 
     async def math(task, inputs, ctx):
         if task.instruction == "zzwait":
@@ -89,7 +89,7 @@ def test_run_on_a_terminal_shows_the_live_view_then_the_answer_as_markdown(launc
     child.expect("planning")  # the live view, before the plan exists
     child.expect(rf"sum{ANSI} *{ANSI}\[math\] {ANSI}verified")  # the plan tree with the task's state
     child.expect(rf"The sum is {ANSI}4")  # Markdown: bold, no asterisks
-    child.expect(rf"verified: {ANSI}sum")
+    child.expect(rf"sum{ANSI} +{ANSI}math{ANSI} +{ANSI}✓ verified")  # the table of tasks under the answer
     child.expect(rf"run {ANSI}(\w+) verified")
     child.expect(pexpect.EOF)
     child.close()
@@ -110,6 +110,7 @@ def test_ctrl_c_stops_the_run_exits_130_and_records_it_as_cancelled(launcher: Pa
     assert child.exitstatus == 130
     record = asyncio.run(_record(tmp_path, run_id))
     assert record is not None and record.result.exit_reason == "cancelled"
+    assert record.interrupted  # `junto resume` can finish it
     assert list(record.result.results) == ["sum"]  # the task that finished is kept; "wait" never did
     assert record.result.results["sum"].output_text() == "4"
     assert re.fullmatch(r"[0-9a-f]{32}", run_id)

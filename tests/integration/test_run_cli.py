@@ -104,7 +104,11 @@ def test_run_without_json_prints_the_plan_tasks_and_a_summary(project: Path, stu
     out = capsys.readouterr().out
     assert code == 0, out
     assert "plan (graph):" in out and "sentence [general] after colour" in out
-    assert "colour: " in out and "answer:" in out
+    assert "colour: " in out and out.count("answer:") == 1
+    run_id = out.splitlines()[0].removeprefix("run ")  # the id comes first, whole, then again with the outcome
+    assert len(run_id) == 32 and f"run {run_id} unverified (completed" in out and f"junto trace {run_id[:12]}" in out
+    assert main(["trace", run_id[:6], "--json", "--config", str(config)]) == 0  # a prefix names it
+    assert json.loads(capsys.readouterr().out)["result"]["run_id"] == run_id
 
 
 def test_usage_errors_exit_2_with_one_json_error(project: Path, capsys) -> None:
@@ -132,6 +136,6 @@ def test_an_unreachable_model_is_reported_in_the_result_not_a_crash(project: Pat
         dead_port = sock.getsockname()[1]
     config = _config(project, dead_port)
     code, result = _json_run(capsys, ["run", "Explain why the sky is blue", "--json", "--config", str(config)])
-    assert code == 0  # the run completed; its verification outcome is in the result
+    assert code == 4  # the run completed with no usable answer: the exit status says so
     assert result["status"] == "failed"
     assert all(r["status"] == "failed" for r in result["results"].values())

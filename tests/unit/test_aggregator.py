@@ -122,7 +122,9 @@ async def test_failed_tasks_are_named_as_not_verified() -> None:
     results = _results(code_status=Status.FAILED, code_reason="checks still failing after 4 attempt(s)")
     model = _replies(GOOD)
     result = await Aggregator().aggregate(TASK, PLAN, results, _ctx(model))
-    assert "[code] (code, the function) NOT verified, its checks failed: checks still" in model.calls[0].messages[-1].content
+    prompt = model.calls[0].messages[-1].content
+    assert "[code] (code, the function) NOT verified, its checks failed: checks still" in prompt
+    assert CODE not in prompt and "(output withheld: failed)" in prompt  # a failed output is not offered as content
     assert result.answer.startswith(GOOD)
     assert result.answer.endswith("Not verified: [code] (its checks failed: checks still failing after 4 attempt(s)).")
     assert result.consistent is True
@@ -157,7 +159,8 @@ async def test_empty_answer_is_revised() -> None:
 def test_assembled_answer_agrees_with_the_results() -> None:
     results = _results(code_status=Status.FAILED, code_reason="tests failed")
     answer = assemble_answer(PLAN, results)
-    assert "[code] the function (NOT verified, its checks failed: tests failed)" in answer
+    assert "[code] the function (NOT verified, its checks failed: tests failed)." in answer
+    assert CODE not in answer  # named as failed, never quoted as content
     assert check_consistency(answer, results, task=TASK, plan=PLAN).consistent is True
 
 
@@ -173,11 +176,11 @@ async def test_one_task_is_the_answer_without_a_model_call() -> None:
     assert model.calls == [] and result.usage.total_tokens == 0
     assert result.written_by == "task code"  # no model wrote it
 
-    # one task that is not verified is the answer too, and says so
+    # one task that failed: the answer says so, with the reason, and does not quote its output
     failed = {"code": _results(code_status=Status.FAILED, code_reason="test failed")["code"]}
     result = await Aggregator().aggregate("Write multiply(a, b).", plan, failed, _ctx(model))
-    assert result.answer.startswith(f"```python\n{CODE}\n```")
-    assert result.answer.endswith("Not verified: [code] (its checks failed: test failed).")
+    assert CODE not in result.answer
+    assert "[code] the function (NOT verified, its checks failed: test failed)." in result.answer
     assert result.consistent is None and result.checks[0].passed is None and model.calls == []
 
 
@@ -189,3 +192,21 @@ async def test_a_one_task_passthrough_confirms_only_when_that_task_is_verified()
         "Write multiply(a, b).", plan, {"code": _results(code_status=Status.UNVERIFIED)["code"]}, _ctx(_replies(BAD))
     )
     assert not unverified.checks[0].confirms
+
+
+async def test_the_join_aggregator_names_a_failed_task_and_never_quotes_its_output() -> None:
+    from junto.graphs import JoinAggregator
+
+    results = _results(code_status=Status.FAILED, code_reason="tests failed")
+    outcome = await JoinAggregator().aggregate(TASK, PLAN, results, _ctx(_replies(GOOD)))
+    assert CODE not in outcome.answer and "[code] (failed)\n(no output: tests failed)" in outcome.answer
+
+
+async def test_when_every_task_failed_the_answer_names_each_failure_without_a_model_call() -> None:
+    model = _replies(GOOD)
+    results = {
+        tid: r.model_copy(update={"status": Status.FAILED, "reason": "checks still failing"}) for tid, r in _results().items()
+    }
+    result = await Aggregator().aggregate(TASK, PLAN, results, _ctx(model))
+    assert model.calls == [] and result.consistent is None and result.fallback
+    assert CODE not in result.answer and result.answer.count("its checks failed: checks still failing") == len(results)
