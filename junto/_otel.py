@@ -138,14 +138,27 @@ class _Trace:
         self.ends: dict[int, float] = {}  # span id() -> end time; every span is kept alive in export()'s list
 
     def _span(
-        self, name: str, parent: Any, start: float, end: float, attributes: dict[str, Any], links: list[Any] | None = None
+        self,
+        name: str,
+        parent: Any,
+        start: float,
+        end: float,
+        attributes: dict[str, Any],
+        links: list[Any] | None = None,
+        *,
+        client: bool = False,
     ) -> Any:
         from opentelemetry import trace
 
         context = trace.set_span_in_context(parent) if parent is not None else None
         clean = {k: self.x.clean(v) if isinstance(v, str) else v for k, v in attributes.items() if v is not None}
         span = self.x.tracer.start_span(
-            self.x.clean(name), context=context, start_time=_ns(start), attributes=clean, links=links or None
+            self.x.clean(name),
+            context=context,
+            kind=trace.SpanKind.CLIENT if client else trace.SpanKind.INTERNAL,
+            start_time=_ns(start),
+            attributes=clean,
+            links=links or None,
         )
         self.ends[id(span)] = max(end, start)  # ended in export(), once its children are made
         return span
@@ -355,6 +368,7 @@ class _Trace:
                 "junto.role": call.role,
                 "junto.cost_usd": call.cost_usd,
             },
+            client=True,  # a call out to a model server, as the GenAI conventions have it
         )
         if call.error:
             span.set_attribute("error.type", call.error.split(":", 1)[0])

@@ -39,6 +39,7 @@ class Span:
     start_ns: int
     end_ns: int
     status_code: int
+    kind: int
 
 
 @dataclass
@@ -95,6 +96,7 @@ def receiver() -> Iterator[Receiver]:
                                 start_ns=s.start_time_unix_nano,
                                 end_ns=s.end_time_unix_nano,
                                 status_code=s.status.code,
+                                kind=s.kind,
                             )
                         )
             reply = ExportTraceServiceResponse().SerializeToString()
@@ -186,6 +188,7 @@ def test_a_run_arrives_as_one_trace_of_spans_with_parents_and_gen_ai_attributes(
         assert a["gen_ai.request.model"] == call.name.removeprefix("chat ")
         assert a["gen_ai.usage.input_tokens"] > 0 and a["gen_ai.usage.output_tokens"] > 0
         assert call.start_ns <= call.end_ns
+        assert call.kind == 3  # SPAN_KIND_CLIENT
     math_calls = [c for c in calls if c.name == "chat math-fn"]
     assert {by_id[c.parent_id].span_id for c in math_calls} == {a.span_id for a in product_attempts}
     assert by_id[receiver.one("chat planner-fn").parent_id].name == "junto.plan"
