@@ -75,7 +75,8 @@ class Session(BaseModel):
 class RunStore(Protocol):
     """Run records and sessions."""
 
-    url: str
+    @property
+    def url(self) -> str: ...
 
     async def open(self) -> None: ...
 

@@ -112,7 +112,7 @@ class Junto:
         max_concurrency: int | None = None,
         max_replans: int = 0,
         sandbox_limits: SandboxLimits | None = None,
-        samples: int | Mapping[Role | str, int] | None = None,
+        samples: int | Mapping[Role, int] | Mapping[str, int] | None = None,
         observers: Sequence[Callable[[ev.Event], None]] = (),
     ) -> None:
         if max_replans < 0:
@@ -537,7 +537,7 @@ class Junto:
             if self._sandbox is not None or self._stack is None:
                 return self._sandbox
             try:
-                from junto.sandbox import DockerSandbox  # type: ignore[attr-defined]
+                from junto.sandbox import DockerSandbox
             except ImportError:
                 return None  # the code specialist reports that nothing could run its code
             self._sandbox = await self._stack.enter_async_context(DockerSandbox.start(limits=self.sandbox_limits))
@@ -620,7 +620,7 @@ def _fan_out(sink: Callable[[Any], None] | None, observers: Sequence[Callable[[e
     return fan_out
 
 
-def _samples_by_role(samples: int | Mapping[Role | str, int] | None) -> dict[Role, int]:
+def _samples_by_role(samples: int | Mapping[Role, int] | Mapping[str, int] | None) -> dict[Role, int]:
     """Candidates per round for each role: one number for every role, or a mapping by role."""
     if samples is None:
         return {}
