@@ -27,6 +27,7 @@ checker cannot decide; it never calls a pair equivalent on a guess.
 from __future__ import annotations
 
 import asyncio
+import enum
 import random
 import re
 from typing import Any
@@ -91,22 +92,34 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _kind(value: Any) -> str:
+class _Shape(str, enum.Enum):
+    """What kind of mathematical object an answer is; two answers are compared by their shapes."""
+
+    MATRIX = "matrix"
+    EQUATION = "equation"
+    CONDITION = "condition"  # an inequality, or a logical combination of relations
+    SET = "set"
+    SEQUENCE = "sequence"  # a tuple or a list
+    EXPR = "expr"
+    OTHER = "other"
+
+
+def _kind(value: Any) -> _Shape:
     import sympy as sp
 
     if isinstance(value, sp.MatrixBase):
-        return "matrix"
+        return _Shape.MATRIX
     if isinstance(value, sp.Equality):
-        return "equation"
+        return _Shape.EQUATION
     if isinstance(value, (sp.Rel, sp.And, sp.Or)):
-        return "condition"
+        return _Shape.CONDITION
     if isinstance(value, sp.Set):
-        return "set"
+        return _Shape.SET
     if isinstance(value, (sp.Tuple, list)):
-        return "sequence"
+        return _Shape.SEQUENCE
     if isinstance(value, sp.Expr):
-        return "expr"
-    return "other"
+        return _Shape.EXPR
+    return _Shape.OTHER
 
 
 def _canonical(parsed: ParsedMath, value: Any = None) -> Any:
@@ -192,27 +205,27 @@ def _same_derivatives(a: Any, b: Any) -> tuple[Any, Any, str]:
 def _compare(a: Any, b: Any, decimals: int | None = None, *, inside: bool = False) -> Equivalence:
     """``inside``: ``a`` and ``b`` are entries of a set, tuple or matrix, where ``{2}`` is not ``2``."""
     ka, kb = _kind(a), _kind(b)
-    if ka == "expr" and kb == "expr":
+    if ka == _Shape.EXPR and kb == _Shape.EXPR:
         return _compare_expr(a, b, decimals)
-    if ka == kb == "equation":
+    if ka == kb == _Shape.EQUATION:
         return _compare_equations(a, b)
-    if {ka, kb} == {"equation", "expr"}:
-        eq, value = (a, b) if ka == "equation" else (b, a)
+    if {ka, kb} == {_Shape.EQUATION, _Shape.EXPR}:
+        eq, value = (a, b) if ka == _Shape.EQUATION else (b, a)
         return _equation_vs_value(eq, value)
-    logical = ("equation", "condition")
-    if ka == "sequence" and len(a) == 2 and (kb in logical or _is_interval(b)):
+    logical = (_Shape.EQUATION, _Shape.CONDITION)
+    if ka == _Shape.SEQUENCE and len(a) == 2 and (kb in logical or _is_interval(b)):
         return _compare(_pair_as_interval(a), b)
-    if kb == "sequence" and len(b) == 2 and (ka in logical or _is_interval(a)):
+    if kb == _Shape.SEQUENCE and len(b) == 2 and (ka in logical or _is_interval(a)):
         return _compare(a, _pair_as_interval(b))
     if ka in logical and kb in logical:
         return _compare_conditions(a, b)
-    if ka == kb == "set":
+    if ka == kb == _Shape.SET:
         return _compare_sets(a, b)
-    if ka in logical and kb == "set":
+    if ka in logical and kb == _Shape.SET:
         return _condition_vs_set(a, b)
-    if kb in logical and ka == "set":
+    if kb in logical and ka == _Shape.SET:
         return _condition_vs_set(b, a)
-    if ka == kb == "sequence":
+    if ka == kb == _Shape.SEQUENCE:
         result = _compare_sequences(list(a), list(b), "tuple")
         if result.equivalent and len(a) == 2 and isinstance(a, list) != isinstance(b, list):
             closed, other = (a, b) if isinstance(a, list) else (b, a)
@@ -223,21 +236,21 @@ def _compare(a: Any, b: Any, decimals: int | None = None, *, inside: bool = Fals
                 "(and a list is not a tuple)",
             )
         return result
-    if ka == kb == "matrix":
+    if ka == kb == _Shape.MATRIX:
         if a.shape != b.shape:
             return Equivalence(equivalent=False, method="matrix", detail=f"shapes differ: {a.shape} vs {b.shape}")
         return _compare_sequences(list(a), list(b), "matrix")
-    if {ka, kb} == {"sequence", "set"}:
-        return _sequence_vs_set(a, b) if ka == "sequence" else _sequence_vs_set(b, a)
-    if {ka, kb} == {"expr", "set"}:
-        value, group = (a, b) if ka == "expr" else (b, a)
+    if {ka, kb} == {_Shape.SEQUENCE, _Shape.SET}:
+        return _sequence_vs_set(a, b) if ka == _Shape.SEQUENCE else _sequence_vs_set(b, a)
+    if {ka, kb} == {_Shape.EXPR, _Shape.SET}:
+        value, group = (a, b) if ka == _Shape.EXPR else (b, a)
         import sympy as sp
 
         if isinstance(group, sp.FiniteSet) and len(group) == 1 and not inside:  # an answer {2} to 'solve ...' is 2
             result = _compare_expr(value, group.args[0], decimals)
             return result.model_copy(update={"method": "set of one: " + result.method})
         return Equivalence(equivalent=False, method="kind", detail=f"a single value vs the set {_short(group)}")
-    return Equivalence(equivalent=False, method="kind", detail=f"different kinds of answer: {ka} vs {kb}")
+    return Equivalence(equivalent=False, method="kind", detail=f"different kinds of answer: {ka.value} vs {kb.value}")
 
 
 # ---------------------------------------------------------------- expressions
