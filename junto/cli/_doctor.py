@@ -96,7 +96,7 @@ def check_extras(has: Callable[[str], bool] = _has) -> list[Check]:
 async def _probe(model: Model) -> str | None:
     """``None`` when ``model`` answers its probe, else why not."""
     backend = model.backend if isinstance(model, ChatModel) else None
-    if not isinstance(backend, Probe):
+    if backend is None or not isinstance(backend, Probe):  # the None test: mypy narrows Backend | None wrongly without it
         return None  # nothing cheap to ask: assume it is there
     try:
         await backend.probe(timeout=_PROBE_TIMEOUT_S)

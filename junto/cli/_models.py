@@ -43,7 +43,7 @@ def _describe(config: JuntoConfig, name: str) -> str:
 
 async def _status(model: Model) -> str:
     backend = model.backend if isinstance(model, ChatModel) else None
-    if not isinstance(backend, Probe):
+    if backend is None or not isinstance(backend, Probe):  # the None test: mypy narrows Backend | None wrongly without it
         return "[yellow]unknown[/]"
     try:
         await backend.probe(timeout=_PROBE_TIMEOUT_S)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.console import Console, Group, RenderableType
@@ -29,6 +31,8 @@ from junto.graphs._store import RunStore, store_for
 
 __all__ = ["load_record", "load_runs", "render_runs", "render_trace", "runs_command", "store_url", "trace_command"]
 
+_T = TypeVar("_T")
+
 _STATUS_STYLE = {"verified": "green", "unverified": "blue", "failed": "red", "skipped": "dim", "partial": "yellow"}
 
 
@@ -40,7 +44,7 @@ def store_url(config: Path | None) -> str | Path:
     return load_config(config).store.url or default_store_path()
 
 
-async def _with_store(url: str | Path, use):
+async def _with_store(url: str | Path, use: Callable[[RunStore], Awaitable[_T]]) -> _T:
     store: RunStore = store_for(url)
     await store.open()
     try:
