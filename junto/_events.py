@@ -147,6 +147,9 @@ class ModelCalled(_Base):
     temperature: float | None = None
     max_tokens: int | None = None
     error: str | None = None
+    error_type: str | None = None  # the ModelError subclass, e.g. ModelRateLimitError
+    deployment: str | None = None  # the replica that answered, for a model with deployments
+    failovers: list[str] = Field(default_factory=list)  # "replica: ErrorType" for each replica that failed first
     task_id: str = ""
     attempt: int = 0
     messages: list[Message] = Field(default_factory=list, exclude=True, repr=False)

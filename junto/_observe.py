@@ -78,7 +78,15 @@ class ObservedModel:
         return self.model.name
 
     def _called(
-        self, request: ModelRequest, began: float, clock: float, usage: Usage, cost: float, output: str, error: str | None
+        self,
+        request: ModelRequest,
+        began: float,
+        clock: float,
+        usage: Usage,
+        cost: float,
+        output: str,
+        error: JuntoError | None,
+        completion: Completion | None = None,
     ) -> None:
         task_id, attempt = _scope.get() if self.role not in (Role.PLANNER, Role.AGGREGATOR) else _NO_SCOPE
         self.emit(
@@ -94,7 +102,10 @@ class ObservedModel:
                 cost_usd=cost,
                 temperature=request.temperature,
                 max_tokens=request.max_tokens,
-                error=error,
+                error=None if error is None else f"{type(error).__name__}: {error}",
+                error_type=None if error is None else type(error).__name__,
+                deployment=None if completion is None else completion.deployment,
+                failovers=[] if completion is None else list(completion.failovers),
                 task_id=task_id,
                 attempt=attempt,
                 messages=list(request.messages),
@@ -107,9 +118,9 @@ class ObservedModel:
         try:
             completion = await self.model.complete(request)
         except ModelError as error:
-            self._called(request, began, clock, error.usage or Usage(), error.cost_usd, "", f"{type(error).__name__}: {error}")
+            self._called(request, began, clock, error.usage or Usage(), error.cost_usd, "", error)
             raise
-        self._called(request, began, clock, completion.usage, completion.cost_usd, completion.text, None)
+        self._called(request, began, clock, completion.usage, completion.cost_usd, completion.text, None, completion)
         return completion
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamChunk]:
@@ -122,7 +133,7 @@ class ObservedModel:
                 parts.append(chunk.text)
                 yield chunk
         except JuntoError as failure:
-            error = f"{type(failure).__name__}: {failure}"
+            error = failure
             raise
         finally:
             self._called(request, began, clock, usage, 0.0, "".join(parts), error)

@@ -97,6 +97,7 @@ class ReplicaBackend:
         deadline = self._clock() + timeout
         tried: set[Replica] = set()
         last: ModelError | None = None
+        failovers: list[str] = []
         while True:
             replica = await self._acquire(tried, deadline, last)
             started = self._clock()
@@ -109,6 +110,7 @@ class ReplicaBackend:
                     raise
                 tried.add(replica)
                 last = error
+                failovers.append(f"{replica.name}: {type(error).__name__}")
                 continue
             except BaseException:
                 self._release(replica)
@@ -116,7 +118,7 @@ class ReplicaBackend:
             self._release(replica)
             took = self._clock() - started
             replica.record_success(latency_s=took, ttft_s=took, tokens=completion.usage.completion_tokens)
-            return completion.model_copy(update={"deployment": replica.name})
+            return completion.model_copy(update={"deployment": replica.name, "failovers": failovers})
 
     async def send_stream(self, request: ModelRequest, *, timeout: float) -> AsyncIterator[StreamChunk]:
         deadline = self._clock() + timeout

@@ -115,6 +115,7 @@ class Completion(BaseModel):
     model: str = ""
     attempts: int = 1
     deployment: str | None = None  # which replica answered, for a model with several deployments
+    failovers: list[str] = Field(default_factory=list)  # "replica: ErrorType" for each replica that failed before it
 
 
 class StreamChunk(BaseModel):

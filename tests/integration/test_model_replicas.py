@@ -136,6 +136,33 @@ async def test_injected_faults_are_typed_and_every_call_still_answers(servers: l
         await model.aclose()
 
 
+async def test_runs_through_faults_complete_and_their_traces_type_the_errors(servers: list[StubServer], tmp_path: Path) -> None:
+    from junto._events import ModelCalled
+
+    pair, alone = _model(servers[:2]), _model(servers[2:])
+    try:
+        async with Junto.start(roster=_roster(pair), store=tmp_path / "runs.db", checkpoints=False) as junto:
+            _prefer(pair, "s0")
+            servers[0].inject("500")
+            result = await junto.run(_graph())
+            assert result.status is RunStatus.VERIFIED
+            calls = [e for e in (await junto.store.get_run(result.run_id)).events if isinstance(e, ModelCalled)]
+            assert [(c.deployment, c.failovers, c.error_type) for c in calls] == [("s1", ["s0: ModelHTTPError"], None)]
+
+        async with Junto.start(roster=_roster(alone), store=tmp_path / "runs.db", checkpoints=False) as junto:
+            servers[2].inject("429")  # Retry-After: 1, then it answers
+            assert (await junto.run(_graph())).status is RunStatus.VERIFIED
+            servers[2].inject(*["malformed"] * 8)
+            result = await junto.run(_graph())  # no run crashes: it ends failed, with typed errors in its trace
+            assert result.status is RunStatus.FAILED and result.completed
+            calls = [e for e in (await junto.store.get_run(result.run_id)).events if isinstance(e, ModelCalled)]
+            assert calls and {c.error_type for c in calls} == {"ModelResponseError"}
+            assert all("malformed JSON" in (c.error or "") for c in calls)
+    finally:
+        await pair.aclose()
+        await alone.aclose()
+
+
 def _roster(model: ChatModel):
     from junto.models._roster import Roster
 
