@@ -13,9 +13,12 @@ is charged with what the server said.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import enum
 import json
+import socket
+import struct
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -293,6 +296,74 @@ def _anthropic_fault(fault: Fault, request: httpx.Request, *, stream: bool) -> h
     return httpx.Response(200, stream=_Stream(first if stream else [b'{"id": "msg_01", '], drop=True))
 
 
+# -- the same answers over real sockets, for the transport junto uses in production --------
+
+
+class WireServer:
+    """Serves a ``MockTransport`` handler on 127.0.0.1 over real HTTP/1.1 (chunked bodies, one request per connection).
+
+    A handler that raises ``httpx.ReadTimeout`` gets no answer at all; one
+    whose body drops (``httpx.ReadError``) gets its connection aborted.
+    """
+
+    def __init__(self, handler: Callable[[httpx.Request], httpx.Response], *, silence_s: float) -> None:
+        self.handler = handler
+        self.silence_s = silence_s
+        self.url = ""
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> WireServer:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            await self._answer(reader, writer)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self._tasks.discard(task)
+            writer.close()
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        method, target, _ = head[0].split(" ", 2)
+        headers = dict(line.split(": ", 1) for line in head[1:] if line)
+        length = int(next((v for k, v in headers.items() if k.lower() == "content-length"), "0"))
+        request = httpx.Request(method, self.url + target, headers=headers, content=await reader.readexactly(length))
+        try:
+            response = self.handler(request)
+        except httpx.TimeoutException:
+            await asyncio.sleep(self.silence_s)
+            return
+        lines = [f"HTTP/1.1 {response.status_code} {response.reason_phrase}", "Transfer-Encoding: chunked", "Connection: close"]
+        lines += [f"{k}: {v}" for k, v in response.headers.items() if k.lower() not in ("content-length", "transfer-encoding")]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+        try:
+            async for part in response.stream:  # type: ignore[union-attr]
+                writer.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+                await writer.drain()
+        except httpx.ReadError:  # a reset, not a close: the kernel sends RST when lingering is off
+            writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.transport.abort()
+            return
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+
+
 # -- FunctionModel: the function raises what a backend raises ---------------------
 
 
@@ -356,31 +427,66 @@ def _local(script: Script) -> ChatModel:
     return ChatModel(LocalBackend(n_threads=1), name="local", timeout_s=300)
 
 
+@contextlib.asynccontextmanager
+async def _openai_http(script: Script) -> AsyncIterator[Model]:
+    """The OpenAI-compatible backend over its production transport (aiohttp) to a server on 127.0.0.1."""
+    async with WireServer(_openai_handler(script), silence_s=_HTTP_TIMEOUT_S * 3) as server:
+        provider = OpenAIProvider(server.url + "/v1", api_key="sk-test")
+        model = ChatModel(
+            OpenAIBackend(provider, model="gpt-test"), name="openai-http", **{**_OPTIONS, "timeout_s": _HTTP_TIMEOUT_S}
+        )
+        try:
+            yield model
+        finally:
+            await model.aclose()
+
+
+_HTTP_TIMEOUT_S = 1.0
+
+
+def _closing(build: Callable[[Script], Any]) -> Callable[[Script], contextlib.AbstractAsyncContextManager[Model]]:
+    @contextlib.asynccontextmanager
+    async def open_model(script: Script) -> AsyncIterator[Model]:
+        model = build(script)
+        try:
+            yield model
+        finally:
+            await model.aclose()
+
+    return open_model
+
+
 _WIRE_FAULTS = frozenset(Fault)
 _RAISED_FAULTS = frozenset(Fault) - {Fault.CUT, Fault.RESET}  # a function fails before its first piece, never mid-stream
+# Over real sockets a refused connection cannot be scripted call by call (the server is up for the others).
+_SOCKET_FAULTS = frozenset(Fault) - {Fault.UNREACHABLE}
 
 
 @dataclass(frozen=True)
 class ModelImpl:
     id: str
-    build: Callable[[Script], Model]
+    open: Callable[[Script], contextlib.AbstractAsyncContextManager[Model]]
     capabilities: frozenset[Capability]
     faults: frozenset[Fault] = frozenset()
     marks: tuple[pytest.MarkDecorator, ...] = ()
-
-    @contextlib.asynccontextmanager
-    async def open(self, script: Script) -> AsyncIterator[Model]:
-        model = self.build(script)
-        try:
-            yield model
-        finally:
-            await model.aclose()  # type: ignore[attr-defined]
+    breaks: dict[Fault, str] = field(default_factory=dict)
+    """Faults this implementation is known to answer with another error than the contract's, and why (strict xfails)."""
 
 
 IMPLEMENTATIONS = [
-    ModelImpl("openai", _openai, frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
-    ModelImpl("anthropic", _anthropic, frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
-    ModelImpl("function", _function, frozenset({Capability.SCRIPTED}), _RAISED_FAULTS),
-    ModelImpl("fallback", _fallback, frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
-    ModelImpl("local", _local, frozenset({Capability.GENERATES}), marks=(pytest.mark.model,)),
+    ModelImpl("openai", _closing(_openai), frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
+    ModelImpl(
+        "openai-http",
+        _openai_http,
+        frozenset({Capability.SCRIPTED}),
+        _SOCKET_FAULTS,
+        breaks={
+            Fault.RESET: "aiohttp reports a reset mid-body as ClientPayloadError, which the transport maps to a protocol "
+            "error (ModelResponseError, not retried); httpx's own transport raises ReadError (ModelConnectionError, retried)"
+        },
+    ),
+    ModelImpl("anthropic", _closing(_anthropic), frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
+    ModelImpl("function", _closing(_function), frozenset({Capability.SCRIPTED}), _RAISED_FAULTS),
+    ModelImpl("fallback", _closing(_fallback), frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
+    ModelImpl("local", _closing(_local), frozenset({Capability.GENERATES}), marks=(pytest.mark.model,)),
 ]

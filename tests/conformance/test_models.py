@@ -48,11 +48,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "fault" in metafunc.fixturenames:
         wanted = getattr(metafunc.function, "faults", None) or list(Fault)
         pairs = [(impl, fault) for impl in IMPLEMENTATIONS for fault in wanted if fault in impl.faults]
-        params = [pytest.param(impl, fault, marks=impl.marks, id=f"{impl.id}-{fault.name.lower()}") for impl, fault in pairs]
+        params = [
+            pytest.param(impl, fault, marks=[*impl.marks, *_known_break(impl, fault)], id=f"{impl.id}-{fault.name.lower()}")
+            for impl, fault in pairs
+        ]
         metafunc.parametrize(("impl", "fault"), params)
         return
     chosen = [impl for impl in IMPLEMENTATIONS if needed is None or needed in impl.capabilities]
     metafunc.parametrize("impl", [pytest.param(impl, marks=impl.marks, id=impl.id) for impl in chosen])
+
+
+def _known_break(impl: ModelImpl, fault: Fault) -> list[pytest.MarkDecorator]:
+    reason = impl.breaks.get(fault)
+    return [pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)] if reason else []
 
 
 def scripted(test: Any) -> Any:
