@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+from typing import Any
 
 import sympy as sp
 
@@ -19,10 +20,11 @@ x = sp.Symbol("x")
 
 
 def _plain(expr: sp.Expr) -> str:
-    return sp.sstr(expr).replace("**", "^")
+    text: str = sp.sstr(expr)
+    return text.replace("**", "^")
 
 
-def _arithmetic(rng: random.Random, n: int) -> dict:
+def _arithmetic(rng: random.Random, n: int) -> dict[str, str]:
     kind = n % 5
     if kind == 0:
         a, b = rng.randint(11, 99), rng.randint(11, 99)
@@ -45,7 +47,7 @@ def _poly(rng: random.Random) -> sp.Expr:
     return sum(rng.randint(-5, 5) * x**k for k in range(rng.randint(2, 3) + 1)) + x ** (rng.randint(2, 3))
 
 
-def _algebra(rng: random.Random, n: int) -> dict:
+def _algebra(rng: random.Random, n: int) -> dict[str, str]:
     kind = n % 3
     if kind == 0:
         p, v = _poly(rng), rng.randint(-4, 4)
@@ -59,7 +61,7 @@ def _algebra(rng: random.Random, n: int) -> dict:
     return {"prompt": f"Simplify ({a}*{b}/{c}) * ({c}/{b}).", "expected": str(value)}
 
 
-def _equations(rng: random.Random, n: int) -> dict:
+def _equations(rng: random.Random, n: int) -> dict[str, str]:
     kind = n % 3
     if kind == 0:
         a, root = rng.randint(2, 9), rng.randint(-12, 12)
@@ -75,7 +77,7 @@ def _equations(rng: random.Random, n: int) -> dict:
     return {"prompt": f"What is the sum of the roots of {_plain(expr)} = 0?", "expected": str(r1 + r2)}
 
 
-def _calculus(rng: random.Random, n: int) -> dict:
+def _calculus(rng: random.Random, n: int) -> dict[str, str]:
     kind = n % 3
     if kind == 0:
         p, v = _poly(rng), rng.randint(-3, 3)
@@ -95,10 +97,10 @@ def _calculus(rng: random.Random, n: int) -> dict:
 _CATEGORIES = (("arithmetic", _arithmetic), ("algebra", _algebra), ("equations", _equations), ("calculus", _calculus))
 
 
-def generate(*, per_category: int = 50, seed: int = SEED) -> list[dict]:
+def generate(*, per_category: int = 50, seed: int = SEED) -> list[dict[str, Any]]:
     """The suite's items, in a fixed order, reproducible from ``seed``."""
     rng = random.Random(seed)
-    items = []
+    items: list[dict[str, Any]] = []
     for category, make in _CATEGORIES:
         for n in range(per_category):
             made = make(rng, n)

@@ -7,11 +7,15 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from junto._exceptions import MissingDependencyError
 from junto.evals._runner import Outcome
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["HONESTY", "SystemSummary", "honesty_table", "markdown_table", "summarize", "write_plots", "write_summary"]
 
@@ -122,9 +126,10 @@ def write_summary(
 def run_command(out_dir: Path) -> str | None:
     """The command that ran the suite whose results are in ``out_dir`` (from its summary.json), if known."""
     try:
-        return json.loads((out_dir / "summary.json").read_text())["command"]
+        command = json.loads((out_dir / "summary.json").read_text())["command"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return command if isinstance(command, str) else None
 
 
 def write_plots(out_dir: Path, outcomes: Sequence[Outcome], summaries: Sequence[SystemSummary]) -> list[Path]:
@@ -171,7 +176,7 @@ def write_plots(out_dir: Path, outcomes: Sequence[Outcome], summaries: Sequence[
     return paths
 
 
-def _save(fig, path: Path) -> Path:
+def _save(fig: Figure, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     import matplotlib.pyplot as plt

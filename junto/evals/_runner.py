@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +20,9 @@ from junto.evals._items import EvalItem
 from junto.evals._scoring import PartScore, score_answer
 from junto.models._types import Message, Model, ModelRequest
 from junto.sandbox._types import Sandbox
+
+if TYPE_CHECKING:
+    from junto._junto import Junto
 
 __all__ = ["Answer", "BaselineSystem", "EnsembleSystem", "Outcome", "System", "load_outcomes", "rescore", "run_suite"]
 
@@ -86,7 +89,7 @@ class BaselineSystem:
 class EnsembleSystem:
     """The junto ensemble: planner, checked specialists, aggregator."""
 
-    def __init__(self, junto, *, name: str = "junto") -> None:
+    def __init__(self, junto: Junto, *, name: str = "junto") -> None:
         self.junto = junto
         self.name = name
 
