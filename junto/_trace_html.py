@@ -52,7 +52,7 @@ class _Bar:
     task_id: str = ""
     ready: float | None = None  # when its last dependency finished
     waits_for: list[str] = field(default_factory=list)
-    ticks: list[tuple[float, float, str]] = field(default_factory=list)  # model calls / sandbox runs inside it
+    attempts: list[tuple[float, float, str, str]] = field(default_factory=list)  # start, end, colour, tooltip
 
 
 def _timeline(record: RunRecord) -> tuple[float, list[_Bar]]:
@@ -75,17 +75,37 @@ def _timeline(record: RunRecord) -> tuple[float, list[_Bar]]:
         colour = _STATUS_COLOUR.get(done.status.value, "#57606a")
         bar = _Bar(task_id, start, done.at, colour, kind=kinds.get(task_id, ""), task_id=task_id, ready=ready, waits_for=deps)
         bars.append(bar)
-    for call in events:
-        if isinstance(call, ev.ModelCalled | ev.SandboxRan) and call.task_id:
-            row = next((b for b in bars if b.task_id == call.task_id), None)
-            if row is not None:
-                what = "sandbox" if isinstance(call, ev.SandboxRan) else call.model
-                row.ticks.append((call.started_at, call.started_at + call.duration_s, what))
+    rows = {b.task_id: b for b in bars if b.task_id}
+    for attempt in (e for e in events if isinstance(e, ev.TaskAttempt) and e.task_id in rows):
+        rows[attempt.task_id].attempts.append(_attempt_segment(attempt, events))
     agg_start = next((e.at for e in events if isinstance(e, ev.AggregateStarted)), None)
     agg_end = next((e.at for e in events if isinstance(e, ev.AggregateFinished)), None)
     if agg_start is not None:
         bars.append(_Bar("aggregate", agg_start, agg_end or agg_start, "#6e7781", kind="aggregate"))
     return started, bars
+
+
+def _attempt_segment(attempt: ev.TaskAttempt, events: list[ev.Event]) -> tuple[float, float, str, str]:
+    """One candidate on the timeline: from its start to its last call or check, coloured by its checks."""
+    key = (attempt.task_id, attempt.attempt)
+    end, lines, checks = attempt.at, [], []
+    for e in events:
+        if isinstance(e, ev.ModelCalled | ev.SandboxRan) and (e.task_id, e.attempt) == key:
+            end = max(end, e.started_at + e.duration_s)
+            what = "sandbox run" if isinstance(e, ev.SandboxRan) else f"call {e.model}"
+            lines.append(f"{what} {e.duration_s:.3f}s" + (f" ({e.error})" if e.error else ""))
+        elif isinstance(e, ev.TaskChecked) and (e.task_id, e.attempt) == key:
+            end = max(end, e.at)
+            checks.append(e.check)
+            lines.append(f"{ {True: '✓', False: '✗', None: '?'}[e.check.passed] } {e.check.name} (spec: {e.check.spec.value})")
+    if any(c.passed is False for c in checks):
+        colour = _STATUS_COLOUR["failed"]
+    elif any(c.confirms for c in checks):
+        colour = _STATUS_COLOUR["verified"]
+    else:
+        colour = _STATUS_COLOUR["partial"]
+    tip = f"attempt {attempt.attempt} · {attempt.model} tier {attempt.tier} · {end - attempt.at:.2f}s\n" + "\n".join(lines)
+    return attempt.at, end, colour, tip
 
 
 def _gantt(record: RunRecord) -> str:
@@ -127,13 +147,14 @@ def _gantt(record: RunRecord) -> str:
                 f'fill="url(#wait)" class="waiting"/>'
             )
         w = max(x(bar.end) - x(bar.start), 2.0)
+        height = 14 if bar.attempts else 20
         parts.append(
-            f'<rect x="{x(bar.start):.1f}" y="{y + 4}" width="{w:.1f}" height="20" rx="3" fill="{bar.colour}" class="bar"/>'
+            f'<rect x="{x(bar.start):.1f}" y="{y + 4}" width="{w:.1f}" height="{height}" rx="3" fill="{bar.colour}" class="bar"/>'
         )
-        for a, b, what in bar.ticks:
+        for a, b, colour, what in bar.attempts:
             parts.append(
-                f'<rect x="{x(a):.1f}" y="{y + 20}" width="{max(x(b) - x(a), 1.5):.1f}" height="4" fill="#ffffff" '
-                f'opacity="0.85"><title>{_e(what)} {b - a:.3f}s</title></rect>'
+                f'<rect x="{x(a):.1f}" y="{y + 20}" width="{max(x(b) - x(a), 2.0):.1f}" height="6" rx="1" fill="{colour}" '
+                f'stroke="#ffffff" stroke-width="0.5" class="candidate"><title>{_e(what)}</title></rect>'
             )
         parts.append("</g>")
     for i, bar in enumerate(bars):  # dataflow: an arrow from each dependency's end to this task's start
@@ -347,6 +368,10 @@ def render_html(record: RunRecord) -> str:
     repairs = "".join(f"<li>repair {i}: {_e('; '.join(errs))}</li>" for i, errs in enumerate(record.plan_repairs, 1))
     error = f'<p class="error">error: {_e(record.error)}</p>' if record.error else ""
     legend = "".join(f'<span style="color:{c}">■ {s}</span>' for s, c in _STATUS_COLOUR.items() if s != "partial")
+    candidates = "".join(
+        f'<span style="color:{_STATUS_COLOUR[s]}">▬ {label}</span>'
+        for s, label in (("failed", "a check failed"), ("verified", "a check confirmed"), ("partial", "neither"))
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
@@ -361,7 +386,7 @@ def render_html(record: RunRecord) -> str:
 {f'<ul class="reason">{repairs}</ul>' if repairs else ""}
 {_plan_graph(record)}
 <h2>Timeline</h2>
-<div class="legend dim">{legend}<span>▨ waiting for its inputs</span><span>⇢ dataflow</span><span>▁ model call / sandbox run</span></div>
+<div class="legend dim">{legend}<span>▨ waiting for its inputs</span><span>⇢ dataflow</span><br><span>candidates, under each task:</span>{candidates}</div>
 {_gantt(record)}
 <h2>Tasks</h2>{cards}{replaced}
 <h2>Model calls</h2>{_model_calls(record)}

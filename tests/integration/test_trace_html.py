@@ -112,6 +112,7 @@ def test_the_html_trace_shows_tasks_checks_and_model_calls_in_chromium(
     assert plan_nodes == {"product", "double", "explain"}
     assert timeline_rows == ["product", "double", "explain"]
     assert dom.having("path", "flow"), "the timeline draws the dataflow"
+    assert len(dom.having("rect", "candidate")) == 4  # every candidate on the timeline: 2 math, 1 code, 1 writing
     assert "explain waited for product" in text and "explain waited for double" in text
     # the math task's two candidates: a failed then a passed check, each with its spec and evidence
     assert "the answer 89 is not the value of the instruction's expression" in text
