@@ -71,6 +71,8 @@ class AggregateResult(AggregateOutcome):
 class Aggregator:
     """Merges task results into one answer that agrees with what was verified."""
 
+    name = ""  # the events name the roster's aggregator model
+
     def __init__(self, *, max_revisions: int = 2, max_tokens: int = 1024, output_chars: int = 4000) -> None:
         if max_revisions < 0:
             raise ValueError("max_revisions must be >= 0")

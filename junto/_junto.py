@@ -50,6 +50,7 @@ from junto.models._types import Message, Role, Usage
 
 if TYPE_CHECKING:
     from junto.sandbox._limits import SandboxLimits
+    from junto.sandbox._types import Sandbox
 
 __all__ = ["AggregatorLike", "Junto", "PlannerLike"]
 
@@ -67,6 +68,8 @@ class PlannerLike(Protocol):
 
 
 class AggregatorLike(Protocol):
+    name: str  # who writes the answer, in the events; "" names the roster's aggregator model
+
     async def aggregate(
         self,
         task: str,
@@ -99,7 +102,7 @@ class Junto:
         self,
         *,
         roster: Roster | None = None,
-        sandbox: Any = None,
+        sandbox: Sandbox | None = None,
         store: RunStore | str | Path | None = None,
         specialists: Mapping[TaskKind | str, Specialist] | None = None,
         planner: PlannerLike | None = None,
@@ -128,7 +131,7 @@ class Junto:
         self.checkpoints = checkpoints
         self.max_concurrency = max_concurrency
         self.sandbox_limits = sandbox_limits
-        self._sandbox = sandbox
+        self._sandbox: Sandbox | None = sandbox
         self._store_arg = store if store is not None else default_store_path()
         self._specialists = {TaskKind(k): v for k, v in specialists.items()} if specialists is not None else None
         self._planner = planner
@@ -353,7 +356,8 @@ class Junto:
         """Run the graph's tasks as a dataflow, then replace what failed (``max_replans``)."""
         ctx = run.ctx
         if any(s.kind is TaskKind.CODE for s in graph.specs):
-            ctx.sandbox = observed_sandbox(await self._ensure_sandbox(), ctx)
+            sandbox = await self._ensure_sandbox()  # None: no sandbox could start, and the code specialist says so
+            ctx.sandbox = observed_sandbox(sandbox, ctx) if sandbox is not None else None
         executor = Executor(
             self._resolve_specialists(),
             checkpointer=self._checkpointer,
@@ -447,7 +451,7 @@ class Junto:
     async def _aggregate(self, task: str, plan: Plan, results: dict[str, TaskResult], ctx: AgentContext) -> _Aggregated:
         """The answer. When the aggregator cannot write it, the task outputs joined, with the reason why."""
         aggregator = self._resolve_aggregator()
-        name = getattr(aggregator, "name", None) or _model_name(ctx.roster, Role.AGGREGATOR)
+        name = aggregator.name or _model_name(ctx.roster, Role.AGGREGATOR)
         ctx.emit(ev.AggregateStarted(run_id=ctx.run_id, model=str(name)))
 
         def on_token(text: str) -> None:
@@ -531,7 +535,7 @@ class Junto:
             self._aggregator = Aggregator()
         return self._aggregator
 
-    async def _ensure_sandbox(self) -> Any:
+    async def _ensure_sandbox(self) -> Sandbox | None:
         assert self._open_lock is not None
         async with self._open_lock:
             if self._sandbox is not None or self._stack is None:

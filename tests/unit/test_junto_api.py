@@ -39,6 +39,8 @@ class RefusingPlanner:
 
 
 class EchoAggregator:
+    name = ""
+
     async def aggregate(self, task, plan, results, ctx, *, on_token=None) -> AggregateOutcome:
         answer = " | ".join(f"{tid}={r.output_text()}" for tid, r in results.items())
         for word in answer.split(" "):
@@ -209,6 +211,8 @@ async def test_a_graph_that_does_not_compile_raises_before_running(tmp_path: Pat
 
 async def test_a_failing_aggregator_still_gives_the_verified_pieces(tmp_path: Path) -> None:
     class Broken:
+        name = ""
+
         async def aggregate(self, *args, **kwargs):
             raise ModelError("frontier model down")
 
