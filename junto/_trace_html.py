@@ -115,7 +115,7 @@ def _gantt(record: RunRecord) -> str:
     end = max([b.end for b in bars] + [started + record.result.duration_s])
     span = max(end - started, 1e-6)
     label_w, chart_w, row_h, top = 150, 760, 30, 26
-    width, height = label_w + chart_w + 20, top + row_h * len(bars) + 10
+    width, height = label_w + chart_w + 40, top + row_h * len(bars) + 10
 
     def x(t: float) -> float:
         return label_w + (t - started) / span * chart_w
