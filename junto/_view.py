@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -240,7 +241,8 @@ def _run_finished(view: RunView, event: ev.RunFinished) -> None:
             task.reason = task.reason or f"run ended ({event.exit_reason})"
 
 
-_HANDLERS = {
+# Each handler takes the event type it is filed under.
+_HANDLERS: dict[type[ev.Event], Callable[[RunView, Any], None]] = {
     ev.RunStarted: _run_started,
     ev.PlanCreated: _plan_created,
     ev.PlanRepaired: _plan_repaired,

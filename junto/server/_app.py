@@ -30,17 +30,19 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from junto import _events as ev
+from junto._budget import Budget
 from junto._exceptions import BudgetExceeded, JuntoError, ModelError, SetupError
 from junto._view import RunView, TaskState
 from junto.graphs._builder import TaskGraph
@@ -122,10 +124,10 @@ def _junto_error(error: JuntoError) -> ApiError:
 class _Guard:
     """ASGI middleware: bearer auth (when a key is set) and the request body size limit."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], *, api_key: str | None, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, *, api_key: str | None, max_body: int) -> None:
         self.app, self.api_key, self.max_body = app, api_key, max_body
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -157,7 +159,7 @@ class _Guard:
                 break
         replayed = False
 
-        async def replay() -> dict:
+        async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
@@ -171,7 +173,7 @@ class _Guard:
         assert self.api_key is not None
         return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), self.api_key.encode())
 
-    async def _too_large(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = _error(413, f"the request body is larger than {self.max_body} bytes", code="body_too_large")
         await response(scope, receive, send)
 
@@ -179,16 +181,16 @@ class _Guard:
 class _RequestLog:
     """ASGI middleware: one log line per request (method, path, status, seconds); no body, query or header."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started, status = time.monotonic(), 0
 
-        async def sending(message: dict) -> None:
+        async def sending(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -264,7 +266,7 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         return _error(500, f"internal error: {type(error).__name__}", type="server_error", code="internal_error")
 
-    def start(task: str | TaskGraph, session_id: str | None, budget) -> RunHandle:
+    def start(task: str | TaskGraph, session_id: str | None, budget: Budget | None) -> RunHandle:
         try:
             return registry.start(task, session_id=session_id, budget=cap_budget(budget, settings.budget_ceiling))
         except ServerBusy as busy:
@@ -405,7 +407,9 @@ async def _chat_stream(handle: RunHandle, *, include_usage: bool = False) -> Asy
     """
     chunk_id = f"chatcmpl-{handle.run_id}"
 
-    def chunk(delta: wire.ChatDelta | None, finish: str | None = None, usage: wire.ChatUsage | None = None) -> bytes:
+    def chunk(
+        delta: wire.ChatDelta | None, finish: Literal["stop", "length"] | None = None, usage: wire.ChatUsage | None = None
+    ) -> bytes:
         choices = [] if delta is None else [wire.ChatChunkChoice(delta=delta, finish_reason=finish)]
         data = wire.ChatChunk(id=chunk_id, choices=choices, usage=usage)
         return _sse(data.model_dump_json(exclude_none=False) if include_usage else data.model_dump_json(exclude={"usage"}))
