@@ -7,9 +7,12 @@ an HTTP request to anything but a loopback address fails the test.
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 import httpx
 import pytest
+
+from junto.models._transport import AiohttpTransport
 
 pytest_plugins = ["tests.fixtures.models", "tests.fixtures.sandbox"]
 
@@ -29,11 +32,15 @@ def _is_loopback(host: str) -> bool:
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in _PAID_KEYS:
         monkeypatch.delenv(key, raising=False)
-    real = httpx.AsyncHTTPTransport.handle_async_request
+    # Both transports a provider may use: httpx's own (behind a proxy) and aiohttp's (everywhere else).
+    for transport in (httpx.AsyncHTTPTransport, AiohttpTransport):
+        monkeypatch.setattr(transport, "handle_async_request", _guarded(transport.handle_async_request))
 
-    async def guarded(self, request: httpx.Request) -> httpx.Response:
+
+def _guarded(real: Any) -> Any:
+    async def guarded(self: httpx.AsyncBaseTransport, request: httpx.Request) -> httpx.Response:
         if not _is_loopback(request.url.host):
             raise AssertionError(f"test tried to reach {request.url.host}: tests are offline")
         return await real(self, request)
 
-    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", guarded)
+    return guarded
