@@ -253,7 +253,8 @@ def _verdict(problem: _Problem, name: str, computed: Any, answer: _Answer, sourc
     if answer.parsed is None:
         return [problem.check(name, False, answer.unreadable)], shown
     same = compare_values(answer.parsed, _parsed(computed))
-    if same.equivalent and _operations(answer.text) > _operations(shown):
+    restates = same.equivalent or same.method == "domain"  # (y^2-1)/(y-1) for "Simplify (y^2-1)/(y-1)" is no answer
+    if restates and _operations(answer.text) > _operations(shown):
         return [problem.check(name, False, f"the answer {answer.text} is a computation, not its value: work it out")], shown
     if same.equivalent:
         if problem.spec is Spec.INSTRUCTION:

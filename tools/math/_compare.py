@@ -155,6 +155,8 @@ def compare_values(pa: ParsedMath, pb: ParsedMath) -> Equivalence:
                     method="unit",
                     detail=f"{result.detail}; but equal if the bare number is in {with_unit.unit}, as the other answer wrote it",
                 )
+        if result.equivalent is True:
+            return _same_domain(pa, pb, a, b, result)
         return result
     except NotImplementedError as error:  # e.g. a list of equations in several unknowns: sympy cannot say
         return Equivalence(equivalent=None, method="unsupported", detail=f"sympy cannot compare these: {error}")
@@ -415,6 +417,113 @@ def _sample(a: Any, b: Any, symbols: list[Any]) -> Equivalence:
     return Equivalence(
         equivalent=True, method="numeric", detail=f"equal at {valid} sampled points of {names}; simplify could not prove it"
     )
+
+
+# ---------------------------------------------------------------- real domains
+
+
+def _same_domain(pa: ParsedMath, pb: ParsedMath, a: Any, b: Any, equal: Equivalence) -> Equivalence:
+    """``equal`` if the two answers, as written, are defined (as real functions) at the same points; else undecided.
+
+    Algebra proves (x^2-1)/(x-1) = x+1 and e^(2 ln x) = x^2 where both sides
+    are defined; as answers they differ at x = 1 and for x < 0. Whether that
+    matters depends on the question, so the pair is left undecided rather
+    than called equivalent.
+    """
+    import sympy as sp
+
+    a = pa.written if pa.written is not None else a
+    b = pb.written if pb.written is not None else b
+    if not (isinstance(a, sp.Expr) and isinstance(b, sp.Expr)):
+        return equal
+    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    if not symbols:
+        return equal
+    for point in _domain_points(a, b, symbols):
+        defined_a, defined_b = _defined(a, point), _defined(b, point)
+        if defined_a is not defined_b:
+            where = ", ".join(f"{s.name}={v}" for s, v in point.items())
+            which, other = (_short(a), _short(b)) if defined_b else (_short(b), _short(a))
+            return Equivalence(
+                equivalent=None,
+                method="domain",
+                detail=f"equal where both are defined, but {which} is undefined at {where} where {other} is defined",
+            )
+    return equal
+
+
+def _domain_edges(expr: Any, symbol: Any) -> list[Any]:
+    """Real points where a denominator, a log's argument or an even root's radicand of ``expr`` is zero."""
+    import sympy as sp
+
+    edges: list[Any] = []
+    for base, _ in _restricted(expr):
+        try:
+            roots = sp.solve(base, symbol)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        edges.extend(r for r in roots[:8] if r.is_real)
+    return edges
+
+
+def _restricted(expr: Any) -> list[tuple[Any, str]]:
+    """The parts that limit where ``expr`` is defined over the reals, each with its rule.
+
+    ``nonzero`` (a denominator), ``positive`` (a logarithm's argument),
+    ``nonnegative`` (the radicand of an even root).
+    """
+    import sympy as sp
+
+    found = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.log):
+            found.append((node.args[0], "positive"))
+        elif isinstance(node, (sp.tan, sp.sec)):
+            found.append((sp.cos(node.args[0]), "nonzero"))
+        elif isinstance(node, (sp.cot, sp.csc)):
+            found.append((sp.sin(node.args[0]), "nonzero"))
+        elif isinstance(node, sp.Pow):
+            exponent = node.exp.doit()  # an unevaluated 1/2 is Mul(1, Pow(2, -1))
+            if not exponent.is_number:
+                continue
+            if exponent.is_negative:
+                found.append((node.base, "nonzero"))
+            if exponent.is_Rational and not exponent.is_integer and exponent.q % 2 == 0:
+                found.append((node.base, "nonnegative"))
+    return found
+
+
+def _domain_points(a: Any, b: Any, symbols: list[Any]) -> list[dict[Any, Any]]:
+    import itertools
+
+    import sympy as sp
+
+    grid = [sp.Integer(-3), sp.Integer(-1), sp.Rational(-1, 2), sp.Integer(0), sp.Rational(1, 2), sp.Integer(1), sp.Integer(2)]
+    if len(symbols) == 1:
+        (symbol,) = symbols
+        values = list(dict.fromkeys([*grid, *_domain_edges(a, symbol), *_domain_edges(b, symbol)]))
+        return [{symbol: v} for v in values]
+    if len(symbols) > 3:
+        return []
+    return [dict(zip(symbols, combo, strict=True)) for combo in itertools.product(grid, repeat=len(symbols))]
+
+
+def _defined(expr: Any, point: dict[Any, Any]) -> bool:
+    """Whether every denominator, logarithm and even root of ``expr`` is within its real domain at ``point``."""
+    import sympy as sp
+
+    for part, rule in _restricted(expr):
+        try:
+            value = sp.nsimplify(part.subs(point))
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+            return False
+        if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or value.is_real is False:
+            return False
+        if (rule == "nonzero" and value.is_zero) or (rule == "positive" and value.is_positive is False):
+            return False
+        if rule == "nonnegative" and value.is_negative:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- collections

@@ -219,6 +219,7 @@ class ParsedMath:
     bare: bool = False
     unitless: Any = None
     unit: str = ""
+    written: Any = None  # the value as written, before sympy's own simplification (e^(2 ln x) stays so); None if unknown
 
 
 # ---------------------------------------------------------------- normalize
@@ -1110,7 +1111,7 @@ def _parse_one(text: str) -> ParsedMath:
     builder = _Builder(source)
     value = builder.build(tree.body, 0)
     if not builder.units:
-        return ParsedMath(value=value, text=text, decimals=builder.decimals, bare=bare)
+        return ParsedMath(value=value, text=text, decimals=builder.decimals, bare=bare, written=_as_written(source, tree))
     sp = builder.sympy
     unitless, unit = None, ""
     if builder.top_units:
@@ -1118,6 +1119,23 @@ def _parse_one(text: str) -> ParsedMath:
         unit = " and ".join(sorted(builder.top_units))
     value = _substitute(value, {builder.unit_symbols[u]: _UNIT_VALUES[u](sp) for u in builder.units})
     return ParsedMath(value=value, text=text, decimals=builder.decimals, bare=bare, unitless=unitless, unit=unit)
+
+
+def _as_written(source: str, tree: Any) -> Any:
+    """The expression built with sympy's automatic evaluation off: where it is defined is still visible.
+
+    sympy turns e^(2 ln x) into x^2 and sqrt(x)^2 into x as it builds them,
+    which hides that the written answer is undefined for x < 0.
+    """
+    import sympy as sp
+
+    if "DIFF__" in source:  # a derivative is computed, not written: its unevaluated form is sympy's, not the answer's
+        return None
+    try:
+        with sp.evaluate(False):
+            return _Builder(source).build(tree.body, 0)
+    except Exception:  # noqa: BLE001 - some constructs need evaluation; the domain is then read from the value
+        return None
 
 
 _UNIT_VALUES = {"degrees": lambda sp: sp.pi / 180, "percent": lambda sp: sp.Rational(1, 100)}
