@@ -57,3 +57,6 @@ class SampledModel:
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamChunk]:
         async for chunk in self.model.stream(self.sampling.apply(request)):
             yield chunk
+
+    async def aclose(self) -> None:
+        """Nothing to close: the wrapped model belongs to whoever made it."""

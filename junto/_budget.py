@@ -187,3 +187,6 @@ class BudgetedModel:
                 if chunk.usage is not None:
                     held.settle(chunk.usage, 0.0)
                 yield chunk
+
+    async def aclose(self) -> None:
+        """Nothing to close: the wrapped model belongs to whoever made it."""

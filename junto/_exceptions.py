@@ -114,8 +114,11 @@ class ModelError(JuntoError):
 
     ``usage`` and ``cost_usd`` are what the call spent before it failed
     (``None``: nothing known to be spent), so that a budget and a trace can
-    charge it whatever the outcome.
+    charge it whatever the outcome. ``retry_after`` is how long the server
+    asked to wait before trying again (``None``: it did not say).
     """
+
+    retry_after: float | None = None
 
     def __init__(
         self,

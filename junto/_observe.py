@@ -138,6 +138,9 @@ class ObservedModel:
         finally:
             self._called(request, began, clock, usage, 0.0, "".join(parts), error)
 
+    async def aclose(self) -> None:
+        """Nothing to close: the wrapped model belongs to whoever made it."""
+
 
 class ObservedSandbox:
     """``sandbox``, emitting a :class:`~junto._events.SandboxRan` event as each run ends."""

@@ -146,6 +146,9 @@ class ReplayingModel:
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamChunk]:
         return self.model.stream(request)
 
+    async def aclose(self) -> None:
+        """Nothing to close: the wrapped model belongs to whoever made it."""
+
 
 def replaying(roster: Roster) -> Roster:
     """``roster`` with each model wrapped once in a :class:`ReplayingModel` (a model serving several roles stays one)."""

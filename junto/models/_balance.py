@@ -145,7 +145,7 @@ class Replica:
         self.last_error = error.message[:300]
         self.last_error_type = type(error).__name__
         self.state = ReplicaState.DOWN if isinstance(error, ModelConnectionError) else ReplicaState.COOLING
-        self.cooldown_until = now + policy.cooldown(self.failures, getattr(error, "retry_after", None))
+        self.cooldown_until = now + policy.cooldown(self.failures, error.retry_after)
 
     def expected_s(self) -> float:
         """The latency-aware strategy's estimate of a new request's time here (0: not measured yet)."""

@@ -138,7 +138,7 @@ class ChatModel:
             except ModelError as error:
                 if started or attempt == self.retry.max_attempts or not self.retry.is_retryable(error):
                     raise self._final(error) from None
-                await self._sleep(self.retry.delay(attempt, getattr(error, "retry_after", None)))
+                await self._sleep(self.retry.delay(attempt, error.retry_after))
 
     async def aclose(self) -> None:
         await self.backend.aclose()
@@ -152,7 +152,7 @@ class ChatModel:
             except ModelError as error:
                 if attempt == self.retry.max_attempts or not self.retry.is_retryable(error):
                     raise self._final(error) from None
-                await self._sleep(self.retry.delay(attempt, getattr(error, "retry_after", None)))
+                await self._sleep(self.retry.delay(attempt, error.retry_after))
                 continue
             return completion.model_copy(
                 update={

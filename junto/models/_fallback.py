@@ -75,6 +75,4 @@ class FallbackModel:
 
     async def aclose(self) -> None:
         for model in self.models:
-            close = getattr(model, "aclose", None)
-            if close is not None:
-                await close()
+            await model.aclose()

@@ -129,7 +129,7 @@ class StreamChunk(BaseModel):
 
 @runtime_checkable
 class Model(Protocol):
-    """What every model is: a name, ``complete`` and ``stream``."""
+    """What every model is: a name, ``complete``, ``stream``, and ``aclose`` for what it holds open."""
 
     @property
     def name(self) -> str: ...
@@ -137,6 +137,8 @@ class Model(Protocol):
     async def complete(self, request: ModelRequest) -> Completion: ...
 
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamChunk]: ...
+
+    async def aclose(self) -> None: ...
 
 
 @runtime_checkable
