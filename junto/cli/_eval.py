@@ -6,23 +6,29 @@ import asyncio
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from junto.cli._app import app
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from junto.evals import EvalItem, Outcome, RouteOutcome, System
+
 __all__ = ["eval_command", "spread"]
 
 
-def spread(items: list, limit: int | None) -> list:
+def spread(items: list[EvalItem], limit: int | None) -> list[EvalItem]:
     """The first ``limit`` items, taken in turn from each category so a short run covers them all."""
     if limit is None or limit >= len(items):
         return list(items)
-    by_category: dict[str, list] = {}
+    by_category: dict[str, list[EvalItem]] = {}
     for item in items:
         by_category.setdefault(item.category, []).append(item)
     queues = list(by_category.values())
-    chosen: list = []
+    chosen: list[EvalItem] = []
     while len(chosen) < limit:
         for queue in queues:
             if queue and len(chosen) < limit:
@@ -91,7 +97,7 @@ def eval_command(
     asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command, rescore_only, samples))
 
 
-def _load(suite: str) -> list:
+def _load(suite: str) -> list[EvalItem]:
     from junto.evals import load_suite
 
     return load_suite(suite)
@@ -116,7 +122,7 @@ async def _route(
         raise typer.BadParameter(f"--systems for a routing suite: both or a comma list of {', '.join(ROUTERS)}")
     console = Console(stderr=True)
 
-    def done(outcome) -> None:
+    def done(outcome: RouteOutcome) -> None:
         got = "none" if outcome.kinds is None else "+".join(k.value for k in outcome.kinds)
         console.print(f"{'ok ' if outcome.correct else 'no '} {outcome.router:<14} {outcome.item_id:<12} {got}", highlight=False)
 
@@ -175,7 +181,7 @@ async def _eval(
         sandboxed as sandbox,
         Junto.start(roster=roster, sandbox=sandbox, store=out / "runs.db", budget=budget, samples=sampling) as junto,
     ):
-        chosen = []
+        chosen: list[System] = []
         if systems in ("both", "junto"):
             chosen.append(EnsembleSystem(junto, name=f"junto-s{samples}" if samples else "junto"))
         if systems in ("both", "baseline"):
@@ -186,7 +192,7 @@ async def _eval(
             bar = progress.add_task(f"{suite}: {len(items)} items x {len(chosen)} systems", total=len(items) * len(chosen))
             done_before = len(items) * len(chosen)
 
-            def advance(outcome) -> None:
+            def advance(outcome: Outcome) -> None:
                 progress.advance(bar)
                 if not console.is_terminal:
                     mark = "ok " if outcome.correct else "no "
@@ -197,7 +203,9 @@ async def _eval(
     _report(out, suite, outcomes, command, console)
 
 
-def _report(out: Path, suite: str, outcomes: list, command: str, console, *, rescored_with: str | None = None) -> None:
+def _report(
+    out: Path, suite: str, outcomes: list[Outcome], command: str, console: Console, *, rescored_with: str | None = None
+) -> None:
     from rich.console import Console
 
     from junto.evals import honesty_table, markdown_table, summarize, write_plots, write_summary
