@@ -10,6 +10,7 @@ try; and every failure is one of junto's ``ModelError`` classes, never an
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -128,6 +129,17 @@ async def test_a_stream_joins_to_the_completion_and_ends_with_the_usage(impl: Mo
     if Capability.SCRIPTED in impl.capabilities:
         assert len([chunk for chunk in chunks if chunk.text]) == len(REPLY.split(" "))
         assert last.usage == script.served[1]
+
+
+async def test_a_stream_left_early_frees_the_model_for_the_next_call(impl: ModelImpl) -> None:
+    script = Script([REPLY])
+    async with impl.open(script) as model:
+        stream = model.stream(REQUEST)
+        first = await anext(aiter(stream))
+        await stream.aclose()  # type: ignore[attr-defined]
+        completion = await asyncio.wait_for(model.complete(REQUEST), timeout=120)
+    assert first.text and completion.text.startswith(first.text)
+    assert_usage_adds_up(completion.usage)
 
 
 async def test_structured_output_is_parsed_and_valid_or_a_typed_error(impl: ModelImpl) -> None:
