@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import enum
 import importlib
+import os
 import runpy
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -27,7 +29,9 @@ from junto._runs import RunResult
 if TYPE_CHECKING:
     from junto._junto import Junto
 
-__all__ = ["BatchItem", "BatchLine", "Need", "NodeRunner", "load_item_graph"]
+__all__ = ["NODE_CONFIG_VARIABLE", "BatchItem", "BatchLine", "Need", "NodeRunner", "load_item_graph"]
+
+NODE_CONFIG_VARIABLE = "JUNTO_NODE_CONFIG"
 
 
 class Need(str, enum.Enum):
@@ -98,8 +102,10 @@ class NodeRunner:
     """Runs batch items on one node with one Junto (its store, checkpoints and warm sandbox pool).
 
     ``config_toml`` is the text of the driver's ``junto.toml`` (``None``: the
-    node's own search path); ``store`` overrides its ``[store] url``. Nothing
-    is opened in the constructor.
+    node's own search path); a node whose environment sets
+    ``JUNTO_NODE_CONFIG`` (set it for ``ray start``) uses that file instead,
+    e.g. to reach the model server on the node itself. ``store`` overrides
+    ``[store] url``. Nothing is opened in the constructor.
     """
 
     def __init__(
@@ -115,7 +121,13 @@ class NodeRunner:
         from junto._config import JuntoConfig, load_config
         from junto._junto import Junto
 
-        config = JuntoConfig.from_toml(self.config_toml) if self.config_toml is not None else load_config(None)
+        node_config = os.environ.get(NODE_CONFIG_VARIABLE)  # this node's own models (e.g. its local model server)
+        if node_config:
+            config = load_config(Path(node_config))
+        elif self.config_toml is not None:
+            config = JuntoConfig.from_toml(self.config_toml)
+        else:
+            config = load_config(None)
         return Junto(
             roster=config.build_roster(),
             budget=config.budget.to_budget(),
