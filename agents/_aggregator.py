@@ -92,12 +92,12 @@ class Aggregator:
         """Write, check and (if needed) revise the final answer."""
         if results and not any(_usable(r) for r in results.values()):
             # Nothing to merge: the answer names each task's failure and its reason; no model quotes a failed output.
-            answer = assemble_answer(plan, results)
+            assembled = assemble_answer(plan, results)
             if on_token is not None:
-                on_token(answer)
+                on_token(assembled)
             evidence = "no task produced a usable result: the answer names each one's failure"
             return AggregateResult(
-                answer=answer,
+                answer=assembled,
                 cited=list(results),
                 consistent=None,
                 checks=[CheckResult(name="aggregate-nothing-usable", passed=None, evidence=evidence, spec=Spec.MODEL)],
