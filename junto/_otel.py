@@ -367,11 +367,13 @@ class _Trace:
                 "gen_ai.usage.output_tokens": call.completion_tokens,
                 "junto.role": call.role,
                 "junto.cost_usd": call.cost_usd,
+                "junto.deployment": call.deployment,
+                "junto.failovers": [self.x.clean(f) for f in call.failovers] or None,
             },
             client=True,  # a call out to a model server, as the GenAI conventions have it
         )
         if call.error:
-            span.set_attribute("error.type", call.error.split(":", 1)[0])
+            span.set_attribute("error.type", call.error_type or call.error.split(":", 1)[0])
             self._error(span, call.error)
         for message in call.messages:
             self._content(span, f"gen_ai.{message.role}.message", call.started_at, {"content": message.content})

@@ -262,3 +262,45 @@ def test_from_config_exports_when_the_standard_variable_is_set(tmp_path: Path, m
     (observer,) = Junto.from_config().observers
     assert isinstance(observer, OtelExporter) and observer.capture_content is False
     observer.shutdown()
+
+
+def test_a_failed_model_call_is_an_error_span_with_its_type_and_failovers() -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import StatusCode
+
+    from junto import _events as ev
+    from junto._tasks import Status, TaskKind
+
+    memory = InMemorySpanExporter()
+    exporter = OtelExporter(span_exporter=memory, batch=False, redact=[SECRET])
+    for event in [
+        ev.RunStarted(run_id="r", task="t", at=10.0),
+        ev.TaskStarted(run_id="r", task_id="a", kind=TaskKind.MATH, at=10.1),
+        ev.TaskAttempt(run_id="r", task_id="a", attempt=1, model="m", tier=0, at=10.1),
+        ev.ModelCalled(
+            run_id="r",
+            role="math",
+            model="m",
+            started_at=10.1,
+            duration_s=0.2,
+            task_id="a",
+            attempt=1,
+            error=f"ModelRateLimitError: slow down, key {SECRET}",
+            error_type="ModelRateLimitError",
+            deployment="m-2",
+            failovers=["m-1: ModelHTTPError"],
+            at=10.3,
+        ),
+        ev.TaskFinished(run_id="r", task_id="a", status=Status.FAILED, reason="no attempt", at=10.4),
+        ev.RunFinished(run_id="r", status="failed", exit_reason="completed", at=10.5),
+    ]:
+        exporter(event)
+    spans = {s.name: s for s in memory.get_finished_spans()}
+    exporter.shutdown()
+    call = spans["chat m"]
+    assert call.status.status_code is StatusCode.ERROR and SECRET not in (call.status.description or "")
+    assert call.attributes["error.type"] == "ModelRateLimitError"
+    assert call.attributes["junto.deployment"] == "m-2"
+    assert list(call.attributes["junto.failovers"]) == ["m-1: ModelHTTPError"]
+    assert spans["junto.task a"].status.status_code is StatusCode.ERROR
+    assert spans["junto.run"].status.status_code is StatusCode.ERROR
