@@ -379,7 +379,7 @@ def render_html(record: RunRecord) -> str:
 <title>junto run {_e(r.run_id)}</title><style>{_CSS}</style></head>
 <body><main>
 <h1>run <code>{_e(r.run_id)}</code> {_badge(r.status.value)}</h1>
-<div class="dim">{_e(when)} · exit {_e(getattr(r.exit_reason, "value", r.exit_reason))} · {r.duration_s:.2f}s ·
+<div class="dim">{_e(when)} · exit {_e(r.exit_reason.value)} · {r.duration_s:.2f}s ·
 {r.usage.tokens} tokens · ${r.usage.cost_usd:.4f}{" · session " + _e(r.session_id) if r.session_id else ""}</div>
 <blockquote class="instruction" id="request">{_e(r.task)}</blockquote>{error}
 <h2>Plan <span class="dim">({_e(record.plan_source)})</span></h2>
