@@ -37,7 +37,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from junto.tools.facts._consistency import code_blocks, normal_code
-from junto.tools.facts._values import NUMBER_WORDS, Stated, show, squash, stated_numbers, states, verified_values
+from junto.tools.facts._values import NUMBER_WORDS, Stated, Stating, find_stated, show, stated_numbers, states, verified_values
 
 import junto._tasks as contract
 from junto._tasks import Spec
@@ -55,37 +55,19 @@ _LIST = r"(?P<list>{n}(?:\s*(?:,|\band\b|\bor\b|,\s*and)\s*{n})*)"
 
 
 def _math_fact(task_id: str, output: MathOutput, text: str, numbers: list[Stated]) -> CheckResult:
-    name = f"fact [{task_id}]"
-    values = verified_values(output.answer)
-    if values is None:
-        if squash(output.answer) in squash(text):
-            return contract.CheckResult(
-                name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]", spec=Spec.UPSTREAM
-            )
-        return contract.CheckResult(
-            name=name,
-            passed=False,
-            evidence=f"does not quote the verified result of [{task_id}], {output.answer}, exactly",
-            spec=Spec.UPSTREAM,
-        )
-    if not values:
-        return contract.CheckResult(
-            name=name,
-            passed=None,
-            evidence=f"the verified result of [{task_id}] ({output.answer!r}) has no value to look for",
-            spec=Spec.UPSTREAM,
-        )
-    missing = [v for v in dict.fromkeys(values) if not any(states(n, v) for n in numbers)]
-    if missing:
-        return contract.CheckResult(
-            name=name,
-            passed=False,
-            evidence=f"does not state {', '.join(show(v) for v in missing)}; [{task_id}] verified {output.answer}",
-            spec=Spec.UPSTREAM,
-        )
-    return contract.CheckResult(
-        name=name, passed=True, evidence=f"states {output.answer} as verified by [{task_id}]", spec=Spec.UPSTREAM
-    )
+    found = find_stated(output.answer, text, numbers)
+    passed: bool | None
+    match found.stating:
+        case Stating.STATED:
+            passed, evidence = True, f"states {output.answer} as verified by [{task_id}]"
+        case Stating.NOT_QUOTED:
+            passed, evidence = False, f"does not quote the verified result of [{task_id}], {output.answer}, exactly"
+        case Stating.NOTHING:
+            passed, evidence = None, f"the verified result of [{task_id}] ({output.answer!r}) has no value to look for"
+        case Stating.MISSING:
+            missing = ", ".join(show(v) for v in found.missing)
+            passed, evidence = False, f"does not state {missing}; [{task_id}] verified {output.answer}"
+    return contract.CheckResult(name=f"fact [{task_id}]", passed=passed, evidence=evidence, spec=Spec.UPSTREAM)
 
 
 def _code_fact(task_id: str, output: CodeOutput, text: str) -> CheckResult | None:

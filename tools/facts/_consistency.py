@@ -35,7 +35,7 @@ import re
 import textwrap
 from collections.abc import Iterable, Mapping
 
-from junto.tools.facts._values import Stated, agree, show, squash, stated_numbers, states, verified_values
+from junto.tools.facts._values import Stated, Stating, agree, find_stated, show, stated_numbers
 from pydantic import BaseModel, Field
 
 from junto._fences import fences, without_fences
@@ -127,31 +127,20 @@ def _citations(prose: str, results: Mapping[str, TaskResult], plan: Plan | None)
 
 
 def _states(task_id: str, verified: str, numbers: list[Stated], prose: str) -> CheckResult:
-    name = f"states [{task_id}]"
-    values = verified_values(verified)
-    if values is None:
-        if squash(verified) in squash(prose):
-            return CheckResult(name=name, passed=True, evidence=f"states {verified}", spec=Spec.UPSTREAM)
-        return CheckResult(
-            name=name,
-            passed=None,
-            evidence=f"the verified result {verified!r} is not quoted verbatim (an equivalent form cannot be ruled out)",
-            spec=Spec.UPSTREAM,
-        )
-    if not values:
-        return CheckResult(
-            name=name, passed=None, evidence=f"the verified result {verified!r} has no value to look for", spec=Spec.UPSTREAM
-        )
-    missing = [v for v in dict.fromkeys(values) if not any(states(n, v) for n in numbers)]
-    if missing:
-        wrong = ", ".join(show(v) for v in missing)
-        return CheckResult(
-            name=name,
-            passed=False,
-            evidence=f"the verified result of [{task_id}] is {verified}, but the answer does not state {wrong}",
-            spec=Spec.UPSTREAM,
-        )
-    return CheckResult(name=name, passed=True, evidence=f"states {verified}", spec=Spec.UPSTREAM)
+    found = find_stated(verified, prose, numbers)
+    passed: bool | None
+    match found.stating:
+        case Stating.STATED:
+            passed, evidence = True, f"states {verified}"
+        case Stating.NOT_QUOTED:
+            passed = None
+            evidence = f"the verified result {verified!r} is not quoted verbatim (an equivalent form cannot be ruled out)"
+        case Stating.NOTHING:
+            passed, evidence = None, f"the verified result {verified!r} has no value to look for"
+        case Stating.MISSING:
+            wrong = ", ".join(show(v) for v in found.missing)
+            passed, evidence = False, f"the verified result of [{task_id}] is {verified}, but the answer does not state {wrong}"
+    return CheckResult(name=f"states [{task_id}]", passed=passed, evidence=evidence, spec=Spec.UPSTREAM)
 
 
 def _supported(numbers: list[Stated], sources: str, verified: Mapping[str, MathOutput]) -> CheckResult:

@@ -18,14 +18,19 @@ the values a verified answer consists of, or ``None`` when it is symbolic
 
 from __future__ import annotations
 
+import enum
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 __all__ = [
     "NUMBER_WORDS",
+    "Finding",
     "Stated",
+    "Stating",
     "agree",
+    "find_stated",
     "show",
     "squash",
     "stated_numbers",
@@ -100,6 +105,32 @@ def states(stated: Stated, value: Fraction) -> bool:
     if not stated.places:
         return False
     return abs(value - stated.value) * 2 * 10**stated.places <= 1
+
+
+class Stating(enum.Enum):
+    """What a text does with one verified answer."""
+
+    STATED = "stated"  # every value, or the symbolic answer as written
+    MISSING = "missing"  # some of its values are not stated
+    NOT_QUOTED = "not quoted"  # a symbolic answer, not found as written (an equivalent form may be there)
+    NOTHING = "nothing"  # the answer has no value to look for
+
+
+@dataclass(frozen=True)
+class Finding:
+    stating: Stating
+    missing: list[Fraction] = field(default_factory=list)
+
+
+def find_stated(answer: str, text: str, numbers: Sequence[Stated]) -> Finding:
+    """Does ``text`` (whose numbers are ``numbers``) state the verified ``answer``?"""
+    values = verified_values(answer)
+    if values is None:
+        return Finding(Stating.STATED if squash(answer) in squash(text) else Stating.NOT_QUOTED)
+    if not values:
+        return Finding(Stating.NOTHING)
+    missing = [v for v in dict.fromkeys(values) if not any(states(n, v) for n in numbers)]
+    return Finding(Stating.MISSING, missing) if missing else Finding(Stating.STATED)
 
 
 def agree(a: Stated, b: Stated) -> bool:
