@@ -76,7 +76,9 @@ async def check_code(
     return CodeVerification(checks=checks, report=report, discarded=discarded, examples=examples)
 
 
-def _section(report: CodeCheckReport, origin: TestOrigin, *, skip_lines: set[int] = frozenset()) -> CheckResult | None:
+def _section(
+    report: CodeCheckReport, origin: TestOrigin, *, skip_lines: frozenset[int] | set[int] = frozenset()
+) -> CheckResult | None:
     """The outcomes of one origin's tests as a check named after it (``None``: none of them ran).
 
     Passing evidence says how strong it is ("passes the user's 3 tests");

@@ -120,7 +120,7 @@ def stub_implementations(code: str) -> dict[str, str]:
         tree = ast.parse(code)
     except SyntaxError:
         return {}
-    bodies = {
+    bodies: dict[str, list[ast.stmt]] = {
         "none": [ast.Return(value=ast.Constant(value=None))],
         "raise": [ast.Raise(exc=ast.Name(id="NotImplementedError", ctx=ast.Load()), cause=None)],
     }

@@ -630,8 +630,8 @@ def _with_internal_atoms(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]
         if kind == "internal" and value in ("deg", "pct"):
             out.append(("name", "DEG__" if value == "deg" else "PCT__"))
         elif kind == "internal" and value.startswith("der:"):
-            _, function, order, variable = value.split(":")
-            out.append(("name", f"D__{function}__{order}__{variable}"))
+            _, function, degree, variable = value.split(":")
+            out.append(("name", f"D__{function}__{degree}__{variable}"))
         elif (kind, value) == ("op", "'"):
             if not out or not re.fullmatch(r"[A-Za-z]", out[-1][1]) or out[-1][0] != "name" or out[-1][1] in _CONSTANTS:
                 raise CheckError("a prime ' follows the name of a function, as in f'(x) or y'")
@@ -803,7 +803,7 @@ def _with_operators(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
             end = _operand_end(out, i + 1)
             # d/dx x^2 sin x, d/dx x^2 + 1, d/dx (x^2)^2: the derivative of it all, or of its first part?
             # (d/dx (x^2) + 1 is clear: the brackets end what it applies to)
-            follows = (")", "]", "}", ",", "=", "<", ">", "<=", ">=", "!=")
+            follows: tuple[str, ...] = (")", "]", "}", ",", "=", "<", ">", "<=", ">=", "!=")
             if out[i + 1][1] == "(":
                 follows += ("+", "-", "*", "/")
             if end < len(out) and out[end][1] not in follows:

@@ -132,10 +132,10 @@ def _bounds(instruction: str, unit: str) -> dict[str, int]:
                 continue
             return {"min": min(a, b), "max": max(a, b)}
         if how == "max":
-            strict = re.search(r"fewer|less|under|below", phrase) and not re.search(r"\bnot\b|n't|never", phrase)
+            strict = re.search(r"fewer|less|under|below", phrase) is not None and not re.search(r"\bnot\b|n't|never", phrase)
             return {"max": a - 1 if strict else a}
         if how == "min":
-            strict = re.search(r"more\s+than|over", phrase)
+            strict = re.search(r"more\s+than|over", phrase) is not None
             return {"min": a + 1 if strict else a}
         if how == "about" or (how == "plain" and unit == "words"):
             return {"min": round(a * 0.8), "max": round(a * 1.2)}
