@@ -488,5 +488,7 @@ IMPLEMENTATIONS = [
     ModelImpl("anthropic", _closing(_anthropic), frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
     ModelImpl("function", _closing(_function), frozenset({Capability.SCRIPTED}), _RAISED_FAULTS),
     ModelImpl("fallback", _closing(_fallback), frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
+    # No faults: nothing on the way can be made to fail. Not a fault but a lack, stated here: LocalBackend does not
+    # enforce the call's timeout (llama.cpp's blocking call cannot be stopped), so it never raises ModelTimeoutError.
     ModelImpl("local", _closing(_local), frozenset({Capability.GENERATES}), marks=(pytest.mark.model,)),
 ]
