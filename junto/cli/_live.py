@@ -107,7 +107,8 @@ def _plan_tree(view: RunView, now: float | None) -> Tree:
 
 
 def _footer(view: RunView, now: float | None) -> Text:
-    footer = f"{view.tokens} tokens" + (f" · ${view.cost_usd:.4f}" if view.cost_usd else "")
+    tokens = max(view.tokens, view.prompt_tokens + view.completion_tokens)  # model calls count as they return
+    footer = f"{tokens} tokens" + (f" · ${view.cost_usd:.4f}" if view.cost_usd else "")
     if view.started_at is not None and not view.finished:
         footer += f" · {max((now or time.time()) - view.started_at, 0.0):.1f}s"
     return Text(footer, style="dim")

@@ -146,7 +146,8 @@ def render_trace(record: RunRecord) -> RenderableType:
             Text.assemble(
                 ("aggregate", "bold"),
                 f" {consistent}",
-                (f" · {a.revisions} revisions · cites {', '.join(a.cited) or 'nothing'}", "dim"),
+                # the tasks the answer is made from; its citations check reads the text's own [id] marks
+                (f" · {a.revisions} revisions · from {', '.join(a.cited) or 'no task'}", "dim"),
             )
         )
         for check in a.checks:
