@@ -5,8 +5,9 @@
   stand-in the unit tests use (``_sandboxes.py`` registers them).
 - ``test_models.py``: the :class:`~junto.models.Model` contract on the
   OpenAI-compatible backend (over ``httpx.MockTransport`` and over aiohttp to
-  a server on 127.0.0.1), the Anthropic backend, ``FunctionModel``,
-  ``FallbackModel`` and the embedded model (``_models.py`` registers them).
+  a server on 127.0.0.1), the Anthropic backend, a model with two
+  deployments (``ReplicaBackend``), ``FunctionModel``, ``FallbackModel`` and
+  the embedded model (``_models.py`` registers them).
 
 A new implementation is added to its registry with the capabilities it
 claims; the suite then runs every contract test it is bound by. A sandbox

@@ -3,7 +3,9 @@
 A script says what each call meets, in order: a reply, or a :class:`Fault`
 (the last turn repeats). The OpenAI-compatible and Anthropic backends meet it
 on the wire, through ``httpx.MockTransport`` answering in the shapes those
-APIs send (SSE included); ``FunctionModel`` meets it in its function, raising
+APIs send (SSE included), or through aiohttp from a server on 127.0.0.1; a
+model with two deployments meets it on whichever deployment is called (so a
+fault on one is met again on the other); ``FunctionModel`` meets it in its function, raising
 the error a backend raises; the fallback model meets it in its second model
 after its first has failed; the embedded model cannot be scripted and
 generates. Every server-side answer counts a token per word and records the
@@ -41,12 +43,15 @@ from junto.models import (
     ChatModel,
     FallbackModel,
     FunctionModel,
+    HealthPolicy,
     LocalBackend,
     Message,
     Model,
     ModelRequest,
     OpenAIBackend,
     OpenAIProvider,
+    Replica,
+    ReplicaBackend,
     RetryPolicy,
     Usage,
 )
@@ -148,6 +153,8 @@ def _error_response(fault: Fault, body: dict[str, Any]) -> httpx.Response:
 
 def _openai_handler(script: Script) -> Callable[[httpx.Request], httpx.Response]:
     def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":  # the probe a deployment is watched with; not a call
+            return httpx.Response(200, json={"object": "list", "data": [{"id": "gpt-test", "object": "model"}]})
         body = json.loads(request.content)
         turn = script.next()
         stream = bool(body.get("stream"))
@@ -422,6 +429,22 @@ def _fallback(script: Script) -> FallbackModel:
     return FallbackModel([down, _anthropic(script)], name="fallback")
 
 
+def _replicas(script: Script) -> ChatModel:
+    """Two deployments of one model answering from one script: a fault on one is met again on the other."""
+    deployments = [
+        Replica(
+            name,
+            OpenAIBackend(
+                OpenAIProvider(f"http://127.0.0.1:{port}/v1", transport=httpx.MockTransport(_openai_handler(script))),
+                model="gpt-test",
+            ),
+        )  # fmt: skip
+        for name, port in (("east", 9), ("west", 10))
+    ]
+    backend = ReplicaBackend(deployments, model_id="gpt-test", health=HealthPolicy(cooldown_s=0.0))
+    return ChatModel(backend, name="replicas", **_OPTIONS)
+
+
 def _local(script: Script) -> ChatModel:
     # One thread: the embedded model shares two cores with the rest of the suite.
     return ChatModel(LocalBackend(n_threads=1), name="local", timeout_s=300)
@@ -486,6 +509,7 @@ IMPLEMENTATIONS = [
         },
     ),
     ModelImpl("anthropic", _closing(_anthropic), frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
+    ModelImpl("replicas", _closing(_replicas), frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
     ModelImpl("function", _closing(_function), frozenset({Capability.SCRIPTED}), _RAISED_FAULTS),
     ModelImpl("fallback", _closing(_fallback), frozenset({Capability.SCRIPTED}), _WIRE_FAULTS),
     # No faults: nothing on the way can be made to fail. Not a fault but a lack, stated here: LocalBackend does not
