@@ -209,4 +209,4 @@ def routes(
     console.print(out)
     learned = [role.value for role, policy in config.routing.items() if policy.route.value == "learned"]
     routed = ", ".join(learned) or 'none (set route = "learned" under [routing.ROLE])'
-    console.print(f"roles routed by this table: {routed}", highlight=False)
+    console.print(f"roles routed by this table: {routed}", highlight=False, markup=False)
