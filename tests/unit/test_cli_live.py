@@ -204,3 +204,22 @@ async def test_render_live_keeps_the_elapsed_time_going_between_events() -> None
     await render_live(slow_task(), console, final=False, refresh_per_second=20)
     shown = [float(s) for s in re.findall(r"roots \[math\] running +(\d+\.\d)s", buffer.getvalue())]
     assert shown and max(shown) >= 0.4
+
+
+def test_piped_output_prints_the_plan_each_outcome_the_answer_once_and_the_run_id() -> None:
+    from junto.cli._run import _Printer
+
+    lines: list[str] = []
+    printer = _Printer(lambda text="", nl=True: lines.append(text))
+    events = script()
+    cut = next(i for i, e in enumerate(events) if isinstance(e, ev.AggregateFinished))
+    events[cut:cut] = [
+        ev.AggregateToken(run_id="run-1", text="\n\n[revising: the answer disagreed]\n\nThe roots are **2** and 3.")
+    ]
+    events[2] = ev.PlanCreated(run_id="run-1", tasks=PLAN, source="fallback", reason="the model's plan was invalid", at=101.0)
+    for event in events:
+        printer.show(event)
+    out = "\n".join(lines)
+    assert lines[0] == "run run-1" and "plan (fallback): the model's plan was invalid" in out
+    assert out.count("The roots are **2** and 3.") == 1 and "revising" not in out  # the answer once, no draft
+    assert "code: skipped" in out and "run run-1 completed (budget" in out and "junto trace run-1" in out
