@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import sys
 import tempfile
 import time
@@ -31,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from junto.graphs import TaskGraph  # noqa: E402
 
-from tests.fixtures.batch import RayNode, stub_server, write_config  # noqa: E402
+from tests.fixtures.batch import RayCluster, stub_server, write_config  # noqa: E402
 
 STORE = "postgresql://junto:junto@127.0.0.1:5432/junto_test"
 
@@ -52,32 +50,6 @@ async def _batch(runs: int, results: Path, *, ray_address: str | None, slots: in
     return elapsed, summary.by_node
 
 
-def _wait_port(port: int, node: RayNode) -> None:
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        assert node.process.poll() is None, "ray start --head exited"
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("the Ray head did not come up")
-
-
-def _wait_nodes(address: str, count: int) -> None:
-    import ray
-
-    ray.init(address=address, _node_ip_address="127.0.0.1", logging_level="ERROR", log_to_driver=False)
-    try:
-        deadline = time.time() + 180
-        while sum(1 for n in ray.nodes() if n["Alive"]) < count:
-            if time.time() > deadline:
-                raise TimeoutError(f"{count} Ray nodes did not come up")
-            time.sleep(0.3)
-    finally:
-        ray.shutdown()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=64)
@@ -86,36 +58,24 @@ def main() -> None:
     parser.add_argument("--slots", type=int, default=16, help="runs at once per node (local: in the process)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    from tests.fixtures.batch import free_port
-
     stub = ["--delay-ms", str(args.delay_ms), "--max-concurrent", str(args.per_replica)]
     with tempfile.TemporaryDirectory(prefix="junto-bench-", dir="/tmp") as tmp_text:
         tmp = Path(tmp_text)
         with stub_server(tmp / "a.jsonl", *stub) as port_a, stub_server(tmp / "b.jsonl", *stub) as port_b:
             config_a, config_b = write_config(tmp / "a.toml", port_a), write_config(tmp / "b.toml", port_b)
             local, _ = asyncio.run(_batch(args.runs, tmp / "local.jsonl", ray_address=None, slots=args.slots, config=config_a))
-            port = free_port()
-            env = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_USAGE_STATS_ENABLED": "0"}
-            common = ["--node-ip-address=127.0.0.1", "--num-cpus=2", "--disable-usage-stats"]
-            nodes: list[RayNode] = []
+            cluster = RayCluster(tmp, resources="{}", cpus=2)
             try:
-                head_args = ["--head", f"--port={port}", "--include-dashboard=false", f"--temp-dir={tmp}/ray", *common]
-                nodes.append(RayNode(head_args, tmp / "head.log", {**env, "JUNTO_NODE_CONFIG": str(config_a)}))
-                _wait_port(port, nodes[0])
-                address = f"127.0.0.1:{port}"
-                _wait_nodes(address, 1)
+                cluster.start_head(env={"JUNTO_NODE_CONFIG": str(config_a)})
                 ray1, by1 = asyncio.run(
-                    _batch(args.runs, tmp / "ray1.jsonl", ray_address=address, slots=args.slots, config=config_a)
+                    _batch(args.runs, tmp / "ray1.jsonl", ray_address=cluster.address, slots=args.slots, config=config_a)
                 )
-                second = [f"--address={address}", *common]
-                nodes.append(RayNode(second, tmp / "worker.log", {**env, "JUNTO_NODE_CONFIG": str(config_b)}))
-                _wait_nodes(address, 2)
+                cluster.add_node(env={"JUNTO_NODE_CONFIG": str(config_b)})
                 ray2, by2 = asyncio.run(
-                    _batch(args.runs, tmp / "ray2.jsonl", ray_address=address, slots=args.slots, config=config_a)
+                    _batch(args.runs, tmp / "ray2.jsonl", ray_address=cluster.address, slots=args.slots, config=config_a)
                 )
             finally:
-                for node in nodes:
-                    node.kill()
+                cluster.stop()
     per_run_ms = (ray1 - local) / args.runs * 1000
     lines = [
         f"{args.runs} runs of 2 independent tasks + aggregation (3 model calls a run, 2 on the critical path);",

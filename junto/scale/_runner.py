@@ -184,9 +184,12 @@ class NodeRunner:
         return self.node
 
     async def close(self) -> None:
+        """Close the Junto (its store, checkpoints and sandbox) and the models' connections."""
         if self._junto is not None:
-            await self._junto.aclose()
-            self._junto = None
+            junto, self._junto = self._junto, None
+            await junto.aclose()
+            for model in junto.roster.all_models() if junto.roster is not None else []:
+                await model.aclose()
 
 
 def _since(started: float) -> float:

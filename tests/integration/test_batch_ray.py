@@ -39,10 +39,10 @@ def _wait_for(predicate, timeout: float, what: str) -> None:
 def test_a_batch_on_two_ray_nodes_survives_losing_one(tmp_path: Path) -> None:
     log, gate = tmp_path / "calls.jsonl", tmp_path / "open"
     batch, results = write_batch(tmp_path / "batch.jsonl", ITEMS), tmp_path / "results.jsonl"
-    with stub_server(log, "--gate", str(gate)) as port, ray_cluster(tmp_path) as (address, nodes):
+    with stub_server(log, "--gate", str(gate)) as port, ray_cluster(tmp_path) as cluster:
         config = write_config(tmp_path / "junto.toml", port)
         command = [JUNTO, "batch", str(batch), "--out", str(results), "--config", str(config)]
-        command += ["--ray", address, "--concurrency", str(SLOTS), "--store", STORE]
+        command += ["--ray", cluster.address, "--concurrency", str(SLOTS), "--store", STORE]
         driver = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -58,7 +58,7 @@ def test_a_batch_on_two_ray_nodes_survives_losing_one(tmp_path: Path) -> None:
                 400,
                 "first wave",
             )
-            killed = nodes[1].kill()
+            killed = cluster.nodes[-1].kill()
             assert len(killed) > 3  # ray start, raylet, agents, the node's worker with its actor
             gate.touch()
             stdout, stderr = driver.communicate(timeout=400)

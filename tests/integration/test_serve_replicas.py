@@ -1,0 +1,103 @@
+"""Two `junto serve` replicas on one PostgreSQL: a session started through one continues through the other.
+
+Each replica is its own process with its own port, as behind a load
+balancer; they share nothing but the run store named in junto.toml. The
+models are the stub server, which logs which earlier turns each planner
+request carried.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.fixtures.batch import ROOT, free_port, stub_server, write_config
+from tests.fixtures.stub_openai import task_line
+
+pytestmark = [pytest.mark.slow, pytest.mark.docker, pytest.mark.postgres]
+
+JUNTO = str(Path(sys.executable).with_name("junto"))
+STORE = "postgresql://junto:junto@127.0.0.1:5432/junto_test"
+
+
+@contextmanager
+def replica(config: Path, home: Path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "JUNTO_HOME": str(home)}
+    env.pop("JUNTO_API_KEY", None)
+    process = subprocess.Popen(
+        [JUNTO, "serve", "--port", str(port), "--config", str(config)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            try:
+                if httpx.get(f"{url}/v1/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.time() < deadline, "junto serve did not come up"
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+
+
+def _run(url: str, task: str, session: str) -> dict:
+    accepted = httpx.post(f"{url}/v1/runs", json={"task": task, "session_id": session}, timeout=30)
+    assert accepted.status_code == 202, accepted.text
+    run_id = accepted.json()["run_id"]
+    deadline = time.time() + 120
+    while True:
+        body = httpx.get(f"{url}/v1/runs/{run_id}", timeout=30).json()
+        if body.get("state") == "finished":
+            return body
+        assert time.time() < deadline, body
+        time.sleep(0.3)
+
+
+def test_a_session_started_on_one_replica_continues_on_another(tmp_path: Path) -> None:
+    log = tmp_path / "calls.jsonl"
+    session = f"replicas-{uuid.uuid4().hex[:8]}"
+    with stub_server(log) as port:
+        config = write_config(tmp_path / "junto.toml", port)
+        config.write_text(f'[store]\nurl = "{STORE}"\n\n' + config.read_text())
+        with replica(config, tmp_path / "a") as first, replica(config, tmp_path / "b") as second:
+            turn1 = _run(first, task_line(1), session)
+            turn2 = _run(second, task_line(2), session)
+            # either replica answers for the whole session, and for a run the other one made
+            seen_from_first = httpx.get(f"{first}/v1/sessions/{session}", timeout=30).json()
+            seen_from_second = httpx.get(f"{second}/v1/sessions/{session}", timeout=30).json()
+            run1_via_second = httpx.get(f"{second}/v1/runs/{turn1['run_id']}", timeout=30)
+    assert "707" in turn1["answer"] and "714" in turn2["answer"]
+    assert seen_from_first == seen_from_second
+    assert [m["role"] for m in seen_from_second["messages"]] == ["user", "assistant", "user", "assistant"]
+    assert seen_from_second["run_ids"] == [turn1["run_id"], turn2["run_id"]]
+    assert run1_via_second.status_code == 200
+    planner_calls = [json.loads(line) for line in log.read_text().splitlines() if '"planner"' in line]
+    second_turn = [c for c in planner_calls if c["item"] == 2]
+    assert second_turn and all(1 in c["seen"] for c in second_turn)  # the second replica planned with the first turn
