@@ -109,8 +109,9 @@ async def test_least_busy_balances_evenly_across_three_servers(servers: list[Stu
 
 
 async def test_injected_faults_are_typed_and_every_call_still_answers(servers: list[StubServer]) -> None:
-    model = _model(servers[:2])
-    faulty = servers[0]
+    # s0 is a fault-injecting proxy in front of a real server; s1 a server of its own
+    faulty = StubServer(name="s0", delay=0.0, upstream=f"http://127.0.0.1:{servers[0].port}").start()
+    model = _model([faulty, servers[1]])
     try:
         for fault, error_type in [("429", "ModelHTTPError"), ("500", "ModelHTTPError"), ("malformed", "ModelResponseError")]:
             _reset(model)
@@ -132,8 +133,13 @@ async def test_injected_faults_are_typed_and_every_call_still_answers(servers: l
             async for chunk in _stream_first_to(model, "s0"):
                 seen.append(chunk.text)
         assert seen == ["Rayleigh"]  # the first token went out; the failure is reported, not hidden
+
+        _reset(model)
+        answer = await _first_to(model, "s0")  # no fault left: the proxy relays the real server's answer
+        assert (answer.deployment, answer.text) == ("s0", REPLY) and servers[0].stats()["served"] >= 1
     finally:
         await model.aclose()
+        faulty.stop()
 
 
 async def test_runs_through_faults_complete_and_their_traces_type_the_errors(servers: list[StubServer], tmp_path: Path) -> None:
