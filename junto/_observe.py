@@ -48,7 +48,10 @@ def provider_of(model: Model) -> str:
 
     if not isinstance(model, ChatModel):
         return ""
-    name = type(model.backend).__name__
+    from junto.models._replicas import ReplicaBackend
+
+    backend = model.backend.replicas[0].backend if isinstance(model.backend, ReplicaBackend) else model.backend
+    name = type(backend).__name__
     return _PROVIDERS.get(name, name.removesuffix("Backend").lower())
 
 
