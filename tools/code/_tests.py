@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from junto.sandbox._types import ExecResult, Sandbox
 from pydantic import BaseModel, ConfigDict, Field
@@ -251,7 +252,7 @@ def _parse(result: ExecResult, token: str, *, entry_point: str | None) -> CodeCh
     )
     plain: list[str] = []
     by_variant: dict[str, list[TestOutcome]] = {}
-    running: dict[str, dict] = {}
+    running: dict[str, dict[str, Any]] = {}  # the JSON record of each test started, not yet finished
     for line in result.stdout.splitlines():
         at = line.find(token)
         if at < 0:

@@ -104,7 +104,8 @@ def states(stated: Stated, value: Fraction) -> bool:
         return True
     if not stated.places:
         return False
-    return abs(value - stated.value) * 2 * 10**stated.places <= 1
+    scale: int = 10**stated.places
+    return abs(value - stated.value) * 2 * scale <= 1
 
 
 class Stating(enum.Enum):

@@ -1392,4 +1392,5 @@ def format_math(value: Any) -> str:
         return "[" + ", ".join("[" + ", ".join(format_math(v) for v in row) + "]" for row in value.tolist()) + "]"
     if isinstance(value, sp.Equality):
         return f"{format_math(value.lhs)} = {format_math(value.rhs)}"
-    return sp.sstr(value)
+    text: str = sp.sstr(value)
+    return text
