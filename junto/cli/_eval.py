@@ -39,7 +39,8 @@ def spread(items: list[EvalItem], limit: int | None) -> list[EvalItem]:
 @app.command("eval", epilog="\b\nExample:\n  junto eval humaneval --limit 20 --out results/humaneval")
 def eval_command(
     suite: str = typer.Argument(
-        ..., help="humaneval, math, math-heldout, composite, route-heldout, route-heldout-2, or the path of a JSONL suite."
+        ...,
+        help="humaneval, math, math-heldout, composite, ifeval-heldout, route-heldout, route-heldout-2, or the path of a JSONL suite.",
     ),
     config: Path | None = typer.Option(None, "--config", help="junto.toml to use (default: search order)."),
     baseline: str | None = typer.Option(

@@ -1,7 +1,8 @@
 """`junto eval`: does the ensemble beat a single model? Measured by checks, never by opinion."""
 
 from junto.evals._humaneval import HumanEvalProblem, Mutant, check_humaneval, load_humaneval, mutants
-from junto.evals._items import CodePart, EvalItem, MathPart, RoutePart, TextPart, load_jsonl, parse_items
+from junto.evals._ifeval import ifeval_checkers, punkt_tab_dir, score_ifeval
+from junto.evals._items import CodePart, EvalItem, IfevalPart, MathPart, RoutePart, TextPart, load_jsonl, parse_items
 from junto.evals._report import (
     HONESTY,
     SystemSummary,
@@ -37,6 +38,7 @@ __all__ = [
     "EvalItem",
     "HONESTY",
     "HumanEvalProblem",
+    "IfevalPart",
     "MathPart",
     "Mutant",
     "Outcome",
@@ -55,6 +57,7 @@ __all__ = [
     "extract_code_blocks",
     "extract_final_answer",
     "honesty_table",
+    "ifeval_checkers",
     "is_routing_suite",
     "load_humaneval",
     "load_humaneval_items",
@@ -64,11 +67,13 @@ __all__ = [
     "markdown_table",
     "mutants",
     "parse_items",
+    "punkt_tab_dir",
     "rescore",
     "run_command",
     "run_routing",
     "run_suite",
     "score_answer",
+    "score_ifeval",
     "summarize",
     "summarize_routing",
     "write_plots",

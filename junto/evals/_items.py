@@ -5,6 +5,8 @@ An item is a prompt plus one or more machine-checkable parts:
 - ``math``: a value the answer must contain, compared with the math checker;
 - ``code``: a function the answer must define, run against tests in the sandbox;
 - ``text``: writing constraints the answer's prose must meet;
+- ``ifeval``: one IFEval instruction (its id and kwargs), judged by the official
+  IFEval checker on the whole answer;
 - ``route``: the task kinds a plan of the prompt must hold (scored on the
   plan, not on an answer: see :mod:`junto.evals._routing`).
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -29,7 +31,7 @@ from junto._constraints import WritingConstraints
 from junto._exceptions import ConfigError
 from junto._tasks import TaskKind
 
-__all__ = ["CodePart", "EvalItem", "MathPart", "Part", "RoutePart", "TextPart", "load_jsonl", "parse_items"]
+__all__ = ["CodePart", "EvalItem", "IfevalPart", "MathPart", "Part", "RoutePart", "TextPart", "load_jsonl", "parse_items"]
 
 
 class MathPart(BaseModel):
@@ -60,6 +62,16 @@ class TextPart(BaseModel):
     constraints: WritingConstraints
 
 
+class IfevalPart(BaseModel):
+    """One verifiable instruction in IFEval's terms, e.g. ``length_constraints:number_words`` with ``{"num_words": 80, "relation": "less than"}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["ifeval"] = "ifeval"
+    instruction_id: str = Field(min_length=1)
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+
+
 class RoutePart(BaseModel):
     """The set of task kinds a right plan of the prompt holds (one per kind, however many tasks)."""
 
@@ -74,7 +86,7 @@ class RoutePart(BaseModel):
         return sorted(set(kinds), key=lambda kind: kind.value)
 
 
-Part = Annotated[MathPart | CodePart | TextPart | RoutePart, Field(discriminator="type")]
+Part = Annotated[MathPart | CodePart | TextPart | IfevalPart | RoutePart, Field(discriminator="type")]
 
 
 class EvalItem(BaseModel):

@@ -9,7 +9,9 @@ baseline's, so the two are compared on equal terms:
 - a code part passes when a Python block in the answer defining the entry
   point passes the item's tests in the sandbox;
 - a text part passes when the prose (the answer without code blocks) meets
-  the writing constraints.
+  the writing constraints;
+- an ifeval part passes when the official IFEval checker says the whole answer
+  follows its instruction (strict), see :mod:`junto.evals._ifeval`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pydantic import BaseModel
 from junto._exceptions import ConfigError
 from junto._fences import fences, without_fences
 from junto.agents import without_verification_note
-from junto.evals._items import CodePart, EvalItem, MathPart, TextPart
+from junto.evals._items import CodePart, EvalItem, IfevalPart, MathPart, TextPart
 from junto.sandbox._types import Sandbox
 
 __all__ = ["PartScore", "extract_code_blocks", "extract_final_answer", "score_answer"]
@@ -165,6 +167,10 @@ async def score_answer(item: EvalItem, answer: str, *, sandbox: Sandbox) -> list
             scores.append(await _score_code(part, answer, sandbox))
         elif isinstance(part, TextPart):
             scores.append(_score_text(part, answer))
+        elif isinstance(part, IfevalPart):
+            from junto.evals._ifeval import score_ifeval
+
+            scores.append(score_ifeval(part, answer, prompt=item.prompt))
         else:  # a route part scores a plan, not an answer: see junto.evals._routing
             raise ConfigError(
                 f"item {item.id!r} has a {part.type} part, which scores plans, not answers", hint="run it as a routing suite"
