@@ -163,7 +163,10 @@ class ChatSession:
         if store is None:
             self.console.print("no run store: sessions are not kept")
             return
-        table = Table("session", "messages", "runs", box=None, header_style="bold")
+        table = Table(box=None, header_style="bold")
+        table.add_column("session", no_wrap=True, overflow="fold")  # whole: `junto chat --session ID` needs it
+        table.add_column("messages")
+        table.add_column("runs")
         for session_id in await store.list_sessions(limit=20):
             session = await store.get_session(session_id)
             mark = " (current)" if session_id == self.session_id else ""
