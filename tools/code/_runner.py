@@ -15,6 +15,8 @@ result goes to the original stdout as one JSON line prefixed by the token
 so a crash or a time-out still leaves the results of the tests before it.
 """
 
+from __future__ import annotations
+
 import ast
 import contextlib
 import importlib.util
@@ -25,6 +27,13 @@ import signal
 import sys
 import traceback
 
+# The sandbox imports only what the runner uses; type checkers take this name as true and read the block.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import types
+    from collections.abc import Callable
+    from typing import Any, NoReturn
+
 _OUTPUT_LIMIT = 2000
 
 
@@ -32,34 +41,35 @@ class _UnitTimeout(Exception):
     pass
 
 
-def _on_alarm(signum, frame):
+def _on_alarm(signum: int, frame: types.FrameType | None) -> NoReturn:
     raise _UnitTimeout("the test took longer than its time limit")
 
 
 class _Reporter:
-    def __init__(self, token):
+    def __init__(self, token: str) -> None:
         self._fd = os.dup(1)
         self._token = token
 
-    def send(self, **record):
+    def send(self, **record: Any) -> None:
         line = self._token + json.dumps(record) + "\n"
         os.write(self._fd, line.encode("utf-8", "replace"))
 
 
-def _tail(text, limit=_OUTPUT_LIMIT):
+def _tail(text: str, limit: int = _OUTPUT_LIMIT) -> str:
     return text if len(text) <= limit else "..." + text[-limit:]
 
 
-def _short_traceback(error):
+def _short_traceback(error: BaseException) -> str:
     frames = traceback.extract_tb(error.__traceback__)
     kept = [f for f in frames if os.path.basename(f.filename) != "main.py" and not f.filename.startswith("<frozen")]
     lines = traceback.format_list(kept) + traceback.format_exception_only(type(error), error)
     return _tail("".join(lines))
 
 
-def _call_with_limit(function, seconds):
+def _call_with_limit(function: Callable[[], object], seconds: float) -> tuple[BaseException | None, str]:
     """Run ``function`` with prints captured; return (error or None, captured output)."""
     buffer = io.StringIO()
+    error: BaseException | None
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
@@ -74,7 +84,7 @@ def _call_with_limit(function, seconds):
     return error, buffer.getvalue()
 
 
-def _describe(error):
+def _describe(error: BaseException | None) -> str:
     if error is None:
         return ""
     if isinstance(error, AssertionError) and not str(error):
@@ -84,27 +94,31 @@ def _describe(error):
     return _short_traceback(error)
 
 
-def _explain(node, namespace, per_test_s):
+def _explain(node: ast.Assert, namespace: dict[str, Any], per_test_s: float) -> str:
     """For a failed ``assert a == b``: the values of both sides, evaluated again."""
     test = node.test
     if not (isinstance(test, ast.Compare) and len(test.comparators) == 1):
         return ""
-    values = []
+    values: list[str] = []
     for side in (test.left, test.comparators[0]):
         if isinstance(side, ast.Constant):
             values.append(repr(side.value))
             continue
         code = compile(ast.Expression(body=side), "<assert>", "eval")
-        holder = []
-        error, _ = _call_with_limit(lambda code=code: holder.append(eval(code, namespace)), per_test_s)
+        holder: list[object] = []
+
+        def evaluate(code: types.CodeType = code) -> None:
+            holder.append(eval(code, namespace))
+
+        error, _ = _call_with_limit(evaluate, per_test_s)
         values.append(repr(holder[0])[:300] if holder and error is None else "(could not evaluate)")
     return "\nleft side:  " + values[0] + "\nright side: " + values[1]
 
 
-def _units(tree, text):
+def _units(tree: ast.Module, text: str) -> list[tuple[str, str, int, ast.stmt]]:
     """Split a test module into (kind, name, line, node) units in source order."""
     lines = text.splitlines()
-    units: list[tuple[str, str, int, ast.stmt]] = []  # a local annotation: never evaluated, any Python 3 runs it
+    units: list[tuple[str, str, int, ast.stmt]] = []
     for node in tree.body:
         if isinstance(node, ast.Assert):
             snippet = " ".join(lines[node.lineno - 1 : node.end_lineno]).strip()
@@ -117,7 +131,7 @@ def _units(tree, text):
     return units
 
 
-def _load_variant(path):
+def _load_variant(path: str) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location("solution", path)
     if spec is None or spec.loader is None:
         raise ImportError("cannot load " + str(path))
@@ -127,7 +141,7 @@ def _load_variant(path):
     return module
 
 
-def _run_source(reporter, variant, module, source, per_test_s):
+def _run_source(reporter: _Reporter, variant: str, module: types.ModuleType, source: dict[str, str], per_test_s: float) -> None:
     with open(source["file"], encoding="utf-8") as handle:
         text = handle.read()
     tree = ast.parse(text, filename=source["file"])
@@ -136,22 +150,17 @@ def _run_source(reporter, variant, module, source, per_test_s):
     namespace["__builtins__"] = __builtins__
     for kind, name, line, node in _units(tree, text):
         reporter.send(event="start", variant=variant, origin=source["origin"], name=name)
-        if kind == "function":
+        run: Callable[[], object]
+        if kind == "function" and isinstance(node, ast.FunctionDef):
             target = namespace.get(node.name)
             if not callable(target):
                 continue
-
-            def run(target=target):
-                target()
-
+            run = target
         else:
-            code = compile(ast.Module(body=[node], type_ignores=[]), source["file"], "exec")
-
-            def run(code=code):
-                exec(code, namespace)
-
+            run = _statement(compile(ast.Module(body=[node], type_ignores=[]), source["file"], "exec"), namespace)
         error, output = _call_with_limit(run, per_test_s)
-        detail = _explain(node, namespace, per_test_s) if kind == "assert" and isinstance(error, AssertionError) else ""
+        failed_assert = kind == "assert" and isinstance(error, AssertionError)
+        detail = _explain(node, namespace, per_test_s) if failed_assert and isinstance(node, ast.Assert) else ""
         reporter.send(
             event="result",
             variant=variant,
@@ -165,7 +174,14 @@ def _run_source(reporter, variant, module, source, per_test_s):
         )
 
 
-def main():
+def _statement(code: types.CodeType, namespace: dict[str, Any]) -> Callable[[], None]:
+    def run() -> None:
+        exec(code, namespace)
+
+    return run
+
+
+def main() -> None:
     job = json.loads(sys.stdin.readline())
     reporter = _Reporter(job["token"])
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -173,9 +189,9 @@ def main():
     entry_point = job.get("entry_point")
     for variant in job["variants"]:
         reporter.send(event="variant", variant=variant)
-        holder: dict[str, object] = {}
+        holder: dict[str, types.ModuleType] = {}
 
-        def load(variant=variant, holder=holder):
+        def load(variant: str = variant, holder: dict[str, types.ModuleType] = holder) -> None:
             holder["module"] = _load_variant(variant)
 
         error, output = _call_with_limit(load, per_test_s)
