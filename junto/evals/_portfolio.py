@@ -179,7 +179,7 @@ def portfolio_table(stats: Sequence[DomainStats]) -> str:
 
 
 def write_portfolio_plot(path: Path, stats: Sequence[DomainStats]) -> Path:
-    """Accuracy per domain and model (bars), and accuracy against mean latency (points)."""
+    """Accuracy and verified rate per domain and model (bars); accuracy against cost and against latency (points)."""
     try:
         import matplotlib
     except ImportError:
@@ -189,23 +189,28 @@ def write_portfolio_plot(path: Path, stats: Sequence[DomainStats]) -> Path:
 
     domains = list(dict.fromkeys(s.domain for s in stats))
     models = list(dict.fromkeys(s.model for s in stats))
-    fig, (bars, points) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, ((accuracy, verified), (by_cost, by_latency)) = plt.subplots(2, 2, figsize=(11, 8))
     width = 0.8 / max(len(models), 1)
     for i, model in enumerate(models):
-        values = [next((s.accuracy * 100 for s in stats if s.domain == d and s.model == model), math.nan) for d in domains]
-        bars.bar([x + i * width for x in range(len(domains))], values, width, label=model)
-        mine = [s for s in stats if s.model == model]
-        points.scatter([s.latency_s for s in mine], [s.accuracy * 100 for s in mine], label=model, s=60)
-    bars.set_xticks([x + width * (len(models) - 1) / 2 for x in range(len(domains))], domains)
-    bars.set_ylabel("accuracy (%)")
-    bars.set_title("Accuracy by domain")
-    bars.legend()
-    points.set_xlabel("seconds per item")
-    points.set_ylabel("accuracy (%)")
-    points.set_title("Accuracy vs latency (one point per domain)")
-    points.grid(alpha=0.3)
+        mine = {s.domain: s for s in stats if s.model == model}
+        where = [x + i * width for x in range(len(domains))]
+        accuracy.bar(where, [mine[d].accuracy * 100 if d in mine else math.nan for d in domains], width, label=model)
+        verified.bar(where, [mine[d].verified_rate * 100 if d in mine else math.nan for d in domains], width, label=model)
+        points = list(mine.values())
+        by_cost.scatter([s.cost_usd for s in points], [s.accuracy * 100 for s in points], label=model, s=60)
+        by_latency.scatter([s.latency_s for s in points], [s.accuracy * 100 for s in points], label=model, s=60)
+    for axes, title in ((accuracy, "Accuracy by domain (%)"), (verified, "Verified by domain (%)")):
+        axes.set_xticks([x + width * (len(models) - 1) / 2 for x in range(len(domains))], domains)
+        axes.set_ylim(0, 105)
+        axes.set_title(title)
+        axes.legend()
+    for axes, label, what in ((by_cost, "US$ per item", "cost"), (by_latency, "seconds per item", "latency")):
+        axes.set_xlabel(label)
+        axes.set_ylabel("accuracy (%)")
+        axes.set_title(f"Accuracy vs {what} (a point per domain)")
+        axes.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 
