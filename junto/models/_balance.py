@@ -116,7 +116,7 @@ class Replica:
     failures: int = 0  # consecutive
     last_error: str | None = None
     last_error_type: str | None = None
-    ttft_s: float | None = None  # moving average: time to first token (whole call when not streamed)
+    ttft_s: float | None = None  # moving average: time to first token (streamed calls)
     latency_s: float | None = None  # moving average: whole call
     tokens_per_s: float | None = None  # moving average: decoding speed
     calls: int = 0
@@ -129,12 +129,15 @@ class Replica:
     def can_take(self) -> bool:
         return self.state is ReplicaState.HEALTHY and self.in_flight < self.concurrency
 
-    def record_success(self, *, latency_s: float, ttft_s: float, tokens: int) -> None:
+    def record_success(self, *, latency_s: float, ttft_s: float | None, tokens: int) -> None:
+        """A call that answered: ``ttft_s`` is known for streams only (a whole answer has no first token)."""
         self.calls += 1
         self.failures = 0
         self.latency_s = _ewma(self.latency_s, latency_s)
-        self.ttft_s = _ewma(self.ttft_s, ttft_s)
-        decoding = latency_s - ttft_s if latency_s - ttft_s > 1e-3 else latency_s
+        decoding = latency_s
+        if ttft_s is not None:
+            self.ttft_s = _ewma(self.ttft_s, ttft_s)
+            decoding = latency_s - ttft_s if latency_s - ttft_s > 1e-3 else latency_s
         if tokens > 0 and decoding > 0:
             self.tokens_per_s = _ewma(self.tokens_per_s, tokens / decoding)
 
@@ -151,7 +154,7 @@ class Replica:
         """The latency-aware strategy's estimate of a new request's time here (0: not measured yet)."""
         if self.latency_s is None:
             return 0.0
-        estimate = self.latency_s
+        estimate = self.latency_s  # whole answers: their latency; streams: first token plus decoding
         if self.ttft_s is not None and self.tokens_per_s:
             estimate = self.ttft_s + _EXPECTED_TOKENS / self.tokens_per_s
         return estimate * (1.0 + self.in_flight / self.concurrency)

@@ -117,7 +117,7 @@ class ReplicaBackend:
                 raise
             self._release(replica)
             took = self._clock() - started
-            replica.record_success(latency_s=took, ttft_s=took, tokens=completion.usage.completion_tokens)
+            replica.record_success(latency_s=took, ttft_s=None, tokens=completion.usage.completion_tokens)
             return completion.model_copy(update={"deployment": replica.name, "failovers": failovers})
 
     async def send_stream(self, request: ModelRequest, *, timeout: float) -> AsyncIterator[StreamChunk]:

@@ -116,6 +116,15 @@ async def test_latency_aware_prefers_the_faster_replica_once_measured() -> None:
     assert slow.calls == 1 and fast.calls == 9  # each measured once, then the fast one
 
 
+async def test_latency_aware_measures_streams_by_time_to_first_token() -> None:
+    slow, fast = FakeServer("slow", delay=0.05, reply="a b c"), FakeServer("fast", delay=0.005, reply="a b c")
+    backend = _backend(slow, fast, strategy=LatencyAware())
+    for _ in range(6):
+        assert "".join([c.text async for c in backend.send_stream(REQUEST, timeout=5)]) == "a b c"
+    status = {s.name: s for s in backend.status()}
+    assert status["fast"].ttft_s < status["slow"].ttft_s and (slow.calls, fast.calls) == (1, 5)
+
+
 def test_strategies_break_ties_by_the_replica_chosen_longest_ago() -> None:
     replicas = [Replica(name=n, backend=FakeServer(n)) for n in "abc"]
     replicas[0].chosen_at, replicas[1].chosen_at, replicas[2].chosen_at = 3, 1, 2
