@@ -18,13 +18,14 @@ problem with the first kind offered.
 from __future__ import annotations
 
 from junto.agents._loop import CheckOutcome, Generation, answer_keys, render_feedback, render_inputs, run_checked
-from junto.tools.math._claims import MathAnswer, check_claim_async
+from junto.tools.math._claims import check_claim_async
 from junto.tools.math._compare import compare_answers_async
 from junto.tools.math._parse import format_math, parse_math
-from junto.tools.math._question import MathKind, kind_named
+from junto.tools.math._question import kind_named
 from junto.tools.math._worker import MathWorkerPool
 
 from junto._exceptions import CheckError
+from junto._formalization import MathAnswer, MathKind
 from junto._tasks import AgentContext, Attempt, CheckResult, MathOutput, Spec, TaskKind, TaskOutput, TaskResult, TaskSpec
 from junto.models._types import Message, Model, ModelRequest
 
@@ -70,14 +71,12 @@ class MathSpecialist:
         )
         completion = await model.complete(request)
         answer = completion.parsed if isinstance(completion.parsed, MathAnswer) else MathAnswer.model_validate(completion.parsed)
-        output = MathOutput(answer=answer.answer, work=answer.work, formalization=answer.model_dump(mode="json"))
+        output = MathOutput(answer=answer.answer, work=answer.work, formalization=answer)
         return Generation(output=output, completion=completion)
 
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
         assert isinstance(output, MathOutput)
-        claim = MathAnswer.model_validate(
-            output.formalization or {"kind": MathKind.OTHER, "expression": "", "answer": output.answer}
-        )
+        claim = output.formalization or MathAnswer(kind=MathKind.OTHER, expression="", answer=output.answer)
         result = await check_claim_async(claim, instruction=task.instruction, timeout_s=self.timeout_s, pool=self.pool)
         checks: list[CheckResult] = list(result.checks)
         if task.expected is not None:

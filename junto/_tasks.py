@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from junto._constraints import WritingConstraints
+from junto._formalization import MathAnswer
 from junto.models._roster import Roster
 from junto.models._types import Role, Usage
 
@@ -121,7 +122,7 @@ class MathOutput(BaseModel):
     kind: Literal["math"] = "math"
     answer: str
     work: str = ""
-    formalization: dict[str, Any] | None = None
+    formalization: MathAnswer | None = None  # what the model said it computed, as the checker read it
 
 
 class CodeOutput(BaseModel):

@@ -36,4 +36,4 @@ async def test_local_model_result_is_honest(local_model: ChatModel, instruction:
     # every attempt that produced output recorded the formalisation it was checked against
     for attempt in result.attempts:
         if attempt.output is not None:
-            assert attempt.output.formalization and "expression" in attempt.output.formalization
+            assert attempt.output.formalization is not None and attempt.output.formalization.answer == attempt.output.answer

@@ -9,7 +9,9 @@ passing as verified.
 from __future__ import annotations
 
 import pytest
-from junto.tools.math._question import MathKind, RootPick, kind_named, read_question
+from junto.tools.math._question import RootPick, kind_named, read_question
+
+from junto._formalization import MathKind
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,7 @@ from junto.tools.facts._consistency import code_blocks, normal_code
 from junto.tools.facts._values import NUMBER_WORDS, Stated, Stating, find_stated, show, stated_numbers, states, verified_values
 
 import junto._tasks as contract
+from junto._formalization import MathKind
 from junto._tasks import Spec
 
 if TYPE_CHECKING:
@@ -128,14 +129,13 @@ def _expression_label(expression: str) -> str:
 
 
 def _labels(output: MathOutput) -> list[str]:
-    form = output.formalization or {}
+    form = output.formalization
     names = _ASSIGNED.findall(output.answer)
-    if form.get("kind") == "solve":
-        names.append(str(form.get("variable") or "x"))
+    if form is not None and form.kind is MathKind.SOLVE:
+        names.append(form.variable or "x")
     labels = [rf"\b{re.escape(name)}\b(?!\s*[\^*(])" for name in dict.fromkeys(names)]
-    expression = str(form.get("checked_expression") or form.get("expression") or "")
-    if expression and "=" not in expression and form.get("kind") == "evaluate":
-        labels.append(_expression_label(expression))
+    if form is not None and form.expression and "=" not in form.expression and form.kind is MathKind.EVALUATE:
+        labels.append(_expression_label(form.expression))
     return labels
 
 

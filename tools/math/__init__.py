@@ -7,11 +7,13 @@ compares the result with the claimed answer (:func:`compare_answers`). An answer
 is confirmed only when the check provably covers the whole question.
 """
 
-from junto.tools.math._claims import ClaimCheck, MathAnswer, check_claim, check_claim_async
+from junto.tools.math._claims import ClaimCheck, check_claim, check_claim_async
 from junto.tools.math._compare import Equivalence, compare_answers, compare_answers_async
 from junto.tools.math._parse import ParsedMath, format_math, parse_math
-from junto.tools.math._question import MathKind, RootPick
+from junto.tools.math._question import RootPick
 from junto.tools.math._worker import MathWorkerPool
+
+from junto._formalization import MathAnswer, MathKind
 
 __all__ = [
     "ClaimCheck",

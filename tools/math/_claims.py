@@ -42,11 +42,12 @@ from typing import TYPE_CHECKING, Any
 
 from junto.tools.math._compare import compare_values
 from junto.tools.math._parse import ParsedMath, format_math, parse_math
-from junto.tools.math._question import MathKind, RootPick, StatedQuestion, read_question
+from junto.tools.math._question import RootPick, StatedQuestion, read_question
 from junto.tools.math._worker import MathJob, MathWorkerPool, default_pool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from junto._exceptions import CheckError
+from junto._formalization import MathAnswer, MathKind
 from junto._tasks import Spec
 
 if TYPE_CHECKING:
@@ -54,31 +55,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ClaimCheck",
-    "MathAnswer",
     "check_claim",
     "check_claim_async",
 ]
-
-_KIND_NAMES = ", ".join(k.value for k in MathKind)
-
-
-class MathAnswer(BaseModel):
-    """A math answer with its formalisation, small and flat enough for a tiny model to fill.
-
-    ``expression`` is what sympy checks when the instruction does not state
-    the whole question itself: the arithmetic to evaluate, the equation to
-    solve, the function to differentiate or integrate.
-    """
-
-    kind: MathKind = Field(description=_KIND_NAMES)
-    # The length caps reach the local model's grammar, so a rambling string cannot eat the token budget.
-    expression: str = Field(max_length=120, description="the expression or equation, e.g. 17*23 or x^2 - 5*x + 6 = 0")
-    variable: str = Field(default="x", max_length=12, description="the variable, e.g. x")
-    point: str | None = Field(
-        default=None, max_length=40, description="the point of a limit, or bounds 'a, b' of a definite integral"
-    )
-    answer: str = Field(max_length=60, description="the final answer only, e.g. 391 or {2, 3}")
-    work: str = Field(default="", max_length=80, description="one or two short lines of working")
 
 
 @dataclass(frozen=True)

@@ -34,21 +34,9 @@ from dataclasses import dataclass
 from junto.tools.math._parse import _to_source
 
 from junto._exceptions import CheckError
+from junto._formalization import MathKind
 
-__all__ = ["MathKind", "RootPick", "StatedQuestion", "kind_named", "read_question"]
-
-
-class MathKind(str, enum.Enum):
-    """The kinds of problem the math checker can check."""
-
-    EVALUATE = "evaluate"
-    SOLVE = "solve"
-    SIMPLIFY = "simplify"
-    DERIVATIVE = "derivative"
-    INTEGRAL = "integral"
-    LIMIT = "limit"
-    INEQUALITY = "inequality"
-    OTHER = "other"
+__all__ = ["RootPick", "StatedQuestion", "kind_named", "read_question"]
 
 
 class RootPick(str, enum.Enum):
