@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from junto.cli._app import app
+from junto.cli._batch import RAY_OPTION_HELP, engine_address
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -76,6 +77,7 @@ def eval_command(
     target: float = typer.Option(
         0.8, "--target", min=0.0, max=1.0, help="With --models: the accuracy a role's tiers must reach."
     ),
+    ray: str | None = typer.Option(None, "--ray", help=RAY_OPTION_HELP + " Runs junto's side there.", metavar="ADDRESS"),
 ) -> None:
     """Run SUITE through the junto ensemble and through one model, and compare.
 
@@ -95,7 +97,8 @@ def eval_command(
         return
     if systems not in ("both", "junto", "baseline"):
         raise typer.BadParameter("--systems must be both, junto or baseline")
-    asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command, rescore_only, samples))
+    address = engine_address(ray, config)
+    asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command, rescore_only, samples, address))
 
 
 def _load(suite: str) -> list[EvalItem]:
@@ -146,12 +149,12 @@ async def _eval(
     command: str,
     rescore_only: bool = False,
     samples: int | None = None,
+    ray_address: str | None = None,
 ) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from junto._config import load_config
-    from junto._junto import Junto
     from junto.evals import (
         BaselineSystem,
         EnsembleSystem,
@@ -162,6 +165,7 @@ async def _eval(
     )
     from junto.models import Role
     from junto.sandbox import DockerSandbox
+    from junto.scale import open_ensemble
 
     console = Console(stderr=True)
     items = spread(load_suite(suite), limit)
@@ -180,7 +184,16 @@ async def _eval(
     sampling = samples or config.samples or None
     async with (
         sandboxed as sandbox,
-        Junto.start(roster=roster, sandbox=sandbox, store=out / "runs.db", budget=budget, samples=sampling) as junto,
+        open_ensemble(
+            ray_address,
+            config=config,
+            store=str(out / "runs.db"),
+            slots=concurrency,
+            roster=roster,
+            sandbox=sandbox,
+            budget=budget,
+            samples=sampling,
+        ) as junto,
     ):
         chosen: list[System] = []
         if systems in ("both", "junto"):

@@ -7,7 +7,7 @@ for it.
 """
 
 from junto.scale._batch import BatchSummary, done_ids, needs_of, read_batch, run_batch, run_id_for
-from junto.scale._engine import open_pool, uses_local_model
+from junto.scale._engine import open_ensemble, open_pool, uses_local_model
 from junto.scale._pool import LocalWorker, NodeLost, Pool, Worker
 from junto.scale._runner import BatchItem, BatchLine, Need, NodeRunner, load_item_graph
 
@@ -24,6 +24,7 @@ __all__ = [
     "done_ids",
     "load_item_graph",
     "needs_of",
+    "open_ensemble",
     "open_pool",
     "read_batch",
     "run_batch",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
 
 from junto._config import LOCAL_MODEL_NAME, JuntoConfig, ProviderKind
 from junto.scale._pool import LocalWorker, Pool
 from junto.scale._runner import NodeRunner
 
-__all__ = ["open_pool", "uses_local_model"]
+__all__ = ["open_ensemble", "open_pool", "uses_local_model"]
 
 
 def uses_local_model(config: JuntoConfig) -> bool:
@@ -57,3 +59,32 @@ async def open_pool(
             await pool.aclose()
     finally:
         ray.shutdown()
+
+
+@contextlib.asynccontextmanager
+async def open_ensemble(
+    ray_address: str | None, *, config: JuntoConfig, store: str, slots: int, **junto_options: Any
+) -> AsyncIterator[Any]:
+    """What ``junto eval`` runs its items on: a Junto here, or a :class:`Pool` over the Ray cluster at ``ray_address``.
+
+    Both have ``run(task) -> RunResult``. On Ray each node's runner builds its
+    own Junto from ``config`` (its sandbox included) and shares ``[store] url``,
+    else ``store`` (a SQLite file: nodes on this machine only).
+    """
+    if ray_address is None:
+        from junto._junto import Junto
+
+        async with Junto.start(store=store, **junto_options) as junto:
+            yield junto
+        return
+    config_toml = config.source.read_text(encoding="utf-8") if config.source is not None else None
+    samples = junto_options.get("samples")
+    shared = config.store.url or str(Path(store).resolve())  # the nodes' working directories are not this one
+    async with open_pool(
+        ray_address=ray_address,
+        config_toml=config_toml,
+        store=shared,
+        slots=slots,
+        samples=samples if isinstance(samples, int) else None,
+    ) as pool:
+        yield pool

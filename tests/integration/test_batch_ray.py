@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.batch import ROOT, calls_by_item, ray_cluster, stub_server, write_batch, write_config
+from tests.fixtures.stub_openai import task_line
 
 pytestmark = [pytest.mark.slow, pytest.mark.docker, pytest.mark.postgres]
 
@@ -69,6 +70,47 @@ def test_a_batch_on_two_ray_nodes_survives_losing_one(tmp_path: Path) -> None:
         # the lost node's warm containers outlived it; their owner is gone, so the reaper takes them
         pruned = subprocess.run([JUNTO, "sandbox", "prune"], capture_output=True, text=True, timeout=120)
         assert pruned.returncode == 0, pruned.stderr
+        # junto eval on what is left of the cluster: junto's side runs on the head's runner
+        suite = tmp_path / "suite.jsonl"
+        suite.write_text(
+            "".join(
+                json.dumps(
+                    {
+                        "id": f"e{n}",
+                        "category": "composite",
+                        "prompt": task_line(n),
+                        "parts": [{"type": "math", "expected": str((100 + n) * 7)}],
+                    }
+                )
+                + "\n"
+                for n in (20, 21)
+            )
+        )
+        evaluated = subprocess.run(
+            [
+                JUNTO,
+                "eval",
+                str(suite),
+                "--systems",
+                "junto",
+                "--config",
+                str(config),
+                "--ray",
+                cluster.address,
+                "--out",
+                str(tmp_path / "eval"),
+            ],
+            cwd=ROOT,
+            env={**os.environ, "JUNTO_HOME": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=400,
+        )
+        # the cluster is stopped here: its runners took the sandbox containers they started with them
+    assert evaluated.returncode == 0, evaluated.stderr[-3000:]
+    outcomes = [json.loads(line) for line in (tmp_path / "eval" / "outcomes.jsonl").read_text().splitlines()]
+    assert sorted((o["item_id"], o["correct"]) for o in outcomes) == [("e20", True), ("e21", True)]
+    assert calls_by_item(log)[("planner", 20)] == 1 and calls_by_item(log)[("planner", 21)] == 1
     assert driver.returncode == 0, stderr[-3000:]
     assert "on Ray, 2 nodes" in stderr
     assert "lost" in stderr
