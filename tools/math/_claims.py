@@ -145,7 +145,7 @@ class _Problem:
 class _Answer:
     text: str
     parsed: ParsedMath | None
-    unreadable: str  # why it could not be read, or ""
+    unreadable: str | None = None  # why it could not be read (then ``parsed`` is None)
 
 
 def _parsed(value: Any) -> ParsedMath:
@@ -179,7 +179,7 @@ def check_claim_in_worker(claim: MathAnswer, instruction: str | None) -> _Reply:
         )
         return _Reply(checks=checks, expression=stated.expression if stated else claim.expression)
     try:
-        answer = _Answer(claim.answer, parse_math(claim.answer), "")
+        answer = _Answer(claim.answer, parse_math(claim.answer))
     except CheckError as error:
         answer = _Answer(claim.answer, None, f"the answer {claim.answer!r} could not be read ({error.message})")
     checker = _CHECKERS.get(problem.kind)
@@ -230,7 +230,7 @@ def _verdict(problem: _Problem, name: str, computed: Any, answer: _Answer, sourc
         return [problem.check(name, None, f"sympy could not compute {source}")], None
     shown = format_math(computed)
     if answer.parsed is None:
-        return [problem.check(name, False, answer.unreadable)], shown
+        return [problem.check(name, False, answer.unreadable or f"the answer {answer.text} could not be read")], shown
     same = compare_values(answer.parsed, _parsed(computed))
     restates = same.equivalent or same.method == "domain"  # (y^2-1)/(y-1) for "Simplify (y^2-1)/(y-1)" is no answer
     if restates and _operations(answer.text) > _operations(shown):
@@ -287,7 +287,7 @@ def _check_value(problem: _Problem, answer: _Answer) -> tuple[list[_Check], str 
     if not isinstance(expression, sp.Expr):
         return [problem.check(name, None, "the expression is not a single value")], None
     if answer.parsed is not None and isinstance(answer.parsed.value, sp.Equality) and not answer.parsed.value.rhs.free_symbols:
-        answer = _Answer(answer.text, _parsed(answer.parsed.value.rhs), "")  # '1/6 + 6/9 = 5/6': the value is the right-hand side
+        answer = _Answer(answer.text, _parsed(answer.parsed.value.rhs))  # '1/6 + 6/9 = 5/6': the value is the right-hand side
     if problem.form is not None:  # 'Expand (x - 4)*(x - 5)': that form of the expression is the value
         computed = sp.expand(expression) if problem.form == "expand" else sp.factor(expression)
         checks, shown = _verdict(
