@@ -47,8 +47,9 @@ chromium:
 
 setup: venv model image
 
+# A run that ends partial (3), failed (4) or on its budget (5) is an honest outcome of the demo, not a make error.
 demo: setup
-	$(JUNTO) run "$(DEMO_TASK)"
+	@$(JUNTO) run "$(DEMO_TASK)"; code=$$?; case $$code in 0|3|4|5) ;; *) exit $$code ;; esac
 
 test: setup postgres chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
