@@ -29,7 +29,7 @@ from junto._runs import RunResult
 if TYPE_CHECKING:
     from junto._junto import Junto
 
-__all__ = ["NODE_CONFIG_VARIABLE", "BatchItem", "BatchLine", "Need", "NodeRunner", "load_item_graph"]
+__all__ = ["BatchItem", "BatchLine", "NODE_CONFIG_VARIABLE", "Need", "NodeRunner", "load_item_graph"]
 
 NODE_CONFIG_VARIABLE = "JUNTO_NODE_CONFIG"
 

