@@ -23,6 +23,8 @@ from junto.models._chat import ChatModel
 from junto.models._types import Message, ModelRequest
 from tests.fixtures.openai_stub import StubServer
 
+pytestmark = [pytest.mark.slow]
+
 REPLY = "Rayleigh scattering makes the daytime sky look blue."
 REQUEST = ModelRequest(messages=[Message.user("Why is the sky blue?")])
 
