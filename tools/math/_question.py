@@ -201,7 +201,16 @@ def _is_math_token(token: str) -> bool:
     return all(len(w) == 1 or w.lower() in _FUNCTION_NAMES for w in letters)
 
 
-def _assemble(expression, words, variable, point, bounds, approach, pick, instruction) -> StatedQuestion | None:
+def _assemble(
+    expression: str,
+    words: list[str],
+    variable: str | None,
+    point: re.Match[str] | None,
+    bounds: re.Match[str] | None,
+    approach: re.Match[str] | None,
+    pick: RootPick | None,
+    instruction: str,
+) -> StatedQuestion | None:
     expression = re.sub(r"^\s*[A-Za-z]\s*\(\s*[A-Za-z]\s*\)\s*=", "", expression).strip(" ,.")  # 'f(x) = x^2' -> x^2
     expression = re.sub(r"^\s*[yY]\s*=(?!=)", "", expression).strip()
     if not expression or _ambiguous(expression):
