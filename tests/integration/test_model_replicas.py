@@ -7,6 +7,7 @@ fixed delay and a concurrency cap; a test kills one while runs are in flight.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,6 +170,21 @@ async def test_runs_through_faults_complete_and_their_traces_type_the_errors(ser
     finally:
         await pair.aclose()
         await alone.aclose()
+
+
+async def test_a_stalled_server_times_out_and_the_call_goes_to_another(servers: list[StubServer]) -> None:
+    model = _model(servers[:2])
+    model.timeout_s = 1.0
+    try:
+        _prefer(model, "s0")
+        servers[0].inject("stall")
+        began = time.perf_counter()
+        answer = await model.complete(REQUEST)
+        assert answer.deployment == "s1" and answer.failovers == ["s0: ModelTimeoutError"]
+        assert time.perf_counter() - began < 3.0  # one timeout, then the other server's answer
+        assert _states(model)["s0"] is ReplicaState.COOLING
+    finally:
+        await model.aclose()
 
 
 def _roster(model: ChatModel):
