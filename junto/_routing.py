@@ -18,6 +18,7 @@ learning when models change.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -171,17 +172,27 @@ class LearnedRouter:
         self.window = window
         self._loaded_at = time.monotonic() if table is not None else None
         self.decisions: dict[str, int] = {"learned": 0, "explored": 0, "ordered": 0}
+        self._lock: asyncio.Lock | None = None
 
     def learns(self, role: Role | str) -> bool:
         policy = self.policies.get(Role(role))
         return policy is not None and policy.route is RouteChoice.LEARNED
 
-    async def load(self) -> RouteTable:
-        if self.table is None or self._loaded_at is None or time.monotonic() - self._loaded_at > self.refresh_s:
-            from junto._export import records_from_store
+    def _stale(self) -> bool:
+        return self.table is None or self._loaded_at is None or time.monotonic() - self._loaded_at > self.refresh_s
 
-            self.table = learn_table(await records_from_store(self.store, limit=self.window))
-            self._loaded_at = time.monotonic()
+    async def load(self) -> RouteTable:
+        """The table, read again from the store when it is older than ``refresh_s`` (one reader at a time)."""
+        if self._stale():
+            if self._lock is None:
+                self._lock = asyncio.Lock()
+            async with self._lock:
+                if self._stale():  # the tasks that waited find it fresh
+                    from junto._export import records_from_store
+
+                    self.table = learn_table(await records_from_store(self.store, limit=self.window))
+                    self._loaded_at = time.monotonic()
+        assert self.table is not None
         return self.table
 
     async def start_tier(self, role: Role | str, kind: str, instruction: str, tiers: Sequence[str]) -> int | None:

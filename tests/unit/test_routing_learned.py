@@ -89,6 +89,22 @@ async def test_a_run_store_with_known_outcomes_routes_the_next_runs(tmp_path: Pa
     assert len(small.calls) > small_calls and result.results["writing_1"].attempts[0].tier == 0
 
 
+async def test_tasks_starting_together_read_the_store_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import junto._export
+
+    reads = []
+
+    async def records(url, *, limit):
+        reads.append(url)
+        await asyncio.sleep(0.01)
+        return []
+
+    monkeypatch.setattr(junto._export, "records_from_store", records)
+    router = LearnedRouter({Role.WRITING: LEARNED}, store=tmp_path / "runs.db")
+    starts = await asyncio.gather(*(router.start_tier(Role.WRITING, "writing", "x", ["a", "b"]) for _ in range(8)))
+    assert starts == [None] * 8 and len(reads) == 1  # an empty store: the configured order, read once
+
+
 async def _records(store: Path):
     from junto._export import records_from_store
 
