@@ -100,8 +100,10 @@ def _deployments_table(config: JuntoConfig, names: list[str]) -> Table:
             backend = model.backend if isinstance(model, ChatModel) else None
             if not isinstance(backend, ReplicaBackend):
                 continue
+            probed = all(r.probe_s is not None or r.last_error is not None for r in backend.replicas)
             try:
-                await backend.probe(timeout=_PROBE_TIMEOUT_S)
+                if not probed:  # the status column above probed them already
+                    await backend.probe(timeout=_PROBE_TIMEOUT_S)
             except JuntoError:
                 pass  # every deployment is down: the table says so
             finally:
