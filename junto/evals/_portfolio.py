@@ -255,7 +255,7 @@ async def evaluate_portfolio(
                 )
             )
             systems.append(SpecialistSystem(junto, name=name))
-        outcomes = await run_suite(items, systems, sandbox=sandbox, out_dir=out, concurrency=concurrency)  # type: ignore[arg-type]
+        outcomes = await run_suite(items, systems, sandbox=sandbox, out_dir=out, concurrency=concurrency)
     stats = summarize_portfolio(outcomes, items, models)
     roles = roles_toml(recommend_roles(stats, target=target), target=target, command=command)
     (out / "portfolio.md").write_text(f"`{command}`\n\n{portfolio_table(stats)}\n```toml\n{roles}```\n", encoding="utf-8")

@@ -118,7 +118,7 @@ def load_outcomes(out_dir: Path) -> list[Outcome]:
     return outcomes
 
 
-async def _one(system: System, item: EvalItem, sandbox: Sandbox) -> Outcome:
+async def _one(system: System, item: EvalItem, sandbox: Sandbox | None) -> Outcome:
     started = time.perf_counter()
     try:
         answer = await system.answer(item)
@@ -154,12 +154,12 @@ async def run_suite(
     items: Sequence[EvalItem],
     systems: Sequence[System],
     *,
-    sandbox: Sandbox,
+    sandbox: Sandbox | None,
     out_dir: Path,
     concurrency: int = 1,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Answer and score every (system, item) pair not already in ``out_dir``."""
+    """Answer and score every (system, item) pair not already in ``out_dir`` (``sandbox``: needed for code parts)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     done = {(o.system, o.item_id) for o in load_outcomes(out_dir)}
     todo = [(s, i) for i in items for s in systems if (s.name, i.id) not in done]

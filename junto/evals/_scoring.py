@@ -156,14 +156,19 @@ def _score_text(part: TextPart, answer: str) -> PartScore:
     return PartScore(type="text", passed=not failed, detail=detail)
 
 
-async def score_answer(item: EvalItem, answer: str, *, sandbox: Sandbox) -> list[PartScore]:
-    """Score ``answer`` on each of ``item``'s parts (junto's closing "Not verified" label is not scored)."""
+async def score_answer(item: EvalItem, answer: str, *, sandbox: Sandbox | None) -> list[PartScore]:
+    """Score ``answer`` on each of ``item``'s parts (junto's closing "Not verified" label is not scored).
+
+    ``sandbox`` may be ``None`` only for an item without code parts.
+    """
     answer = without_verification_note(answer)
     scores: list[PartScore] = []
     for part in item.parts:
         if isinstance(part, MathPart):
             scores.append(_score_math(part, answer))
         elif isinstance(part, CodePart):
+            if sandbox is None:
+                raise ConfigError(f"item {item.id} has a code part, scored in the sandbox, and no sandbox was given")
             scores.append(await _score_code(part, answer, sandbox))
         elif isinstance(part, TextPart):
             scores.append(_score_text(part, answer))

@@ -10,6 +10,7 @@ from junto.agents import without_verification_note
 from junto.sandbox import ExecResult, FakeSandbox
 from junto.tools import WritingConstraints
 
+from junto import ConfigError
 from junto.evals import (
     Answer,
     CodePart,
@@ -65,6 +66,13 @@ def test_final_answer_extraction(text: str, expected: str | None) -> None:
 async def test_known_good_answer_passes_every_part() -> None:
     scores = await score_answer(ITEM, GOOD, sandbox=SANDBOX)
     assert [s.passed for s in scores] == [True, True, True], scores
+
+
+async def test_without_a_sandbox_only_items_without_code_are_scored() -> None:
+    math_only = EvalItem(id="m1", prompt="Compute 17*23.", parts=[MathPart(expected="391")])
+    assert [s.passed for s in await score_answer(math_only, "Answer: 391", sandbox=None)] == [True]
+    with pytest.raises(ConfigError, match="c1 has a code part"):
+        await score_answer(ITEM, GOOD, sandbox=None)
 
 
 async def test_known_bad_answer_fails_every_part() -> None:
