@@ -13,9 +13,11 @@
    A plan of one task needs no merging: its output is the answer (labelled
    when not verified) and no model is called; a rewrite could only lose
    fidelity.
-3. Still inconsistent (or the model failed, or the budget ran out), the
-   answer is assembled deterministically from the results, so nothing
-   verified is lost or misquoted; an ``aggregate-fallback`` check says so.
+3. Still inconsistent after the revisions, the answer is assembled
+   deterministically from the results, so nothing verified is lost or
+   misquoted; an ``aggregate-fallback`` check says so. A model error or a
+   spent budget is not handled here: it propagates to the run, whose one
+   fallback (:meth:`junto.Junto._aggregate`) joins the task outputs.
 4. Results that are not verified and that the answer does not already name
    as such get a closing "Not verified:" line.
 5. A failed task's output is never content: the model is not shown it, the
@@ -37,7 +39,6 @@ from pydantic import Field
 
 from junto._aggregate import AggregateOutcome
 from junto._budget import BudgetedModel
-from junto._exceptions import BudgetExceeded, ModelError
 from junto._plan import Plan
 from junto._tasks import AgentContext, CheckResult, CodeOutput, MathOutput, Spec, Status, TaskResult
 from junto.models._chat import ChatModel
@@ -136,13 +137,8 @@ class Aggregator:
         failure = ""
 
         for round_ in range(self.max_revisions + 1):
-            try:
-                text, used, spent = await _write(
-                    model, raw, ModelRequest(messages=messages, max_tokens=self.max_tokens), on_token
-                )
-            except (BudgetExceeded, ModelError) as error:
-                failure = f"{model.name} could not write the answer: {error}"
-                break
+            # A model error or a spent budget propagates: the run's one fallback joins the task outputs.
+            text, used, spent = await _write(model, raw, ModelRequest(messages=messages, max_tokens=self.max_tokens), on_token)
             usage, cost = usage + used, cost + spent
             report = consistency.check_consistency(text, results, task=task, plan=plan)
             problems = report.problems() if text.strip() else ["the answer is empty; write the whole answer"]

@@ -227,6 +227,31 @@ async def test_a_failing_aggregator_still_gives_the_verified_pieces(tmp_path: Pa
     assert result.exit_reason == "completed"
 
 
+async def test_the_aggregator_model_running_out_of_budget_ends_in_the_runs_one_fallback(tmp_path: Path) -> None:
+    from junto.agents import Aggregator
+
+    def spend(task: TaskSpec, inputs, ctx: AgentContext) -> TaskResult:
+        ctx.budget.record(Usage(prompt_tokens=30), 0.0)
+        return _verified(task, inputs, ctx)
+
+    writer = FunctionModel(lambda messages, request: "A long answer that costs more tokens than are left. " * 20)
+    junto = _junto(
+        tmp_path,
+        aggregator=Aggregator(),
+        roster=Roster.single(writer),
+        specialists={k: FunctionSpecialist(k, spend) for k in TaskKind},
+    )
+    try:
+        result = await junto.run("add and explain", run_id="agg-budget", budget=Budget(max_tokens=70))
+        record = await junto.store.get_run("agg-budget")
+    finally:
+        await junto.aclose()
+    assert result.exit_reason is ExitReason.BUDGET
+    assert record.error.startswith("budget: aggregation stopped")
+    assert result.answer == "ok:w"  # the answer task's verified output, joined as the plan ends
+    assert all(r.status is Status.VERIFIED for r in result.results.values())
+
+
 async def test_budget_exit_reason_reaches_the_result(tmp_path: Path) -> None:
     def spend(task: TaskSpec, inputs, ctx: AgentContext) -> TaskResult:
         ctx.budget.record(Usage(prompt_tokens=50), 0.0)
