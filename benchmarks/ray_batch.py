@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -58,6 +59,7 @@ def main() -> None:
     parser.add_argument("--slots", type=int, default=16, help="runs at once per node (local: in the process)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     stub = ["--delay-ms", str(args.delay_ms), "--max-concurrent", str(args.per_replica)]
     with tempfile.TemporaryDirectory(prefix="junto-bench-", dir="/tmp") as tmp_text:
         tmp = Path(tmp_text)
@@ -80,7 +82,8 @@ def main() -> None:
     lines = [
         f"{args.runs} runs of 2 independent tasks + aggregation (3 model calls a run, 2 on the critical path);",
         f"stub replicas answer after {args.delay_ms:g} ms, at most {args.per_replica} at once each; {args.slots} runs at once per node;",
-        "one replica per node (local and ray-1: one replica; ray-2: two). Store: PostgreSQL. Machine: 2 shared cores.",
+        "one replica per node (local and ray-1: one replica; ray-2: two). Store: PostgreSQL. Machine: 2 shared cores,",
+        f"load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after (other work on the machine).",
         "",
         f"{'engine':8} {'wall s':>8} {'runs/s':>8}  runs per node",
         f"{'local':8} {local:8.2f} {args.runs / local:8.2f}",
