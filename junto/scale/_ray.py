@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from junto._exceptions import MissingDependencyError, RunError
@@ -25,7 +24,7 @@ from junto._runs import RunResult
 from junto.scale._pool import NodeLost
 from junto.scale._runner import BatchItem, BatchLine, Need, NodeRunner
 
-__all__ = ["RayWorker", "connect", "describe", "import_ray", "ray_workers"]
+__all__ = ["RayWorker", "connect", "import_ray", "ray_workers"]
 
 _READY_TIMEOUT_S = 120.0
 
@@ -130,9 +129,3 @@ async def ray_workers(
 
 async def _await(ref: Any) -> Any:
     return await ref
-
-
-def describe(workers: Sequence[RayWorker]) -> str:
-    """``3 nodes: ab12cd34 (sandbox), ...`` for the progress header."""
-    parts = [f"{w.name} ({', '.join(sorted(n.value for n in w.offers)) or 'http only'})" for w in workers]
-    return f"{len(workers)} node{'s' if len(workers) != 1 else ''}: " + ", ".join(parts)
