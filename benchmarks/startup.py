@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/startup.py [--runs 7] [--out benchmarks/results/startup.txt]
 
 Each row is a whole process, from start to exit, timed from outside (median
-and spread over ``--runs`` runs, the rows taken in turn so a machine that
-slows down slows them all):
+wall seconds and their spread, median CPU seconds, over ``--runs`` runs, the
+rows taken in turn so a machine that slows down slows them all):
 
 - ``python -c pass``: the interpreter alone, the floor;
 - ``import typer``: the command-line framework, the floor of any command;
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,13 +45,16 @@ def commands() -> list[tuple[str, list[str]]]:
     ]
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.decode()[-500:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -64,20 +68,26 @@ def main() -> None:
         for _, argv in rows:  # warm the file cache and the bytecode once
             timed(argv, env)
         times: dict[str, list[float]] = {name: [] for name, _ in rows}
+        cpu: dict[str, list[float]] = {name: [] for name, _ in rows}
         for _ in range(args.runs):
             for name, argv in rows:
-                times[name].append(timed(argv, env))
+                wall, used = timed(argv, env)
+                times[name].append(wall)
+                cpu[name].append(used)
     floor = statistics.median(times["python -c pass"])
     eager = statistics.median(times["import junto.cli + the run stack"])
+    load = os.getloadavg()[0]
     lines = [
-        f"junto start-up, {args.runs} runs each, rows taken in turn; {platform.python_version()}, {os.cpu_count()} cores",
-        f"{'command':36} {'median s':>9} {'min s':>7} {'max s':>7} {'x python':>9} {'x run stack':>12}",
+        f"junto start-up, {args.runs} runs each, rows taken in turn; {platform.python_version()}, {os.cpu_count()} cores,"
+        f" load average {load:.1f} at the end (CPU seconds are less sensitive to a busy machine than wall seconds)",
+        f"{'command':36} {'wall s':>7} {'min s':>7} {'max s':>7} {'cpu s':>7} {'x python':>9} {'x run stack':>12}",
     ]
     for name, _ in rows:
         values = times[name]
         median = statistics.median(values)
         lines.append(
-            f"{name:36} {median:9.3f} {min(values):7.3f} {max(values):7.3f} {median / floor:9.1f} {median / eager:12.2f}"
+            f"{name:36} {median:7.3f} {min(values):7.3f} {max(values):7.3f} {statistics.median(cpu[name]):7.3f}"
+            f" {median / floor:9.1f} {median / eager:12.2f}"
         )
     report = "\n".join(lines)
     print(report)
