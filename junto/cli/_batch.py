@@ -36,7 +36,7 @@ def engine_address(ray: str | None, config_path: Path | None) -> str | None:
     return "auto" if load_config(config_path).engine == "ray" else None
 
 
-@app.command("batch")
+@app.command("batch", epilog="\b\nExample:\n  junto batch tasks.jsonl --concurrency 2 --out results.jsonl")
 def batch_command(
     file: Path = typer.Argument(
         ..., help='JSONL, one run a line: {"id": "q1", "task": "..."} or {"id": "g1", "graph": "module:attr"}.'

@@ -39,7 +39,7 @@ def _choices(values: list[str] | None, kind: type[_E], option: str) -> frozenset
         raise ConfigError(f"{option} takes one of {known}; got {values}") from None
 
 
-@app.command("export")
+@app.command("export", epilog="\b\nExample:\n  junto export train.jsonl --kind math --since 2026-01-01")
 def export_command(
     out: str = typer.Argument(..., help="File to write ('-': standard output)."),
     format: ExportFormat = typer.Option(ExportFormat.OPENAI, "--format", "-f", help="openai (chat JSONL) or sharegpt (JSON)."),

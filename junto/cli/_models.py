@@ -171,7 +171,7 @@ def path() -> None:
     typer.echo(str(gguf_path()))
 
 
-@models_app.command("routes")
+@models_app.command("routes", epilog="\b\nExample:\n  junto models routes --store junto.db")
 def routes(
     config_path: Path | None = _CONFIG_OPTION,
     store: str | None = typer.Option(None, "--store", help="Run store path or postgresql:// URL (default: [store] url)."),

@@ -67,12 +67,29 @@ def test_exit_codes_follow_the_typed_outcome(status, reason: ExitReason, code: E
     assert exit_code(status, reason) is code
 
 
-def test_help_pages_have_examples_the_exit_codes_and_no_type_noise(capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in (["--help"], ["run", "--help"], ["runs", "--help"], ["trace", "--help"], ["serve", "--help"]):
-        assert main(argv) == 0
+def _commands() -> list[list[str]]:
+    import typer
+
+    from junto.cli._app import _register, app
+
+    _register()
+
+    def walk(command, path: list[str]):  # typer's own click: a group is what has subcommands
+        yield path
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+def test_every_help_page_has_an_example_and_no_type_noise(capsys: pytest.CaptureFixture[str]) -> None:
+    commands = _commands()
+    assert ["run"] in commands and ["graph", "run"] in commands and ["resume"] in commands
+    for path in commands:
+        assert main([*path, "--help"]) == 0
         out = capsys.readouterr().out
-        assert "Example" in out, argv
-        assert "<bool>" not in out, argv
+        assert "Example" in out, path
+        assert "<bool>" not in out, path
     assert main(["run", "--help"]) == 0
     assert "3 partial" in capsys.readouterr().out
     assert main(["--version"]) == 0
