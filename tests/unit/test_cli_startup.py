@@ -17,7 +17,21 @@ from junto._runs import RunRecord, RunResult, RunStatus
 from junto.cli import main
 from junto.cli._codes import ExitCode, exit_code
 
-HEAVY = ("langgraph", "langchain_core", "networkx", "sympy", "docker", "fastapi", "uvicorn", "llama_cpp", "httpx")
+HEAVY = (
+    "langgraph",
+    "langchain_core",
+    "networkx",
+    "sympy",
+    "docker",
+    "fastapi",
+    "uvicorn",
+    "llama_cpp",
+    "httpx",
+    "ray",
+    "opentelemetry",
+    "psycopg",
+    "numpy",
+)
 
 
 def _loaded_after(code: str) -> set[str]:
