@@ -107,3 +107,16 @@ def test_default_path_follows_junto_home(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert default_store_path() == tmp_path / "junto.db"
     monkeypatch.delenv("JUNTO_HOME")
     assert default_store_path().name == "junto.db"
+
+
+async def test_a_run_is_found_by_a_unique_prefix_of_its_id(store) -> None:
+    head = uuid.uuid4().hex[:10]
+    first, second = f"{head}a{uuid.uuid4().hex[:8]}", f"{head}b{uuid.uuid4().hex[:8]}"
+    for i, run_id in enumerate((first, second)):
+        await store.save_run(_record(run_id, started_at=float(i)))
+    assert await store.resolve_run_id(first[:11]) == first
+    assert await store.resolve_run_id(second) == second
+    with pytest.raises(RunError, match=f"ambiguous.*{second}.*{first}"):
+        await store.resolve_run_id(head)
+    with pytest.raises(RunError, match="no run"):
+        await store.resolve_run_id(_unique("missing"))
