@@ -27,6 +27,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from junto import _events as ev
+from junto._tasks import Spec
 from junto._view import Phase, RunView, TaskState, TaskView
 
 __all__ = [
@@ -138,7 +139,9 @@ def render(view: RunView, *, now: float | None = None) -> RenderableType:
 def _evidence(task: TaskView) -> str:
     """What backs a task's status, in one short line."""
     if task.state is TaskState.VERIFIED:
-        confirmed = {c.name: c for c in task.checks if c.passed is True}  # the last of each name
+        passed = [c for c in task.checks if c.passed is True]
+        # what verified it: checks against a specification the model did not write (the last of each name)
+        confirmed = {c.name: c for c in passed if c.spec is not Spec.MODEL} or {c.name: c for c in passed}
         text = "; ".join(f"{c.name}: {c.evidence}" if c.evidence else c.name for c in confirmed.values())
     else:
         text = task.reason or ("no check could decide" if task.state is TaskState.UNVERIFIED else "")

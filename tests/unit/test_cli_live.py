@@ -8,7 +8,7 @@ from rich.console import Console
 
 from junto import _events as ev
 from junto._plan import PlanTask
-from junto._tasks import CheckResult, Status, TaskKind
+from junto._tasks import CheckResult, Spec, Status, TaskKind
 from junto._view import Phase, RunView, TaskState
 from junto.cli._live import render, render_answer, render_live
 
@@ -128,14 +128,16 @@ def test_render_shows_plan_tree_with_states_and_the_streaming_answer() -> None:
 
 def test_final_render_is_the_answer_then_a_table_of_tasks_with_their_evidence() -> None:
     events = script()
-    events[9] = ev.TaskChecked(  # the check that verified roots says why
-        run_id="run-1", task_id="roots", attempt=1, check=CheckResult(name="sympy", passed=True, evidence="x=2, x=3 solve it")
-    )
+    verdict = CheckResult(name="sympy", passed=True, evidence="x=2, x=3 solve it", spec=Spec.INSTRUCTION)
+    events[9] = ev.TaskChecked(run_id="run-1", task_id="roots", attempt=1, check=verdict)  # the check that verified it
+    own_tests = CheckResult(name="own-tests", passed=True, evidence="its own tests pass")  # spec: the model's, ranks only
+    events.insert(10, ev.TaskChecked(run_id="run-1", task_id="roots", attempt=1, check=own_tests))
     out = _text(render_answer(RunView.from_events(events)))
     assert "The roots are 2 and 3." in out  # markdown rendered: no asterisks
     rows = {line.split()[0]: line for line in out.splitlines() if line.split() and line.split()[0] in ("roots", "code", "essay")}
     assert "✓ verified" in rows["roots"] and "sympy: x=2, x=3 solve it" in rows["roots"]
     assert "2*3 != 7" not in out  # a rejected attempt's evidence is the trace's, not the summary's
+    assert "own-tests" not in out  # what verified it is shown, not what only ranked it
     assert "~ unverified" in rows["essay"] and "- skipped" in rows["code"] and "budget" in rows["code"]
     assert "run run-1 completed (budget)" in out and "junto trace run-1" in out
 
