@@ -126,3 +126,16 @@ async def test_a_unique_prefix_names_a_run_and_an_ambiguous_one_lists_the_matche
             await store.resolve_run_id("fee")
         with pytest.raises(RunError, match="not a run id"):
             await store.resolve_run_id("a%")
+
+
+async def test_resume_refuses_a_finished_run_and_an_unknown_one(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("JUNTO_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    async with SqliteStore(tmp_path / "junto.db") as store:
+        await store.save_run(_record("feedc0ffee", 1.0))
+    import asyncio
+
+    code = await asyncio.to_thread(main, ["resume", "feedc0"])
+    assert code == 1 and "run feedc0ffee is not interrupted: it ended completed" in capsys.readouterr().err
+    code = await asyncio.to_thread(main, ["resume", "abba"])
+    assert code == 1 and "no run with id 'abba'" in capsys.readouterr().err
