@@ -43,6 +43,7 @@ async def open_pool(
         runner = NodeRunner(node="local", config_toml=config_toml, store=store, samples=samples)
         pool = Pool([LocalWorker(runner, slots=slots)], on_lost=on_lost)
         try:
+            await runner.open()
             yield pool
         finally:
             await pool.aclose()

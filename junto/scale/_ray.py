@@ -19,7 +19,7 @@ import asyncio
 import logging
 from typing import Any
 
-from junto._exceptions import MissingDependencyError, RunError
+from junto._exceptions import JuntoError, MissingDependencyError, RunError
 from junto._runs import RunResult
 from junto.scale._pool import NodeLost
 from junto.scale._runner import BatchItem, BatchLine, Need, NodeRunner
@@ -112,7 +112,7 @@ async def ray_workers(
             scheduling_strategy=NodeAffinitySchedulingStrategy(node_id=node["NodeID"], soft=False),
         ).remote(node=name, config_toml=config_toml, store=store, samples=samples)
         worker = RayWorker(actor, name=name, slots=slots, offers=offers, ray=ray)
-        pending.append((worker, actor.name.remote()))
+        pending.append((worker, actor.open.remote()))  # ready when its Junto is imported and its store open
     ready: list[RayWorker] = []
     unready: tuple[type[BaseException], ...] = (TimeoutError, *_error_types(ray))
     for worker, ping in pending:
@@ -121,6 +121,11 @@ async def ray_workers(
         except unready:
             ray.kill(worker.actor, no_restart=True)
             continue
+        except ray.exceptions.RayTaskError as error:  # the runner could not open (a bad store URL, ...): say why
+            for other, _ in pending:
+                ray.kill(other.actor, no_restart=True)
+            cause = error.cause if isinstance(error.cause, JuntoError) else RunError(str(error).splitlines()[0])
+            raise cause from None
         ready.append(worker)
     if not ready:
         raise RunError("no Ray node could start junto's runner", hint="check `ray status` and the nodes' logs")

@@ -180,7 +180,9 @@ class NodeRunner:
             return earlier.result.model_dump_json()
         return (await junto.run(task, run_id=run_id)).model_dump_json()
 
-    def name(self) -> str:
+    async def open(self) -> str:
+        """Build and open the Junto (imports, store, checkpoints) before the first run; returns the node's name."""
+        await self._open()
         return self.node
 
     async def close(self) -> None:
