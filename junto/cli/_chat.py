@@ -14,16 +14,18 @@ import enum
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from junto._budget import Budget
 from junto._exceptions import JuntoError
-from junto._view import RunView
 from junto.cli._app import app
+
+if TYPE_CHECKING:  # imported when the chat starts: `junto --help` pays for none of it
+    from junto._budget import Budget
+    from junto._view import RunView
 
 __all__ = ["ChatSession", "Command", "chat_command", "history_path", "make_junto"]
 
@@ -93,6 +95,7 @@ class ChatSession:
 
     async def ask(self, task: str) -> RunView:
         """Run ``task`` in this session with the live view; cancelled runs still leave their view."""
+        from junto._view import RunView
         from junto.cli._live import render_live
 
         view = RunView()
@@ -243,6 +246,8 @@ def chat_command(
     budget_usd: float | None = typer.Option(None, "--budget-usd", min=0.0, help="Cost limit of each run, in dollars."),
 ) -> None:
     """Chat with junto: each line is a task, solved by the team, in one resumable session."""
+    from junto._budget import Budget
+
     console = Console(highlight=False)
     junto = make_junto(config)
     budget = junto.budget.overridden_by(Budget(max_tokens=budget_tokens, max_cost_usd=budget_usd))  # flags over [budget]

@@ -8,9 +8,12 @@ script can branch on.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 from junto._exit import ExitReason
-from junto._runs import RunStatus
+
+if TYPE_CHECKING:
+    from junto._runs import RunStatus
 
 __all__ = ["EXIT_CODES_HELP", "ExitCode", "exit_code"]
 
@@ -35,6 +38,8 @@ EXIT_CODES_HELP = (
 
 def exit_code(status: RunStatus | str | None, exit_reason: ExitReason | None) -> ExitCode:
     """The exit status for a run that ended with ``status`` and ``exit_reason``."""
+    from junto._runs import RunStatus  # the run records' module: imported when a run has ended
+
     if exit_reason is ExitReason.CANCELLED:
         return ExitCode.CANCELLED
     if exit_reason is ExitReason.BUDGET:

@@ -14,17 +14,19 @@ import importlib.util
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
 
-from junto._config import JuntoConfig, load_config
 from junto._exceptions import JuntoError
 from junto.cli._app import app
-from junto.models._chat import ChatModel
-from junto.models._types import Model, Probe, Role
+
+if TYPE_CHECKING:  # the configuration and the model layer: imported when the checks run, not for --help
+    from junto._config import JuntoConfig
+    from junto.models._types import Model
 
 __all__ = [
     "Check",
@@ -94,6 +96,9 @@ def check_extras(has: Callable[[str], bool] = _has) -> list[Check]:
 
 
 async def _probe(model: Model) -> str | None:
+    from junto.models._chat import ChatModel
+    from junto.models._types import Probe
+
     """``None`` when ``model`` answers its probe, else why not."""
     backend = model.backend if isinstance(model, ChatModel) else None
     if backend is None or not isinstance(backend, Probe):  # the None test: mypy narrows Backend | None wrongly without it
@@ -106,6 +111,8 @@ async def _probe(model: Model) -> str | None:
 
 
 async def check_models(config: JuntoConfig, probe: Callable[[Model], Awaitable[str | None]] = _probe) -> list[Check]:
+    from junto.models._types import Role
+
     """The first tier of every role must build and answer its probe."""
     checks, verdicts = [], {}
     for role in Role:
@@ -205,6 +212,8 @@ async def check_store(url: str | None) -> Check:
 async def run_checks(config_path: Path | None = None) -> list[Check]:
     checks = [check_python(), *check_extras()]
     try:
+        from junto._config import load_config
+
         config = load_config(config_path)
     except JuntoError as error:
         return [*checks, Check(name="config", ok=False, detail=error.message, fix=error.hint or "fix junto.toml")]

@@ -27,16 +27,16 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from junto import _events as ev
-from junto._budget import Budget
 from junto._exceptions import ConfigError, JuntoError, RunError, SetupError
-from junto._runs import RunResult
-from junto._view import RunView
 from junto.cli._app import app
 from junto.cli._codes import EXIT_CODES_HELP, ExitCode, exit_code
 
-if TYPE_CHECKING:  # imported when a run starts: langgraph and the agents take seconds to import
+if TYPE_CHECKING:  # imported when a run starts: `junto --help` pays for none of it
+    from junto import _events as ev
+    from junto._budget import Budget
     from junto._junto import Junto
+    from junto._runs import RunResult
+    from junto._view import RunView
     from junto.graphs._builder import CompiledGraph, TaskGraph
 
 __all__ = ["graph_app", "load_graph", "make_junto"]
@@ -185,6 +185,8 @@ def load_graph(target: str) -> TaskGraph | CompiledGraph:
 
 
 def _budget(usd: float | None, tokens: int | None, timeout: float | None) -> Budget:
+    from junto._budget import Budget
+
     return Budget(max_cost_usd=usd, max_tokens=tokens, max_wall_s=timeout)
 
 
@@ -250,6 +252,8 @@ def _execute(
 
 
 def _finish(outcome: RunResult | RunView | JuntoError | _Cancelled, *, as_json: bool) -> None:
+    from junto._view import RunView
+
     if isinstance(outcome, _Cancelled):
         short = outcome.run_id[:12]
         hint = f"`junto resume {short}` finishes it; `junto trace {short}` shows what finished"
@@ -284,6 +288,8 @@ class _Printer:
         self.answer: str | None = None
 
     def show(self, event: ev.Event) -> None:
+        from junto import _events as ev
+
         if isinstance(event, ev.RunStarted):
             self.echo(f"run {event.run_id}")
         elif isinstance(event, (ev.PlanCreated, ev.PlanRevised)):

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from junto._budget import Budget
 from junto.cli._app import app
 
 if TYPE_CHECKING:
@@ -41,6 +40,7 @@ def server_settings(
     timeout: float | None = None,
 ) -> ServerSettings:
     """``junto serve``'s settings: the defaults, overridden by ``[server]`` and ``[budget]``, then by each flag given."""
+    from junto._budget import Budget
     from junto.server import ServerSettings
 
     flags = {"host": host, "port": port, "max_concurrent_runs": max_runs, "max_body_bytes": max_body}

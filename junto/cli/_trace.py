@@ -14,7 +14,7 @@ import datetime
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.console import Console, Group, RenderableType
@@ -24,10 +24,12 @@ from rich.text import Text
 from rich.tree import Tree
 
 from junto._exceptions import RunError
-from junto._runs import RunRecord, RunSummary
-from junto._tasks import Attempt, CheckResult, TaskResult
 from junto.cli._app import app
-from junto.graphs._store import RunStore, store_for
+
+if TYPE_CHECKING:  # the run records and the store: imported when a command reads them, not for --help
+    from junto._runs import RunRecord, RunSummary
+    from junto._tasks import Attempt, CheckResult, TaskResult
+    from junto.graphs._store import RunStore
 
 __all__ = ["load_record", "load_runs", "render_runs", "render_trace", "runs_command", "store_url", "trace_command"]
 
@@ -45,6 +47,8 @@ def store_url(config: Path | None) -> str | Path:
 
 
 async def _with_store(url: str | Path, use: Callable[[RunStore], Awaitable[_T]]) -> _T:
+    from junto.graphs._store import store_for
+
     store: RunStore = store_for(url)
     await store.open()
     try:
