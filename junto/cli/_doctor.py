@@ -13,11 +13,11 @@ import asyncio
 import importlib.util
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
 
@@ -52,8 +52,9 @@ EXTRAS: dict[str, tuple[str, ...]] = {
 _PROBE_TIMEOUT_S = 5.0
 
 
-class Check(BaseModel):
-    """One line of the doctor's report."""
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's report (a dataclass: `junto --help` need not import pydantic for it)."""
 
     name: str
     ok: bool
