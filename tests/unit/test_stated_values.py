@@ -63,3 +63,16 @@ def test_a_rounded_claim_is_no_contradiction_and_a_wrong_one_is() -> None:
     inputs = _root("1.41421356")
     assert {c.name: c.passed for c in check_facts("The value is 1.414.", inputs)}["contradictions"] is True
     assert {c.name: c.passed for c in check_facts("The value is 1.5.", inputs)}["contradictions"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("The product is **391**.", ["391"]),  # markdown bold states the number
+        ("So x = **-2**, not **2**.", ["-2", "2"]),
+        ("It grows like n**2 + 1.", ["1"]),  # a Python power's exponent is not a number stated
+        ("(k+1)**3 is larger", ["1"]),
+    ],
+)
+def test_bold_numbers_are_stated_and_exponents_are_not(text: str, numbers: list[str]) -> None:
+    assert [s.text.strip() for s in stated_numbers(text)] == numbers

@@ -11,7 +11,8 @@ more digits than the verified value has states digits nobody verified, so
 
 Numbers are read by :func:`stated_numbers` (digits with ``,`` thousands,
 decimals, ``3/4``, ``\\frac{3}{4}``, ``two``, ``minus 3``; the ``2`` of
-``x^2`` is an exponent, not a number stated); :func:`verified_values` reads
+``x^2`` and ``x**2`` is an exponent, not a number stated, while ``**2**`` is
+a bold 2); :func:`verified_values` reads
 the values a verified answer consists of, or ``None`` when it is symbolic
 (then :func:`squash` compares it as written, up to spacing, ``*`` and ``^``).
 """
@@ -48,7 +49,7 @@ NUMBER_WORDS = {
 _WORDS = "|".join(NUMBER_WORDS)
 _NUMBER = re.compile(
     r"\\frac\{(?P<fn>-?\d+)\}\{(?P<fd>\d+)\}"
-    r"|(?<![\w.^/])(?<!\*\*)(?P<sign>[-\u2212]?|(?:minus|negative)\s+)(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?:\s*/\s*(?P<den>\d+))?(?![\d/]|\.\d)"
+    r"|(?<![\w.^/])(?<![\w)\]]\*\*)(?P<sign>[-\u2212]?|(?:minus|negative)\s+)(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?:\s*/\s*(?P<den>\d+))?(?![\d/]|\.\d)"
     rf"|\b(?P<nsign>(?:minus|negative)\s+)?(?P<word>{_WORDS})\b",
     re.IGNORECASE,
 )
