@@ -100,7 +100,7 @@ def test_cli_run_honours_the_budget_section_and_its_flags_override_it(tmp_path: 
     from junto.cli import main
 
     path = _toml(tmp_path, "[budget]\ntokens = 5\n")
-    assert main(["run", "What is the capital of France?", "--json", "--config", str(path)]) == 1
+    assert main(["run", "What is the capital of France?", "--json", "--config", str(path)]) == 5  # the budget stopped the run
     assert json.loads(capsys.readouterr().out)["exit_reason"] == "budget"
 
     assert main(["run", "What is the capital of France?", "--json", "--config", str(path), "--budget-tokens", "100000"]) == 0
