@@ -186,12 +186,15 @@ def test_missing_or_unknown_arguments_are_refused_not_drawn_at_random() -> None:
 
 def test_sentences_are_split_by_nltk_punkt_from_the_installed_package() -> None:
     import nltk
+    from nltk.data import FileSystemPathPointer
+    from nltk.tokenize.punkt import PunktSentenceTokenizer, load_punkt_params
 
-    punkt_tab_dir()
-    found = nltk.data.find("tokenizers/punkt_tab/english/")
-    assert str(found).startswith(str(punkt_tab_dir()))
+    text = "Dr. Brown left at 5 p.m. sharp. Nobody noticed."
+    ours = load_punkt_params(FileSystemPathPointer(str(punkt_tab_dir() / "tokenizers" / "punkt_tab" / "english")))
+    assert {"dr", "p.m", "mr", "inc"} <= ours.abbrev_types
     # Punkt knows "Dr." and "p.m." are abbreviations: 2 sentences, where a split on every full stop gives 4.
-    assert len(nltk.sent_tokenize("Dr. Brown left at 5 p.m. sharp. Nobody noticed.")) == 2
+    assert len(PunktSentenceTokenizer(ours).tokenize(text)) == 2
+    assert len(nltk.sent_tokenize(text)) == 2  # what the checkers call finds the model, with no download
 
 
 def _item(*parts: IfevalPart) -> EvalItem:
