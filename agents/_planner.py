@@ -537,6 +537,7 @@ class Planner:
             if ctx.budget is not None:
                 model = BudgetedModel(model, ctx.budget)
             messages = list(prompt)
+            previous: _PlanDraft | None = None
             for _ in range(self.max_repairs + 1):
                 try:
                     completion = await model.complete(
@@ -556,6 +557,10 @@ class Planner:
                 asked.repairs.append(errors)
                 ctx.emit(events.PlanRepaired(run_id=ctx.run_id, attempt=len(asked.repairs), errors=errors))
                 asked.reason = f"{model.name} (tier {tier}) gave an invalid plan: {errors[0]}"
+                if draft == previous:  # told what was wrong, it gave the same plan again: another try would too
+                    asked.reason += " (and the same plan again when told so)"
+                    break
+                previous = draft
                 messages = [*prompt, Message.assistant(draft.model_dump_json()), Message.user(_repair_text(errors))]
         return asked
 

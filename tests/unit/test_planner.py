@@ -89,8 +89,8 @@ async def test_always_invalid_composite_is_split_by_its_sentences() -> None:
     events: list = []
     outcome = await Planner(max_repairs=2).plan(COMPOSITE, _ctx(model, events=events))
     assert outcome.source == "fallback"
-    assert len(model.calls) == 3
-    assert len(outcome.repairs) == 3
+    assert len(model.calls) == 2  # the same plan again after the repair request: a third ask would not help
+    assert len(outcome.repairs) == 2
     assert [(t.id, t.kind, t.depends_on) for t in outcome.plan.tasks] == [
         ("math", TaskKind.MATH, []),
         ("code", TaskKind.CODE, ["math"]),
@@ -100,7 +100,16 @@ async def test_always_invalid_composite_is_split_by_its_sentences() -> None:
     assert validate_plan(outcome.plan) == []
     assert "invalid plan" in outcome.reason and "domain cues" in outcome.reason
     assert outcome.source == "fallback" and not any(isinstance(e, PlanCreated) for e in events)
-    assert sum(isinstance(e, PlanRepaired) for e in events) == 3
+    assert sum(isinstance(e, PlanRepaired) for e in events) == 2
+    assert "the same plan again" in outcome.reason
+
+
+async def test_a_model_that_changes_its_invalid_plan_gets_every_repair() -> None:
+    self_loop = _plan_json(_task("a", "math", depends_on=["a"]), _task("b", "code"))
+    model = _replies(CYCLIC, self_loop, CYCLIC)
+    outcome = await Planner(max_repairs=2).plan(COMPOSITE, _ctx(model))
+    assert len(model.calls) == 3 and len(outcome.repairs) == 3
+    assert outcome.source == "fallback" and "the same plan again" not in outcome.reason
 
 
 async def test_always_invalid_without_cues_falls_back_to_one_general_task() -> None:
