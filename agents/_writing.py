@@ -26,7 +26,7 @@ from typing import Literal
 from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
 from junto.tools.facts._check import check_facts
 from junto.tools.writing._check import check_answers, check_writing
-from junto.tools.writing._extract import extract_constraints, merge_constraints
+from junto.tools.writing._extract import extract_constraints, merge_constraints, unread_demands
 from pydantic import BaseModel, Field
 
 from junto._budget import BudgetedModel
@@ -83,7 +83,26 @@ def text_checks(text: str, task: TaskSpec, inputs: Mapping[str, TaskResult]) -> 
     lines = _prompt_lines(task, inputs)
     answers = check_answers(text, task.instruction, prompt_lines=lines, labels=[line for line in lines if line.endswith(":")])
     constraints = check_writing(text, extract_constraints(task.instruction), spec=Spec.INSTRUCTION, user=task.constraints)
-    return ([answers] if answers else []) + _counted(constraints) + check_facts(text, inputs)
+    checks = ([answers] if answers else []) + _counted(constraints) + check_facts(text, inputs)
+    unread = unread_demands(task.instruction)
+    if not unread:
+        return checks
+    # The checks read part of what was asked: they can fail the text, never verify it.
+    note = CheckResult(
+        name="unread-demands",
+        passed=None,
+        evidence=f"the instruction also asks for {'; '.join(unread)}, which no check reads: the text cannot be verified",
+        spec=Spec.INSTRUCTION,
+    )
+    return [_partial(c) for c in checks] + [note]
+
+
+def _partial(check: CheckResult) -> CheckResult:
+    if not check.spec.independent:
+        return check
+    return check.model_copy(
+        update={"spec": Spec.MODEL, "evidence": f"{check.evidence} (the checks read only part of the request)"}
+    )
 
 
 _WHOSE = {Spec.INSTRUCTION: "the instruction states", Spec.USER: "the user gave"}

@@ -32,7 +32,7 @@ from typing import Any
 
 from junto._constraints import WritingConstraints
 
-__all__ = ["extract_constraints", "merge_constraints", "parse_number"]
+__all__ = ["extract_constraints", "merge_constraints", "parse_number", "unread_demands"]
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -227,6 +227,44 @@ def extract_constraints(instruction: str) -> WritingConstraints:
     fields["language"] = _language(instruction)
     fields.update(_audience(instruction))
     return WritingConstraints(**fields)
+
+
+_COUNT = r"(?:\d+|once|twice|thrice|two|three|four|five|six|seven|eight|nine|ten|several|many)"
+_UNREAD = {  # demands on a text's form that no writing check measures
+    "letter case": r"\b(?:capital(?:s|i[sz]\w*)?|upper[\s-]?case|lower[\s-]?case|all\s+caps|small\s+letters)\b",
+    "a separator between parts": r"\b(?:separat\w*|dividers?|divided|delimit\w*)\b|\bbetween\s+(?:each|every|the)\s+(?:pair|two)\b",
+    "wrapping or quoting": r"\b(?:wrap\w*|enclos\w*|surround\w*|quotation\s+marks?|double\s+quotes?|in\s+quotes)\b",
+    "a title": r"\btitled?\b",
+    "an opening or closing phrase": r"\b(?:end|ends|ending|finish\w*|conclude|close|closing|start|starts|starting|begin\w*|open\w*)"
+    r"\s+(?:\w+\s+){0,3}?with\b",
+    "a postscript": r"\bP\.\s?S\b|\bpostscript\b",
+    "emphasis or markup": r"\b(?:highlight\w*|bold|italic\w*|underlin\w*|markdown|asterisks?)\b",
+    "placeholders or brackets": r"\b(?:placeholders?|brackets?|parenthes[ie]s|braces)\b",
+    "punctuation": r"\b(?:commas?|punctuation|exclamation\s+marks?|question\s+marks?|semicolons?|hyphens?|emojis?|hashtags?)\b",
+    "a count of letters, characters, syllables or lines": r"\b(?:letters?|characters?|syllables?|lines?)\b",
+    "repetition": rf"\b{_COUNT}\s+times\b|\brepeat\w*",
+    "sections": r"\bsections?\b",
+    "a verse form": r"\b(?:rhym\w*|haiku|sonnets?|limericks?|acrostic|couplets?|stanzas?)\b",
+}
+
+
+def unread_demands(instruction: str) -> list[str]:
+    """The kinds of demand on a text's form that ``instruction`` makes and no check reads, in plain words.
+
+    A text is verified only when the checks read every demand: one that meets
+    the measured constraints may still break an unmeasured one ("all in
+    capitals", "a divider between the paragraphs"). Quoted text is not read
+    as a demand ("do not use the word 'capital'"); everything else is, the
+    words of a term list included ("without any commas" is punctuation, not a
+    word to avoid). Reading too much here only costs a verification.
+    """
+    rest = _QUOTED.sub(" ", instruction)
+    form = _format(instruction)
+    return [
+        what
+        for what, pattern in _UNREAD.items()
+        if re.search(pattern, rest, re.IGNORECASE) and not (what == "sections" and form == "headings")
+    ]
 
 
 def merge_constraints(extracted: WritingConstraints, given: WritingConstraints | None) -> WritingConstraints:
