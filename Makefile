@@ -15,7 +15,7 @@ EXTRAS := local,server,postgres,eval,otel,ray,dev
 PYTEST_ARGS ?=
 DEMO_TASK ?= Compute 17*23. Then write a Python function multiply(a, b) that returns a times b. Finally explain the result in at most 60 words.
 
-.PHONY: help demo test setup venv docker image postgres chromium model clean
+.PHONY: help demo test setup venv docker image postgres chromium llama-server model clean
 
 help:
 	@echo "make demo   set up and run a composite task on the embedded model"
@@ -45,13 +45,18 @@ postgres:
 chromium:
 	@scripts/ensure-chromium.sh
 
+# llama.cpp's llama-server for the engine = "server" tests: built once (several minutes) from the
+# llama.cpp that llama-cpp-python vendors, cached under build/; instant afterwards.
+llama-server: venv
+	@LLAMA_CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" scripts/build-llama-server.sh >/dev/null
+
 setup: venv model image
 
 # A run that ends partial (3), failed (4) or on its budget (5) is an honest outcome of the demo, not a make error.
 demo: setup
 	@$(JUNTO) run "$(DEMO_TASK)"; code=$$?; case $$code in 0|3|4|5) ;; *) exit $$code ;; esac
 
-test: setup postgres chromium
+test: setup postgres chromium llama-server
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -114,10 +114,10 @@ class BatchDecoder:
         )
         prompt = formatter(messages=[{"role": "user", "content": PROMPT}]).prompt
         self.prompt = llama.tokenize(prompt.encode(), add_bos=False, special=True)
-        self.contexts: dict[int, Any] = {}
+        self.contexts: dict[tuple[int, int], Any] = {}
 
     def _context(self, n: int, max_tokens: int) -> Any:
-        if n not in self.contexts:
+        if (n, max_tokens) not in self.contexts:
             params = self.lib.llama_context_default_params()
             params.n_ctx = len(self.prompt) + n * max_tokens + 256
             params.n_batch = max(512, len(self.prompt))
@@ -127,8 +127,8 @@ class BatchDecoder:
             ctx = self.lib.llama_init_from_model(self.llama.model, params)
             if not ctx:
                 raise RuntimeError("llama.cpp could not create a batch context")
-            self.contexts[n] = ctx
-        return self.contexts[n]
+            self.contexts[n, max_tokens] = ctx
+        return self.contexts[n, max_tokens]
 
     def _sampler(self, seed: int) -> Any:
         lib = self.lib

@@ -46,6 +46,11 @@ A model with replicas lists ``deployments = [{ base_url = ..., concurrency
 with ``strategy`` (least_busy | latency | weighted) and ``health = {
 cooldown_s, max_cooldown_s, probe_timeout_s }``.
 
+The embedded model runs in this process (``[models.local] engine = "process"``,
+one answer at a time) or in a managed llama.cpp server (``engine =
+"server"``, ``server_binary = "..."``): one slot per candidate a role draws,
+decoded together (``scripts/build-llama-server.sh`` builds the binary).
+
 A top-level ``engine = "ray"`` (before the first table) runs ``junto batch`` and
 ``junto eval`` on the Ray cluster at ``$RAY_ADDRESS`` (the ``ray`` extra).
 
@@ -80,6 +85,7 @@ __all__ = [
     "Engine",
     "DeploymentConfig",
     "JuntoConfig",
+    "LocalEngine",
     "ModelConfig",
     "ProviderKind",
     "ServerConfig",
@@ -128,6 +134,13 @@ class DeploymentConfig(BaseModel):
         return host or f"d{index}"
 
 
+class LocalEngine(str, enum.Enum):
+    """How a local model runs."""
+
+    PROCESS = "process"  # llama-cpp-python in this process, one answer at a time
+    SERVER = "server"  # a managed llama-server: concurrent candidates decoded in one batch
+
+
 class Engine(str, enum.Enum):
     """Where ``junto batch`` and ``junto eval`` run their runs."""
 
@@ -151,6 +164,10 @@ class ModelConfig(BaseModel):
     structured_repairs: int = Field(default=2, ge=0, le=10)
     model_path: Path | None = None
     """Local models only: a GGUF file other than the embedded one."""
+    engine: LocalEngine = LocalEngine.PROCESS
+    """Local models only: in this process, or in a managed llama-server (batched candidates)."""
+    server_binary: Path | None = None
+    """Local models with ``engine = "server"``: the llama-server executable (default: on ``PATH``)."""
     deployments: list[DeploymentConfig] = Field(default_factory=list)
     """Replicas of this model (servers or keys), balanced; each takes ``base_url`` and may override the rest."""
     strategy: BalanceStrategy = BalanceStrategy.LEAST_BUSY
@@ -158,7 +175,14 @@ class ModelConfig(BaseModel):
 
     @model_validator(mode="after")
     def _check_provider_fields(self) -> ModelConfig:
+        if self.provider is not ProviderKind.LOCAL:
+            if self.engine is not LocalEngine.PROCESS:
+                raise _FieldError("engine", "'engine' applies to local models only")
+            if self.server_binary is not None:
+                raise _FieldError("server_binary", "'server_binary' applies to local models only")
         if self.provider is ProviderKind.LOCAL:
+            if self.server_binary is not None and self.engine is not LocalEngine.SERVER:
+                raise _FieldError("server_binary", "'server_binary' applies to engine = \"server\" only")
             for field in ("base_url", "api_key_env"):
                 if getattr(self, field) is not None:
                     raise _FieldError(field, f"'{field}' does not apply to a local model")
@@ -324,7 +348,7 @@ class JuntoConfig(BaseModel):
     def build_model(self, name: str) -> Model:
         """The model called ``name`` (one instance per name per configuration)."""
         if name not in self._built:
-            self._built[name] = _build(name, self.model_settings(name))
+            self._built[name] = _build(name, self.model_settings(name), slots=max([1, *self.samples.values()]))
         return self._built[name]
 
     def default_tiers(self) -> list[str]:
@@ -348,7 +372,7 @@ class JuntoConfig(BaseModel):
         return Roster(roles, default=[self.build_model(name) for name in self.default_tiers()], router=router)
 
 
-def _build(name: str, settings: ModelConfig) -> Model:
+def _build(name: str, settings: ModelConfig, *, slots: int = 1) -> Model:
     # Imported here: building a model is the edge where backends are chosen.
     options: dict[str, Any] = {
         "name": name,
@@ -359,6 +383,12 @@ def _build(name: str, settings: ModelConfig) -> Model:
         "structured_repairs": settings.structured_repairs,
     }
     if settings.provider is ProviderKind.LOCAL:
+        if settings.engine is LocalEngine.SERVER:  # a slot per concurrent call and per candidate of a round
+            from junto.models._llama_server import LlamaServerBackend
+
+            slots = max(slots, settings.concurrency)
+            server = LlamaServerBackend(binary=settings.server_binary, model_path=settings.model_path, slots=slots)
+            return ChatModel(server, **{**options, "concurrency": slots})
         from junto.models._local import LocalBackend
 
         return ChatModel(LocalBackend(model_path=settings.model_path), **options)

@@ -51,9 +51,21 @@ if [ ! -f "$src/CMakeLists.txt" ]; then
     tar -xzf "$sdist" -C "$home/src" "llama_cpp_python-$version/vendor/llama.cpp"
 fi
 
+if ! command -v cmake >/dev/null 2>&1; then
+    if [ "$(id -u)" != 0 ] || [ ! -f /etc/debian_version ]; then
+        echo "error: cmake is needed to build llama-server; install it" >&2
+        exit 1
+    fi
+    echo "==> installing Debian's cmake" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake >/dev/null
+fi
+generator=()
+if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
+
 echo "==> building llama-server from llama.cpp vendored by llama-cpp-python $version ($jobs jobs; several minutes)" >&2
 # shellcheck disable=SC2086  # the flags are a word list
-cmake -S "$src" -B "$home/cmake" -G Ninja -DCMAKE_BUILD_TYPE=Release $cmake_args \
+cmake -S "$src" -B "$home/cmake" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release $cmake_args \
     -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_TESTS=OFF \
     -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF \
     -DLLAMA_BUILD_APP=OFF >&2

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from junto.models._fallback import FallbackModel
     from junto.models._function import FunctionBackend, FunctionModel
     from junto.models._http import HttpProvider
+    from junto.models._llama_server import LlamaServerBackend, find_llama_server
     from junto.models._local import LocalBackend, gguf_path
     from junto.models._openai import OpenAIBackend, OpenAIProvider
     from junto.models._replicas import ReplicaBackend, ReplicaStatus
@@ -42,6 +43,7 @@ __all__ = [
     "HttpProvider",
     "LatencyAware",
     "LeastBusy",
+    "LlamaServerBackend",
     "LocalBackend",
     "Message",
     "Model",
@@ -64,6 +66,7 @@ __all__ = [
     "TierRouter",
     "Usage",
     "Weighted",
+    "find_llama_server",
     "gguf_path",
     "parse_structured",
 ]
@@ -86,6 +89,7 @@ __getattr__, __dir__ = lazy_exports(
         "HttpProvider": "junto.models._http",
         "LatencyAware": "junto.models._balance",
         "LeastBusy": "junto.models._balance",
+        "LlamaServerBackend": "junto.models._llama_server",
         "LocalBackend": "junto.models._local",
         "Message": "junto.models._types",
         "Model": "junto.models._types",
@@ -108,6 +112,7 @@ __getattr__, __dir__ = lazy_exports(
         "TierRouter": "junto.models._roster",
         "Usage": "junto.models._types",
         "Weighted": "junto.models._balance",
+        "find_llama_server": "junto.models._llama_server",
         "gguf_path": "junto.models._local",
         "parse_structured": "junto.models._chat",
     },

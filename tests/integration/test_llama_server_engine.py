@@ -1,0 +1,52 @@
+"""The embedded model behind a managed llama-server: two candidates decoded concurrently in two slots."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from junto.models import LlamaServerBackend, Message, ModelRequest
+
+pytestmark = pytest.mark.model
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def llama_server_binary() -> Path:
+    # Built by `make test`; the script is idempotent and only prints the cached binary's path then.
+    out = subprocess.run(
+        [str(ROOT / "scripts" / "build-llama-server.sh")], check=True, stdout=subprocess.PIPE, text=True, timeout=3600
+    ).stdout
+    return Path(out.strip().splitlines()[-1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_two_candidates_decode_concurrently_with_distinct_seeds(llama_server_binary: Path) -> None:
+    backend = LlamaServerBackend(binary=llama_server_binary, slots=2, slot_context=512)
+    assert backend.pid is None  # the constructor starts nothing
+    async with backend:
+        pid = backend.pid
+        assert pid is not None and _alive(pid)
+        requests = [
+            ModelRequest(messages=[Message.user("Invent a name for a new colour.")], temperature=1.0, max_tokens=12, seed=seed)
+            for seed in (11, 12)
+        ]
+        first, second = await asyncio.gather(*(backend.send(request, timeout=120) for request in requests))
+        for completion in (first, second):
+            assert completion.text.strip()
+            assert completion.usage.completion_tokens > 0
+            assert completion.finish_reason in ("stop", "length")
+        assert first.text != second.text  # distinct seeds, distinct candidates
+    assert backend.pid is None and not _alive(pid)  # stopped by the block's end
