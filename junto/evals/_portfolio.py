@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from junto._exceptions import MissingDependencyError
-from junto._runs import RunStatus
 from junto._tasks import TaskKind
 from junto.evals._items import CodePart, EvalItem, MathPart, TextPart
 from junto.evals._runner import Answer, Outcome
@@ -75,15 +74,7 @@ class SpecialistSystem:
             graph = TaskGraph(name=item.id)
             graph.task(TaskKind(domain), item.prompt, id="answer")
             result = await self.junto.run(graph)
-        verified = sum(1 for r in result.results.values() if r.status.value == "verified")
-        return Answer(
-            text=result.answer or "",
-            tokens=result.usage.tokens,
-            cost_usd=result.usage.cost_usd,
-            verified_tasks=verified,
-            total_tasks=len(result.results),
-            verified=result.status is RunStatus.VERIFIED,
-        )
+        return Answer.of_run(result)
 
 
 @dataclass(frozen=True, slots=True)

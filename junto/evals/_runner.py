@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, Field
 
-from junto._runs import RunStatus
+from junto._exit import ExitReason
+from junto._runs import RunResult, RunStatus
+from junto._tasks import Status
 from junto.evals._items import EvalItem
 from junto.evals._scoring import PartScore, score_answer
 from junto.models._types import Message, Model, ModelRequest
@@ -37,6 +39,19 @@ class Answer(BaseModel):
     total_tasks: int | None = None
     verified: bool | None = None  # the answer as a whole was verified; None: the system does not verify
     error: str | None = None
+
+    @classmethod
+    def of_run(cls, result: RunResult) -> Answer:
+        """What a junto run answered, with its verification and, when it could not proceed, why."""
+        return cls(
+            text=result.answer or "",
+            tokens=result.usage.tokens,
+            cost_usd=result.usage.cost_usd,
+            verified_tasks=sum(1 for r in result.results.values() if r.status is Status.VERIFIED),
+            total_tasks=len(result.results),
+            verified=result.status is RunStatus.VERIFIED,
+            error=f"the run stopped: {result.exit_reason.value}" if result.exit_reason is ExitReason.FAILED else None,
+        )
 
 
 class Outcome(BaseModel):
@@ -94,17 +109,7 @@ class EnsembleSystem:
         self.name = name
 
     async def answer(self, item: EvalItem) -> Answer:
-        result = await self.junto.run(item.prompt)
-        verified = sum(1 for r in result.results.values() if r.status.value == "verified")
-        return Answer(
-            text=result.answer or "",
-            tokens=result.usage.tokens,
-            cost_usd=result.usage.cost_usd,
-            verified_tasks=verified,
-            total_tasks=len(result.results),
-            verified=result.status is RunStatus.VERIFIED,
-            error=None if result.status != "error" else result.exit_reason,
-        )
+        return Answer.of_run(await self.junto.run(item.prompt))
 
 
 def load_outcomes(out_dir: Path) -> list[Outcome]:
