@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -368,6 +369,7 @@ def main() -> None:
     args = parser.parse_args()
     counts = [int(part) for part in args.counts.split(",")]
     engines = [part for part in args.engines.split(",") if part]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still stops its servers
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     cells = measure(args.rounds, args.max_tokens, counts, engines, threads=args.threads)
     text = report(
