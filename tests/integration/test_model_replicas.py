@@ -81,6 +81,13 @@ async def test_runs_are_balanced_and_survive_a_server_killed_mid_batch(servers: 
             servers[2].kill()
             results = await asyncio.gather(*batch)
             assert [r.status for r in results] == [RunStatus.VERIFIED] * 24  # every run completed, verified
+            # A request cut by the kill cools the deployment down; once the cooldown ends, the probe
+            # finds the port refusing connections and marks it down.
+            for _ in range(40):
+                if _states(model)["s2"] is ReplicaState.DOWN:
+                    break
+                await model.complete(REQUEST)
+                await asyncio.sleep(0.1)
             assert _states(model)["s2"] is ReplicaState.DOWN
             kept = [await junto.store.get_run(r.run_id) for r in results]
             assert all(k is not None and k.result.status is RunStatus.VERIFIED for k in kept)  # nothing verified lost
