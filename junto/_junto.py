@@ -141,6 +141,7 @@ class Junto:
         self._stack: contextlib.AsyncExitStack | None = None
         self._open_lock: asyncio.Lock | None = None
         self._owns_sandbox = False
+        self._owns_roster = False  # built here from the configuration: its models close with the Junto
 
     @classmethod
     def from_config(cls, path: str | Path | None = None, **overrides: Any) -> Junto:
@@ -156,7 +157,8 @@ class Junto:
         from junto._config import load_config
 
         config = load_config(Path(path) if path is not None else None)
-        if "roster" not in overrides:
+        owns_roster = "roster" not in overrides
+        if owns_roster:
             overrides["roster"] = config.build_roster()
         overrides["budget"] = config.budget.to_budget().overridden_by(overrides.get("budget"))
         overrides.setdefault("sandbox_limits", config.sandbox)
@@ -168,7 +170,9 @@ class Junto:
 
             exporter = OtelExporter.from_env(os.environ)
             overrides["observers"] = [exporter] if exporter is not None else []
-        return cls(**overrides)
+        junto = cls(**overrides)
+        junto._owns_roster = owns_roster
+        return junto
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -218,6 +222,8 @@ class Junto:
         self._open_lock = None
         if stack is not None:
             await stack.aclose()
+        if self._owns_roster and self.roster is not None:
+            await self.roster.aclose()
 
     async def run(
         self,
@@ -511,7 +517,7 @@ class Junto:
 
     def _roster(self) -> Roster:
         if self.roster is None:
-            self.roster = _default_roster()
+            self.roster, self._owns_roster = _default_roster(), True
         return self.roster
 
     def _resolve_specialists(self) -> dict[TaskKind, Specialist]:

@@ -66,6 +66,18 @@ class Roster:
         """Every role served by one model."""
         return cls(default=[model])
 
+    def models(self) -> list[Model]:
+        """Every model the roster holds, each once."""
+        seen: dict[int, Model] = {}
+        for model in [*self._default, *(m for models in self._roles.values() for m in models)]:
+            seen.setdefault(id(model), model)
+        return list(seen.values())
+
+    async def aclose(self) -> None:
+        """Close every model (their connections, a server they started); each can be used again later."""
+        for model in self.models():
+            await model.aclose()
+
     def tiers(self, role: Role | str) -> list[Model]:
         models = self._roles.get(Role(role)) or self._default
         if not models:

@@ -357,3 +357,27 @@ async def test_a_stream_left_by_its_consumer_cancels_and_records_the_run(tmp_pat
         record = await junto.store.get_run("left")
     assert record is not None and record.result.exit_reason == "cancelled"
     assert list(record.result.results) == ["m"]
+
+
+class _Closing(FunctionModel):
+    def __init__(self) -> None:
+        super().__init__(lambda messages, request: "x")
+        self.closed = 0
+
+    async def aclose(self) -> None:
+        self.closed += 1
+
+
+async def test_a_roster_the_junto_built_is_closed_with_it_and_a_given_one_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built, given = _Closing(), _Closing()
+    monkeypatch.setattr("junto._junto._default_roster", lambda: Roster.single(built))
+    own = _junto(tmp_path, roster=None)
+    await own.run("add and explain")
+    await own.aclose()
+    lent = _junto(tmp_path, roster=Roster.single(given))
+    await lent.run("add and explain")
+    await lent.aclose()
+    assert built.closed == 1  # its connections (or a server it started) do not outlive the Junto
+    assert given.closed == 0  # the caller's models are the caller's to close

@@ -30,6 +30,7 @@ READ = [
     "Explain tides in at most 60 words, in French.",
     "List three fruits as a bulleted list.",
     "Write about rivers in two paragraphs and do not use the word 'capital'.",
+    "What is the capital of Peru? Answer in one sentence.",  # a capital city is no letter case
 ]
 
 

@@ -231,7 +231,8 @@ def extract_constraints(instruction: str) -> WritingConstraints:
 
 _COUNT = r"(?:\d+|once|twice|thrice|two|three|four|five|six|seven|eight|nine|ten|several|many)"
 _UNREAD = {  # demands on a text's form that no writing check measures
-    "letter case": r"\b(?:capital(?:s|i[sz]\w*)?|upper[\s-]?case|lower[\s-]?case|all\s+caps|small\s+letters)\b",
+    "letter case": r"\b(?:capital\s+letters?|(?:in|all|using)\s+capitals|capitali[sz]\w*|upper[\s-]?case|lower[\s-]?case"
+    r"|(?:all|in)\s+caps|small\s+letters)\b",
     "a separator between parts": r"\b(?:separat\w*|dividers?|divided|delimit\w*)\b|\bbetween\s+(?:each|every|the)\s+(?:pair|two)\b",
     "wrapping or quoting": r"\b(?:wrap\w*|enclos\w*|surround\w*|quotation\s+marks?|double\s+quotes?|in\s+quotes)\b",
     "a title": r"\btitled?\b",
