@@ -436,11 +436,21 @@ def shortcut_kind(task: str) -> TaskKind | None:
 class Planner:
     """Turns a task (and the conversation so far) into a valid :class:`Plan`."""
 
-    def __init__(self, *, max_repairs: int = 2, max_tasks: int = 8, shortcut: bool = True, max_tokens: int = 768) -> None:
+    def __init__(
+        self,
+        *,
+        max_repairs: int = 2,
+        max_tasks: int = 8,
+        shortcut: bool = True,
+        max_tokens: int = 768,
+        limits: GraphLimits | None = None,
+    ) -> None:
+        """``limits`` are the run's graph limits (a plan must compile under them); ``max_tasks`` caps plans further."""
         if max_repairs < 0:
             raise ValueError("max_repairs must be >= 0")
         self.max_repairs = max_repairs
-        self.limits = GraphLimits(max_tasks=max_tasks)
+        limits = limits or GraphLimits()
+        self.limits = limits.model_copy(update={"max_tasks": min(max_tasks, limits.max_tasks)})
         self.shortcut = shortcut
         self.max_tokens = max_tokens
 

@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from junto import _events as ev
 from junto._aggregate import AggregateOutcome
 from junto._budget import Budget, BudgetTracker
-from junto._exceptions import BudgetExceeded, ConfigError, GraphSetupError, JuntoError, SetupError
+from junto._exceptions import BudgetExceeded, ConfigError, JuntoError, SetupError
 from junto._exit import ExitReason
 from junto._home import default_store_path
 from junto._observe import instrument, observed_sandbox
-from junto._plan import Plan, PlanOutcome, PlanTask
+from junto._plan import Plan, PlanOutcome
 from junto._provenance import covers_request
 from junto._runs import AggregateVerdict, PlanSource, RunPlan, RunRecord, RunResult, RunUsage, run_status
 from junto._tasks import AgentContext, Specialist, TaskKind, TaskResult
@@ -400,9 +400,9 @@ class Junto:
     ) -> tuple[CompiledGraph, PlanSource, list[list[str]], str | None]:
         """The given graph, compiled, or the planner's plan for a text task; with its source, repairs, fallback reason.
 
-        The planner falls back itself when its model's plans are invalid; the
-        one fallback made here is for a plan that breaks this Junto's own
-        graph limits, which the planner cannot know.
+        Falling back is the planner's job alone (the default one is given this
+        Junto's graph limits). A plan that still does not compile, from a
+        planner of the caller's, is refused with :class:`GraphSetupError`.
         """
         if isinstance(task, (TaskGraph, CompiledGraph)):
             graph = task.compile(limits=self.limits) if isinstance(task, TaskGraph) else task
@@ -411,14 +411,7 @@ class Junto:
         run.spend(outcome.usage, outcome.cost_usd)
         repairs = list(outcome.repairs)
         reason = outcome.reason if outcome.source == "fallback" else None
-        try:
-            return CompiledGraph.from_plan(outcome.plan, limits=self.limits, request=task), outcome.source, repairs, reason
-        except SetupError as error:
-            errors = error.errors if isinstance(error, GraphSetupError) else [str(error)]
-            repairs.append(errors)
-            fallback = Plan(tasks=[PlanTask(id="answer", kind=TaskKind.GENERAL, instruction=task)])
-            reason = "the plan broke this run's graph limits (" + "; ".join(errors) + "); one general task instead"
-            return CompiledGraph.from_plan(fallback, request=task), "fallback", repairs, reason
+        return CompiledGraph.from_plan(outcome.plan, limits=self.limits, request=task), outcome.source, repairs, reason
 
     async def _replan(
         self, run: _Run, graph: CompiledGraph, execution: ExecutionResult, executor: Executor
@@ -531,7 +524,7 @@ class Junto:
         if self._planner is None:
             from junto.agents import Planner
 
-            self._planner = Planner()
+            self._planner = Planner(limits=self.limits)  # its plans, fallbacks included, compile under this run's limits
         return self._planner
 
     def _resolve_aggregator(self) -> AggregatorLike:

@@ -154,15 +154,22 @@ async def test_stream_yields_typed_events_in_order_ending_with_run_finished(tmp_
     assert plan.source == "planner" and plan.reason is None
 
 
-async def test_a_plan_beyond_the_runs_graph_limits_falls_back_once_and_says_why(tmp_path: Path) -> None:
-    junto = _junto(tmp_path, limits=GraphLimits(max_tasks=1))
+async def test_a_plan_beyond_the_runs_graph_limits_is_refused_not_patched_over(tmp_path: Path) -> None:
+    junto = _junto(tmp_path, limits=GraphLimits(max_tasks=1))  # the stub planner makes two tasks
     try:
-        events = [e async for e in junto.stream("2+2, then say")]
+        with pytest.raises(GraphSetupError) as refused:
+            await junto.run("2+2, then say")
     finally:
         await junto.aclose()
-    (plan,) = [e for e in events if isinstance(e, ev.PlanCreated)]
-    assert plan.source == "fallback" and [t.id for t in plan.tasks] == ["answer"]
-    assert plan.reason is not None and "graph limits" in plan.reason and "2" in plan.reason
+    assert "2" in str(refused.value.errors)
+
+
+def test_the_default_planner_plans_within_the_runs_graph_limits() -> None:
+    from junto.agents import Planner
+
+    planner = Junto(roster=Roster.single(FunctionModel(lambda m, r: "x")), limits=GraphLimits(max_tasks=3))._resolve_planner()
+    assert isinstance(planner, Planner) and planner.limits.max_tasks == 3  # its fallbacks compile too: one layer
+    assert Planner(limits=GraphLimits(max_tasks=20)).limits.max_tasks == 8  # its own cap still holds
 
 
 def test_run_sync_agrees_with_run(tmp_path: Path) -> None:
