@@ -232,7 +232,7 @@ def _verdict(problem: _Problem, name: str, computed: Any, answer: _Answer, sourc
     if answer.parsed is None:
         return [problem.check(name, False, answer.unreadable or f"the answer {answer.text} could not be read")], shown
     same = compare_values(answer.parsed, _parsed(computed))
-    restates = same.equivalent or same.where_defined  # (y^2-1)/(y-1) for "Simplify (y^2-1)/(y-1)" is no answer
+    restates = same.equivalent or same.method == "domain"  # (y^2-1)/(y-1) for "Simplify (y^2-1)/(y-1)" is no answer
     if restates and _operations(answer.text) > _operations(shown):
         return [problem.check(name, False, f"the answer {answer.text} is a computation, not its value: work it out")], shown
     if same.equivalent:

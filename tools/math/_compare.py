@@ -52,7 +52,6 @@ class Equivalence(BaseModel):
     equivalent: bool | None
     method: str
     detail: str = ""
-    where_defined: bool = False  # undecided only because one side is undefined somewhere the other is defined
 
 
 def compare_answers(a: str, b: str, *, timeout_s: float = 5.0, pool: MathWorkerPool | None = None) -> Equivalence:
@@ -448,7 +447,6 @@ def _same_domain(pa: ParsedMath, pb: ParsedMath, a: Any, b: Any, equal: Equivale
             return Equivalence(
                 equivalent=None,
                 method="domain",
-                where_defined=True,
                 detail=f"equal where both are defined, but {which} is undefined at {where} where {other} is defined",
             )
     return equal
