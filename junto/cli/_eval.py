@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shlex
 import sys
 from pathlib import Path
@@ -132,9 +133,19 @@ async def _route(
 
     items = spread(load_suite(suite), limit)
     roster = load_config(config_path).build_roster()
-    await evaluate_routing(
-        items, roster=roster, out_dir=out, suite=suite, command=command, routers=routers, concurrency=concurrency, on_done=done
-    )
+    try:
+        await evaluate_routing(
+            items,
+            roster=roster,
+            out_dir=out,
+            suite=suite,
+            command=command,
+            routers=routers,
+            concurrency=concurrency,
+            on_done=done,
+        )
+    finally:
+        await roster.aclose()
     sys.stdout.write((out / "summary.md").read_text(encoding="utf-8"))
 
 
@@ -183,6 +194,7 @@ async def _eval(
     budget = config.budget.to_budget()
     sampling = samples or config.samples or None
     async with (
+        contextlib.AsyncExitStack() as stack,  # the models this command built are closed last
         sandboxed as sandbox,
         open_ensemble(
             ray_address,
@@ -195,11 +207,14 @@ async def _eval(
             samples=sampling,
         ) as junto,
     ):
+        stack.push_async_callback(roster.aclose)
         chosen: list[System] = []
         if systems in ("both", "junto"):
             chosen.append(EnsembleSystem(junto, name=f"junto-s{samples}" if samples else "junto"))
         if systems in ("both", "baseline"):
             model = config.build_model(baseline_name) if baseline_name else roster.first(Role.GENERAL)
+            if baseline_name:
+                stack.push_async_callback(model.aclose)
             chosen.append(BaselineSystem(model))
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
         with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as progress:

@@ -233,9 +233,7 @@ async def evaluate_portfolio(
         systems = []
         for name in models:
             model = config.build_model(name)
-            close = getattr(model, "aclose", None)
-            if close is not None:
-                stack.push_async_callback(close)
+            stack.push_async_callback(model.aclose)
             junto = await stack.enter_async_context(
                 Junto.start(
                     roster=Roster.single(model),

@@ -68,6 +68,7 @@ def test_route_heldout_runs_all_three_routers_through_the_cli(tmp_path: Path) ->
     finally:
         server.shutdown()
     assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "Unclosed" not in completed.stderr  # the command closes the connections of the models it built
     outcomes = [json.loads(line) for line in (out / "outcomes.jsonl").read_text().splitlines()]
     assert sorted((o["item_id"], o["router"]) for o in outcomes) == sorted(
         (item, router) for item in ("route-001", "route-003") for router in ("shortcut", "planner-model", "junto")
