@@ -432,8 +432,9 @@ def _same_domain(pa: ParsedMath, pb: ParsedMath, a: Any, b: Any, equal: Equivale
     """
     import sympy as sp
 
-    a = pa.written if pa.written is not None else a
-    b = pb.written if pb.written is not None else b
+    written_a, written_b = pa.written(), pb.written()
+    a = written_a if written_a is not None else a
+    b = written_b if written_b is not None else b
     if not (isinstance(a, sp.Expr) and isinstance(b, sp.Expr)):
         return equal
     symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)

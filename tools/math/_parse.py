@@ -26,9 +26,11 @@ count, the nesting depth, integer literals, and the size of numeric powers
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from junto._exceptions import CheckError
@@ -219,7 +221,14 @@ class ParsedMath:
     bare: bool = False
     unitless: Any = None
     unit: str = ""
-    written: Any = None  # the value as written, before sympy's own simplification (e^(2 ln x) stays so); None if unknown
+    rebuild: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
+
+    def written(self) -> Any:
+        """The value as written, before sympy's own simplification (e^(2 ln x) stays so); None if unknown.
+
+        Built on demand: only an equality that might hold only where both sides are defined needs it.
+        """
+        return self.rebuild() if self.rebuild is not None else None
 
 
 # ---------------------------------------------------------------- normalize
@@ -1111,7 +1120,9 @@ def _parse_one(text: str) -> ParsedMath:
     builder = _Builder(source)
     value = builder.build(tree.body, 0)
     if not builder.units:
-        return ParsedMath(value=value, text=text, decimals=builder.decimals, bare=bare, written=_as_written(source, tree))
+        return ParsedMath(
+            value=value, text=text, decimals=builder.decimals, bare=bare, rebuild=functools.partial(_as_written, source, tree)
+        )
     sp = builder.sympy
     unitless, unit = None, ""
     if builder.top_units:
