@@ -154,3 +154,16 @@ def test_errors_say_what_is_wrong() -> None:
         parse_math("9**9**9**9")
     with pytest.raises(CheckError, match="too long"):
         parse_math("1" * 5000)
+
+
+@pytest.mark.parametrize(
+    ("written", "other", "equivalent"),
+    [
+        (r"\begin{pmatrix} 2 & 5 \\ 7 & 1 \end{pmatrix}^T", "[[2, 7], [5, 1]]", True),
+        (r"\begin{bmatrix} 2 & 5 \\ 7 & 1 \end{bmatrix}^{\top}", "[[2, 5], [7, 1]]", False),
+        (r"\begin{pmatrix} u & v & w \end{pmatrix}^{\intercal}", r"\begin{pmatrix} u \\ v \\ w \end{pmatrix}", True),
+        (r"\begin{pmatrix} 0 & 1 \\ 1 & 0 \end{pmatrix}^{2}", "[[1, 0], [0, 1]]", True),  # a number is still a power
+    ],
+)
+def test_a_superscript_t_after_a_matrix_is_its_transpose(written: str, other: str, equivalent: bool) -> None:
+    assert compare_answers(written, other).equivalent is equivalent

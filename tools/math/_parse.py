@@ -84,6 +84,7 @@ _FUNCTIONS = {
     "Union": "Union",
     "Matrix": "Matrix",
     "det": "det",
+    "transpose": "transpose",
 }
 # functions only the rewriting below writes (a name with "__" never comes from the answer's text)
 _INTERNAL_FUNCTIONS = {"DIFF__"}
@@ -307,8 +308,12 @@ def _rewrite_commands(text: str) -> str:
                 raise CheckError(f"unsupported set \\mathbb{{{body}}}; only \\mathbb{{R}} is read")
             out.append(" Interval(-oo, oo) ")
         elif word == "begin":
-            out.append(_matrix_environment(text, index))
+            matrix = _matrix_environment(text, index)
             index = _environment_end(text, index)
+            transposed = _TRANSPOSE.match(text, index)
+            if transposed and "Matrix(" in matrix and "det(" not in matrix:  # A^{T}: the transpose, not a power of T
+                matrix, index = f" transpose({matrix}) ", transposed.end()
+            out.append(matrix)
         elif word == "overline":
             raise CheckError("\\overline is read only over the repeating digits of a decimal, like 0.\\overline{3}")
         elif word in _FUNCTIONS:
@@ -389,6 +394,12 @@ def _environment_end(text: str, index: int) -> int:
         if depth == 0:
             return after + match.end()
     raise CheckError(f"\\begin{{{name}}} without its \\end{{{name}}}")
+
+
+# a superscript that marks a transpose after a matrix: ^T, ^{T}, ^\top, ^{\intercal}, ^{\mathsf{T}}
+_TRANSPOSE = re.compile(
+    r"\s*\^\s*(?:(?:T|\\top|\\intercal)(?![A-Za-z])|\{\s*(?:T|\\top|\\intercal|\\math(?:sf|rm|bf)\s*\{\s*T\s*\})\s*\})"
+)
 
 
 def _matrix_environment(text: str, index: int) -> str:
@@ -1324,6 +1335,10 @@ class _Builder:
             raise CheckError("the binomial coefficient is too large to compute")
         if name == "Matrix":
             return self._matrix(args)
+        if name == "transpose":
+            if len(args) != 1 or not isinstance(args[0], sp.MatrixBase):
+                raise CheckError("a transpose needs a matrix")
+            return args[0].T
         try:
             return getattr(sp, name)(*args)
         except (TypeError, ValueError) as error:
