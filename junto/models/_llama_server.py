@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import weakref
@@ -63,6 +66,22 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the forked child, before exec: ask Linux to send SIGTERM when the parent dies.
+
+    A junto killed with SIGKILL or SIGTERM runs no finalizer; without this its
+    llama-server would outlive it, holding a port, the model and the CPU.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the finalizer and aclose are all there is
+        pass
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -153,7 +172,13 @@ class LlamaServerBackend:
                 "--no-webui",
             ]  # fmt: skip
             try:
-                process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+                process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # one prctl, no locks taken
+                )
             except OSError as error:
                 log.close()
                 raise ModelConnectionError(f"could not start {binary}: {error}", model=self._model_id) from error

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,38 @@ async def test_two_candidates_decode_concurrently_with_distinct_seeds(llama_serv
             assert completion.finish_reason in ("stop", "length")
         assert first.text != second.text  # distinct seeds, distinct candidates
     assert backend.pid is None and not _alive(pid)  # stopped by the block's end
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its reaper."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_the_server_dies_with_a_junto_killed_outright(llama_server_binary: Path) -> None:
+    # SIGKILL runs no finalizer: only the kernel can stop the orphan, through the parent-death signal
+    script = (
+        "import asyncio, pathlib, time\n"
+        "from junto.models import LlamaServerBackend\n"
+        "async def main():\n"
+        f"    backend = LlamaServerBackend(binary=pathlib.Path({str(llama_server_binary)!r}), slots=1, slot_context=256)\n"
+        "    await backend.__aenter__()\n"
+        "    print(backend.pid, flush=True)\n"
+        "    time.sleep(600)\n"
+        "asyncio.run(main())\n"
+    )
+    junto = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert junto.stdout is not None
+        pid = int(junto.stdout.readline())
+        assert _running(pid)
+    finally:
+        junto.kill()
+        junto.wait()
+    deadline = time.monotonic() + 20
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(pid)
