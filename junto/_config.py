@@ -12,6 +12,8 @@ is a valid configuration: every role uses the embedded local model. ::
     price = { input_per_mtok = 0.15, output_per_mtok = 0.6 }
     concurrency = 4
     timeout_s = 60
+    temperature = 0.2               # when a request sets none (sampled candidates keep theirs)
+    system_prompt = "Be concise."   # first in every request's system message
 
     [roles]
     planner = ["fast", "strong"]    # escalation tiers, weakest first
@@ -162,6 +164,15 @@ class ModelConfig(BaseModel):
     timeout_s: float = Field(default=120.0, gt=0)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     structured_repairs: int = Field(default=2, ge=0, le=10)
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    """Sampling temperature of every request that sets none of its own (absent: the request's default, 0).
+
+    A temperature the request sets wins: the extra candidates ``[samples]``
+    draws keep their own higher temperatures, only the first candidate takes
+    this one. Anthropic's API caps it at 1. Applies to every deployment.
+    """
+    system_prompt: str | None = Field(default=None, min_length=1)
+    """Put first in every request's system message (merged into the request's own, never a second one)."""
     model_path: Path | None = None
     """Local models only: a GGUF file other than the embedded one."""
     engine: LocalEngine = LocalEngine.PROCESS
@@ -381,6 +392,8 @@ def _build(name: str, settings: ModelConfig, *, slots: int = 1) -> Model:
         "concurrency": settings.concurrency,
         "price": settings.price,
         "structured_repairs": settings.structured_repairs,
+        "temperature": settings.temperature,
+        "system_prompt": settings.system_prompt,
     }
     if settings.provider is ProviderKind.LOCAL:
         if settings.engine is LocalEngine.SERVER:  # a slot per concurrent call and per candidate of a round

@@ -75,6 +75,10 @@ class ObservedModel:
         self.emit = emit
         self.run_id = run_id
         self.provider = provider_of(model)
+        from junto.models._chat import ChatModel
+
+        # the event records the request as the model sends it: with the model's own temperature and system prompt
+        self._as_sent = model.prepare if isinstance(model, ChatModel) else None
 
     @property
     def name(self) -> str:
@@ -92,6 +96,8 @@ class ObservedModel:
         completion: Completion | None = None,
     ) -> None:
         task_id, attempt = _scope.get() if self.role not in (Role.PLANNER, Role.AGGREGATOR) else _NO_SCOPE
+        if self._as_sent is not None:
+            request = self._as_sent(request)
         self.emit(
             ev.ModelCalled(
                 run_id=self.run_id,

@@ -11,10 +11,12 @@ import json
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from junto._exceptions import (
+    ConfigError,
     ModelConnectionError,
     ModelError,
     ModelHTTPError,
@@ -89,7 +91,10 @@ class ChatModel:
       validation error, ``structured_repairs`` times, then
       :class:`StructuredOutputError`, which carries the usage and cost of
       every try (as does any error met between tries);
-    - cost from ``price`` and the usage the server reports.
+    - cost from ``price`` and the usage the server reports;
+    - the model's own settings, applied to every request (:meth:`prepare`):
+      ``temperature`` when the request sets none of its own, and
+      ``system_prompt`` first in the request's system message.
     """
 
     def __init__(
@@ -102,14 +107,20 @@ class ChatModel:
         concurrency: int = 4,
         price: Price | None = None,
         structured_repairs: int = 2,
+        temperature: float | None = None,
+        system_prompt: str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        if temperature is not None and not 0.0 <= temperature <= 2.0:
+            raise ConfigError(f"a model's temperature must be between 0 and 2, got {temperature}")
         self.backend = backend
         self._name = name or backend.model_id
         self.retry = retry or RetryPolicy()
         self.timeout_s = timeout_s
         self.price = price or Price()
         self.structured_repairs = structured_repairs
+        self.temperature = temperature
+        self.system_prompt = system_prompt or None
         self._limit = asyncio.Semaphore(concurrency)
         self._sleep = sleep
 
@@ -120,12 +131,29 @@ class ChatModel:
     def __repr__(self) -> str:
         return f"ChatModel({self._name!r})"
 
+    def prepare(self, request: ModelRequest) -> ModelRequest:
+        """``request`` as this model sends it: with the model's temperature and system prompt.
+
+        The model's ``temperature`` applies only when the request did not set
+        one: a temperature the request was built or copied with (a sampled
+        candidate's) wins. The ``system_prompt`` goes first in the request's
+        system message, or in a new one at the start when it has none.
+        """
+        update: dict[str, Any] = {}
+        if self.temperature is not None and "temperature" not in request.model_fields_set:
+            update["temperature"] = self.temperature
+        if self.system_prompt is not None:
+            update["messages"] = _with_system_prompt(request.messages, self.system_prompt)
+        return request.model_copy(update=update) if update else request
+
     async def complete(self, request: ModelRequest) -> Completion:
+        request = self.prepare(request)
         if request.output_type is None:
             return await self._complete_with_retries(request)
         return await self._complete_structured(request)
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamChunk]:
+        request = self.prepare(request)
         # Retries apply until the first chunk arrives; after that a failure is the caller's.
         for attempt in range(1, self.retry.max_attempts + 1):
             started = False
@@ -219,6 +247,15 @@ class ChatModel:
                 hint="lower the concurrency for this model in junto.toml or raise your provider's limit",
             )
         return error
+
+
+def _with_system_prompt(messages: list[Message], prompt: str) -> list[Message]:
+    """``messages`` with ``prompt`` first in their (first) system message, or in a new one before them."""
+    for index, message in enumerate(messages):
+        if message.role == "system":
+            merged = Message.system(f"{prompt}\n\n{message.content}" if message.content else prompt)
+            return [*messages[:index], merged, *messages[index + 1 :]]
+    return [Message.system(prompt), *messages]
 
 
 def _short_validation_error(error: Exception) -> str:

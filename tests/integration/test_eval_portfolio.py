@@ -1,16 +1,22 @@
 """`junto eval SUITE --models a,b` end to end: the embedded model in-process and the same model over HTTP.
 
-The two models answer at once (``--concurrency 2``): one in this process, one in the llama.cpp server's.
+The HTTP model has its own temperature and system prompt (``junto.toml``),
+so the two differ as two configurations of one model would. They answer at
+once (``--concurrency 2``): one in this process, one in the llama.cpp
+server's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import tomllib
 from pathlib import Path
 
 import pytest
+from junto.graphs._store import open_store
 
+from junto import _events as ev
 from junto.cli import main
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -24,6 +30,13 @@ SUITE = [
     },
     {"id": "m1", "category": "math", "prompt": "What is 2 + 3?", "parts": [{"type": "math", "expected": "5"}]},
 ]
+PROMPT = "You are a careful assistant. Keep every answer short."
+
+
+async def _model_calls(store: Path) -> list[ev.ModelCalled]:
+    async with open_store(store) as runs:
+        records = [await runs.get_run(summary.run_id) for summary in await runs.list_runs(limit=100)]
+    return [e for record in records if record is not None for e in record.events if isinstance(e, ev.ModelCalled)]
 
 
 def test_two_models_compared_per_domain_with_a_recommended_roles_section(
@@ -33,6 +46,7 @@ def test_two_models_compared_per_domain_with_a_recommended_roles_section(
     (tmp_path / "suite.jsonl").write_text("".join(json.dumps(item) + "\n" for item in SUITE))
     (tmp_path / "junto.toml").write_text(
         f'[models.http]\nprovider = "openai"\nbase_url = "{llama_server}"\nmodel = "smollm"\ntimeout_s = 120\n'
+        f'temperature = 0.3\nsystem_prompt = "{PROMPT}"\n'
     )
     code = main(
         ["eval", "suite.jsonl", "--models", "local,http", "--limit", "1", "--out", "out", "--target", "0.5", "--concurrency", "2"]
@@ -47,3 +61,9 @@ def test_two_models_compared_per_domain_with_a_recommended_roles_section(
     assert set(roles) == {"writing"} and set(roles["writing"]) <= {"local", "http"} and roles["writing"]
     assert (tmp_path / "out" / "portfolio.png").stat().st_size > 10_000
     assert "[roles]" in out
+    calls = asyncio.run(_model_calls(tmp_path / "out" / "runs.db"))
+    local, http = ([c for c in calls if c.model == name] for name in ("local", "http"))
+    assert {c.temperature for c in local} == {0.0} and {c.temperature for c in http} == {0.3}
+    # The first call of each asks the same thing; the HTTP model's system prompt made it longer
+    first_local, first_http = (next(c for c in calls if c.attempt == 1) for calls in (local, http))
+    assert first_http.prompt_tokens - first_local.prompt_tokens >= 8, (first_local, first_http)
