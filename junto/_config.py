@@ -422,6 +422,7 @@ def _build(name: str, settings: ModelConfig, *, slots: int = 1) -> Model:
                 ),
                 concurrency=deployment.concurrency or settings.concurrency,
                 weight=deployment.weight,
+                base_url=deployment.base_url,
             )
             for index, deployment in enumerate(settings.deployments)
         ]

@@ -1,23 +1,38 @@
-"""``junto models``: list the configured models, test one with a real call, find the embedded weights."""
+"""``junto models``: list the configured models, test one with a real call, find the embedded weights.
+
+``junto models list --server URL`` shows instead what a running ``junto
+serve`` sees: its roles and the live state of its models' deployments, read
+from ``GET /v1/deployments`` (with ``JUNTO_API_KEY`` as the bearer key when
+it is set).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from junto._config import JuntoConfig, load_config
-from junto._exceptions import JuntoError
+from junto._exceptions import ConfigError, JuntoError
 from junto.cli._app import app
 from junto.models._chat import ChatModel
 from junto.models._local import LocalBackend, gguf_path
 from junto.models._types import Completion, Message, Model, ModelRequest, Probe, Role
 
-__all__ = ["models_app"]
+if TYPE_CHECKING:
+    import httpx
+
+    from junto.models._deployments import RosterDeployments
+    from junto.models._replicas import ReplicaStatus
+
+__all__ = ["fetch_deployments", "models_app"]
 
 models_app = typer.Typer(
     help="The models junto uses: list, test, and the embedded model's path.",
@@ -28,6 +43,8 @@ app.add_typer(models_app, name="models")
 
 _CONFIG_OPTION = typer.Option(None, "--config", help="junto.toml to use (default: ./junto.toml, then the user config dir).")
 _PROBE_TIMEOUT_S = 5.0
+_SERVER_TIMEOUT_S = 10.0
+_API_KEY_ENV = "JUNTO_API_KEY"  # the key `junto serve` requires, when it has one
 
 
 def _describe(config: JuntoConfig, name: str) -> str:
@@ -54,9 +71,23 @@ async def _status(model: Model) -> str:
     return "[green]ok[/]"
 
 
-@models_app.command("list", epilog="\b\nExample:\n  junto models list")
-def list_models(config_path: Path | None = _CONFIG_OPTION) -> None:
+@models_app.command("list", epilog="\b\nExamples:\n  junto models list\n  junto models list --server http://127.0.0.1:8000")
+def list_models(
+    config_path: Path | None = _CONFIG_OPTION,
+    server: str | None = typer.Option(
+        None,
+        "--server",
+        metavar="URL",
+        help="A running `junto serve`: show its live state (what its balancers see) instead of probing from here. "
+        "Sends JUNTO_API_KEY when set.",
+    ),
+) -> None:
     """Which models serve each role, whether each is reachable, and the state of each deployment."""
+    if server is not None:
+        if config_path is not None:
+            raise ConfigError("--server shows the server's own models: --config does not apply", hint="give one of them")
+        _list_server(server)
+        return
     config = load_config(config_path)
     console = Console()
     console.print(f"config: {config.source or 'none (every role uses the embedded model)'}", highlight=False)
@@ -91,10 +122,10 @@ def list_models(config_path: Path | None = _CONFIG_OPTION) -> None:
 
 def _deployments_table(config: JuntoConfig, names: list[str]) -> Table:
     """Each deployment of each replicated model, probed now: state, in flight, latency, last error."""
-    from junto.models._replicas import ReplicaBackend, ReplicaStatus
+    from junto.models._replicas import ReplicaBackend
 
-    async def probed() -> list[tuple[str, ReplicaStatus]]:
-        rows = []
+    async def probed() -> list[ReplicaStatus]:
+        rows: list[ReplicaStatus] = []
         for name in names:
             model = config.build_model(name)
             backend = model.backend if isinstance(model, ChatModel) else None
@@ -108,27 +139,95 @@ def _deployments_table(config: JuntoConfig, names: list[str]) -> Table:
                 pass  # every deployment is down: the table says so
             finally:
                 await backend.aclose()
-            settings = config.model_settings(name)
-            urls = [d.base_url for d in settings.deployments]
-            rows += [(url, status) for url, status in zip(urls, backend.status(), strict=True)]
+            rows += backend.status()
         return rows
 
-    table = Table("model", "deployment", "base URL", "state", "in flight", "latency", "strategy", "last error")
+    return _status_table([(status, config.model_settings(status.model).strategy.value) for status in asyncio.run(probed())])
+
+
+def _status_table(rows: list[tuple[ReplicaStatus, str]], *, counts: bool = False) -> Table:
+    """One row per deployment and its strategy: state, in flight over its cap, latency, (calls, errors,) last error."""
+    columns = ["model", "deployment", "base URL", "state", "in flight", "latency", *(["calls", "errors"] if counts else [])]
+    table = Table(*columns, "strategy", "last error")
     colours = {"healthy": "green", "cooling down": "yellow", "down": "red"}
-    for url, status in asyncio.run(probed()):
+    for status, strategy in rows:
         latency = status.latency_s if status.latency_s is not None else status.probe_s
         error = f"{status.last_error_type}: {status.last_error}" if status.last_error else ""
         table.add_row(
-            status.model,
-            status.name,
-            url,
+            escape(status.model),
+            escape(status.name),
+            escape(status.base_url or "-"),
             f"[{colours[status.state.value]}]{status.state.value}[/]",
             f"{status.in_flight}/{status.concurrency}",
             "-" if latency is None else f"{latency * 1000:.0f} ms",
-            config.model_settings(status.model).strategy.value,
-            error[:80],
+            *([str(status.calls), str(status.errors)] if counts else []),
+            escape(strategy),
+            escape(error[:80]),
         )
     return table
+
+
+def _list_server(url: str) -> None:
+    """``junto models list --server URL``: the server's roles and its deployments' live state."""
+    state = fetch_deployments(url, api_key=os.environ.get(_API_KEY_ENV) or None)
+    console = Console()
+    console.print(f"live state of the junto server at {url} (as its balancers see it; not probed from here)", highlight=False)
+    roles = Table("role", "models (weakest first)")
+    for role, names in state.roles.items():
+        roles.add_row(escape(role), escape(", ".join(names)))
+    console.print(roles)
+    rows = [(status, model.strategy or "-") for model in state.models for status in model.deployments]
+    if rows:
+        console.print(_status_table(rows, counts=True))
+    single = [model.name for model in state.models if not model.deployments]
+    if single:
+        console.print(f"one endpoint each, no deployments to show: {', '.join(single)}", highlight=False, markup=False)
+
+
+def fetch_deployments(url: str, *, api_key: str | None = None, transport: httpx.BaseTransport | None = None) -> RosterDeployments:
+    """The deployment state the junto server at ``url`` reports (``GET /v1/deployments``).
+
+    ``url`` is the server's address, with or without ``/v1``. Any failure is
+    a :class:`~junto.JuntoError` saying what happened: the server could not
+    be reached, refused the key, is not a junto server, or answered
+    something else than the state (a :class:`~junto.ConfigError` for a URL
+    that is not one, or a refused key).
+    """
+    import httpx
+    from pydantic import ValidationError
+
+    from junto.models._deployments import RosterDeployments
+
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"--server takes the URL of a junto server, like http://127.0.0.1:8000; got {url!r}")
+    base = url.rstrip("/").removesuffix("/v1")
+    endpoint = f"{base}/v1/deployments"
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        with httpx.Client(transport=transport, timeout=_SERVER_TIMEOUT_S) as client:
+            response = client.get(endpoint, headers=headers)
+    except httpx.TimeoutException:
+        raise JuntoError(f"the server at {base} did not answer in {_SERVER_TIMEOUT_S:.0f} s") from None
+    except httpx.HTTPError as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise JuntoError(
+            f"cannot reach a junto server at {base}: {reason}", hint="start one with `junto serve`, or check the URL and port"
+        ) from None
+    if response.status_code in (401, 403):
+        raise ConfigError(
+            f"the server at {base} refused the request (HTTP {response.status_code}): it needs its API key",
+            hint=f"set {_API_KEY_ENV} to the key the server was started with",
+        )
+    if response.status_code == 404:
+        raise JuntoError(f"{base} is not a junto server, or one too old to show its deployments (GET /v1/deployments: HTTP 404)")
+    if response.status_code != 200:
+        raise JuntoError(f"the server at {base} answered GET /v1/deployments with HTTP {response.status_code}")
+    try:
+        return RosterDeployments.model_validate_json(response.content)
+    except ValidationError as error:
+        invalid = any(problem["type"] == "json_invalid" for problem in error.errors())
+        what = "something that is not JSON" if invalid else "JSON that is not a junto server's deployment state"
+        raise JuntoError(f"{base} answered GET /v1/deployments with {what}", hint="is it a junto server?") from None
 
 
 @models_app.command("test", epilog="\b\nExample:\n  junto models test --prompt 'Say hello'")

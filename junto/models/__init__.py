@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         Weighted,
     )
     from junto.models._chat import ChatModel, Price, RetryPolicy, parse_structured
+    from junto.models._deployments import ModelDeployments, RosterDeployments
     from junto.models._fallback import FallbackModel
     from junto.models._function import FunctionBackend, FunctionModel
     from junto.models._http import HttpProvider
@@ -26,7 +27,18 @@ if TYPE_CHECKING:
     from junto.models._openai import OpenAIBackend, OpenAIProvider
     from junto.models._replicas import ReplicaBackend, ReplicaStatus
     from junto.models._roster import Roster, RouteChoice, RoutePolicy, TierRouter
-    from junto.models._types import Backend, Completion, Message, Model, ModelRequest, Probe, Role, StreamChunk, Usage
+    from junto.models._types import (
+        Backend,
+        Completion,
+        Credentialed,
+        Message,
+        Model,
+        ModelRequest,
+        Probe,
+        Role,
+        StreamChunk,
+        Usage,
+    )
 
 __all__ = [
     "AnthropicBackend",
@@ -35,6 +47,7 @@ __all__ = [
     "BalanceStrategy",
     "ChatModel",
     "Completion",
+    "Credentialed",
     "FallbackModel",
     "FunctionBackend",
     "FunctionModel",
@@ -47,6 +60,7 @@ __all__ = [
     "LocalBackend",
     "Message",
     "Model",
+    "ModelDeployments",
     "ModelRequest",
     "OpenAIBackend",
     "OpenAIProvider",
@@ -59,6 +73,7 @@ __all__ = [
     "RetryPolicy",
     "Role",
     "Roster",
+    "RosterDeployments",
     "RouteChoice",
     "RoutePolicy",
     "Strategy",
@@ -81,6 +96,7 @@ __getattr__, __dir__ = lazy_exports(
         "BalanceStrategy": "junto.models._balance",
         "ChatModel": "junto.models._chat",
         "Completion": "junto.models._types",
+        "Credentialed": "junto.models._types",
         "FallbackModel": "junto.models._fallback",
         "FunctionBackend": "junto.models._function",
         "FunctionModel": "junto.models._function",
@@ -93,6 +109,7 @@ __getattr__, __dir__ = lazy_exports(
         "LocalBackend": "junto.models._local",
         "Message": "junto.models._types",
         "Model": "junto.models._types",
+        "ModelDeployments": "junto.models._deployments",
         "ModelRequest": "junto.models._types",
         "OpenAIBackend": "junto.models._openai",
         "OpenAIProvider": "junto.models._openai",
@@ -105,6 +122,7 @@ __getattr__, __dir__ = lazy_exports(
         "RetryPolicy": "junto.models._chat",
         "Role": "junto.models._types",
         "Roster": "junto.models._roster",
+        "RosterDeployments": "junto.models._deployments",
         "RouteChoice": "junto.models._roster",
         "RoutePolicy": "junto.models._roster",
         "Strategy": "junto.models._balance",

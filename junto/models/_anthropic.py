@@ -99,6 +99,9 @@ class AnthropicBackend:
     async def aclose(self) -> None:
         await self.provider.aclose()
 
+    def credentials(self) -> list[str]:
+        return self.provider.credentials()
+
     async def probe(self, *, timeout: float) -> None:
         """Raise a ``ModelError`` unless the server answers ``GET /v1/models``."""
         await self.provider.get("v1/models", timeout=timeout)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -110,6 +111,7 @@ class Replica:
     backend: Backend
     concurrency: int = 4
     weight: float = 1.0
+    base_url: str | None = None  # where it is, as configured: shown by `junto models list`
     in_flight: int = 0
     state: ReplicaState = ReplicaState.HEALTHY
     cooldown_until: float = 0.0
@@ -167,12 +169,16 @@ def _ewma(old: float | None, new: float) -> float:
 class Strategy:
     """Picks one of the replicas that can take a request now (``candidates`` is never empty)."""
 
+    name: ClassVar[str] = "custom"  # as `junto models list` shows it
+
     def choose(self, candidates: Sequence[Replica]) -> Replica:  # pragma: no cover - interface
         raise NotImplementedError
 
 
 class LeastBusy(Strategy):
     """Fewest requests in flight for its concurrency; ties go to the one chosen longest ago."""
+
+    name = BalanceStrategy.LEAST_BUSY.value
 
     def choose(self, candidates: Sequence[Replica]) -> Replica:
         return min(candidates, key=lambda r: (r.in_flight / r.concurrency, r.in_flight, r.chosen_at))
@@ -184,12 +190,16 @@ class LatencyAware(Strategy):
     A replica not measured yet is tried first, so that every one gets measured.
     """
 
+    name = BalanceStrategy.LATENCY.value
+
     def choose(self, candidates: Sequence[Replica]) -> Replica:
         return min(candidates, key=lambda r: (r.expected_s(), r.in_flight, r.chosen_at))
 
 
 class Weighted(Strategy):
     """Shares of traffic in proportion to ``weight`` (smooth weighted round-robin, as nginx does it)."""
+
+    name = BalanceStrategy.WEIGHTED.value
 
     def choose(self, candidates: Sequence[Replica]) -> Replica:
         total = 0.0
@@ -206,6 +216,8 @@ class Weighted(Strategy):
 
 class FunctionStrategy(Strategy):
     """A test double: ``function(candidates)`` picks."""
+
+    name = "function"
 
     def __init__(self, function: Callable[[Sequence[Replica]], Replica]) -> None:
         self.function = function

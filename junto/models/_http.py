@@ -125,6 +125,11 @@ class HttpProvider:
         """Headers that carry the credentials; each provider kind says how."""
         return {}
 
+    def credentials(self) -> list[str]:
+        """The secrets it sends (its key, if any): never to be shown."""
+        key = self.api_key
+        return [key] if key else []
+
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 

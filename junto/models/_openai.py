@@ -80,6 +80,9 @@ class OpenAIBackend:
     async def aclose(self) -> None:
         await self.provider.aclose()
 
+    def credentials(self) -> list[str]:
+        return self.provider.credentials()
+
     async def probe(self, *, timeout: float) -> None:
         """Raise a ``ModelError`` unless the server answers ``GET /models``."""
         await self.provider.get("models", timeout=timeout)

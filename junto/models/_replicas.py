@@ -51,6 +51,7 @@ class ReplicaStatus:
     cooldown_left_s: float
     last_error: str | None
     last_error_type: str | None
+    base_url: str | None = None
 
 
 class ReplicaBackend:
@@ -189,6 +190,7 @@ class ReplicaBackend:
                 cooldown_left_s=max(r.cooldown_until - now, 0.0) if r.state is not ReplicaState.HEALTHY else 0.0,
                 last_error=r.last_error,
                 last_error_type=r.last_error_type,
+                base_url=r.base_url,
             )
             for r in self.replicas
         ]

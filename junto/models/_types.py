@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "Backend",
     "Completion",
+    "Credentialed",
     "Message",
     "Model",
     "ModelRequest",
@@ -156,6 +157,15 @@ class Backend(Protocol):
     def send_stream(self, request: ModelRequest, *, timeout: float) -> AsyncIterator[StreamChunk]: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class Credentialed(Protocol):
+    """A backend that sends a secret (an API key): whatever shows its state must not show that."""
+
+    def credentials(self) -> list[str]:
+        """The secret values it sends (empty: none)."""
+        ...
 
 
 @runtime_checkable

@@ -19,6 +19,10 @@ Endpoints:
   ``GET /v1/runs/{id}``; ``GET /v1/runs/{id}/events`` (SSE, one typed event
   per message, ``id:`` its index; ``Last-Event-ID`` resumes);
   ``GET /v1/sessions/{id}``. A run id may be given by a unique prefix.
+- ``GET /v1/deployments``: the live state of the served roster's models, each
+  deployment's health, load, latency and counts as its balancer sees them
+  (:class:`~junto.models.RosterDeployments`; no key ever appears in it).
+  ``junto models list --server URL`` prints it.
 
 Each request is logged as one line (method, path, status, seconds; never a
 body, a query string or a header).
@@ -47,6 +51,7 @@ from junto._exceptions import BudgetExceeded, JuntoError, ModelError, SetupError
 from junto._view import RunView, TaskState
 from junto.graphs._builder import TaskGraph
 from junto.graphs._store import RunStore
+from junto.models._deployments import RosterDeployments
 from junto.server import _wire as wire
 from junto.server._registry import RunHandle, RunHost, RunRegistry, ServerBusy
 from junto.server._settings import ServerSettings, cap_budget
@@ -374,6 +379,11 @@ def create_app(junto: RunHost, *, settings: ServerSettings | None = None, record
         return StreamingResponse(
             _event_stream(handle, start_at), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
+
+    @app.get("/v1/deployments")
+    async def deployments() -> dict[str, Any]:
+        own_key = [settings.api_key] if settings.api_key else []
+        return RosterDeployments.of(junto.roster, secrets=own_key).model_dump(mode="json")
 
     @app.get("/v1/sessions/{session_id}")
     async def get_session(session_id: str) -> dict[str, Any]:

@@ -20,15 +20,21 @@ from junto._exit import ExitReason
 from junto._view import RunView
 from junto.graphs._builder import TaskGraph
 from junto.graphs._store import RunStore
+from junto.models._roster import Roster
 
 __all__ = ["RunHandle", "RunHost", "RunRegistry", "ServerBusy"]
 
 
 class RunHost(Protocol):
-    """What the server needs of :class:`~junto.Junto`: a run as a stream of events, and its store."""
+    """What the server needs of :class:`~junto.Junto`: a run as a stream of events, its store, and its models."""
 
     @property
     def store(self) -> RunStore | None: ...
+
+    @property
+    def roster(self) -> Roster | None:
+        """The models its runs use (``None``: not built yet); ``GET /v1/deployments`` shows their state."""
+        ...
 
     async def open(self) -> None: ...
 

@@ -9,62 +9,20 @@ request carried.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.fixtures.batch import ROOT, free_port, stub_server, write_config
+from tests.fixtures.batch import stub_server, write_config
+from tests.fixtures.serve import junto_serve as replica
 from tests.fixtures.stub_openai import task_line
 
 pytestmark = [pytest.mark.slow, pytest.mark.docker, pytest.mark.postgres]
 
-JUNTO = str(Path(sys.executable).with_name("junto"))
 STORE = "postgresql://junto:junto@127.0.0.1:5432/junto_test"
-
-
-@contextmanager
-def replica(config: Path, home: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "JUNTO_HOME": str(home)}
-    env.pop("JUNTO_API_KEY", None)
-    process = subprocess.Popen(
-        [JUNTO, "serve", "--port", str(port), "--config", str(config)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            try:
-                if httpx.get(f"{url}/v1/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.time() < deadline, "junto serve did not come up"
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 def _run(url: str, task: str, session: str) -> dict:
