@@ -60,6 +60,7 @@ _FALLING_BACK = "\n\n[the answer is assembled from the task results]\n\n"
 
 TokenSink = Callable[[str], None]
 _NOTE = "Not verified: "  # how the closing line naming the unverified tasks begins
+_FAILED_HEAD = "NOT verified, the checks failed: "  # how the answer of a one-task plan that failed begins
 
 
 class AggregateResult(AggregateOutcome):
@@ -91,6 +92,34 @@ class Aggregator:
         on_token: TokenSink | None = None,
     ) -> AggregateResult:
         """Write, check and (if needed) revise the final answer."""
+        only = _only_result(results)
+        if only is not None:
+            verified = only.status is Status.VERIFIED
+            if only.status is Status.FAILED:
+                # The whole answer is this task: its best attempt is shown, under its failure first, never as content
+                # of a merged answer. An attempt that failed the checks is more use to the reader than no code at all.
+                why = only.reason or "its checks failed"
+                passthrough = f"{_FAILED_HEAD}{why}. Its best attempt, as it failed:\n\n{_body(only, None)}"
+                evidence = f"the plan has one task, [{only.task_id}]: it failed, and its best attempt is shown labelled so"
+            else:
+                passthrough = _body(only, None) + _unverified_note("", plan, results)
+                evidence = f"the plan has one task, [{only.task_id}]: its output is the answer" + (
+                    ", as checked" if verified else ", labelled as not verified"
+                )
+            if on_token is not None:
+                on_token(passthrough)
+            return AggregateResult(
+                answer=passthrough,
+                cited=[only.task_id],
+                consistent=True if verified else None,
+                # The answer is the verified output itself: it confirms against that result, nothing else.
+                checks=[
+                    CheckResult(
+                        name="aggregate-passthrough", passed=True if verified else None, evidence=evidence, spec=Spec.UPSTREAM
+                    )
+                ],
+                written_by=f"task {only.task_id}",
+            )
         if results and not any(_usable(r) for r in results.values()):
             # Nothing to merge: the answer names each task's failure and its reason; no model quotes a failed output.
             assembled = assemble_answer(plan, results)
@@ -104,27 +133,6 @@ class Aggregator:
                 checks=[CheckResult(name="aggregate-nothing-usable", passed=None, evidence=evidence, spec=Spec.MODEL)],
                 fallback=True,
                 written_by="the task results",
-            )
-        only = _only_result(results)
-        if only is not None:
-            passthrough = _body(only, None) + _unverified_note("", plan, results)
-            if on_token is not None:
-                on_token(passthrough)
-            verified = only.status is Status.VERIFIED
-            evidence = f"the plan has one task, [{only.task_id}]: its output is the answer" + (
-                ", as checked" if verified else ", labelled as not verified"
-            )
-            return AggregateResult(
-                answer=passthrough,
-                cited=[only.task_id],
-                consistent=True if verified else None,
-                # The answer is the verified output itself: it confirms against that result, nothing else.
-                checks=[
-                    CheckResult(
-                        name="aggregate-passthrough", passed=True if verified else None, evidence=evidence, spec=Spec.UPSTREAM
-                    )
-                ],
-                written_by=f"task {only.task_id}",
             )
         raw = ctx.roster.strongest(Role.AGGREGATOR)
         model: Model = BudgetedModel(raw, ctx.budget) if ctx.budget is not None else raw
@@ -238,11 +246,12 @@ def assemble_answer(plan: Plan, results: Mapping[str, TaskResult]) -> str:
 
 
 def _only_result(results: Mapping[str, TaskResult]) -> TaskResult | None:
-    """The result of a one-task plan, when it has an output: nothing to merge, so it is the answer."""
+    """The result of a one-task plan, when it has an output (a failed one's best attempt too): it is the answer."""
     if len(results) != 1:
         return None
     (result,) = results.values()
-    return result if _usable(result) and result.output_text().strip() else None
+    shown = _usable(result) or result.status is Status.FAILED
+    return result if shown and result.output is not None and result.output_text().strip() else None
 
 
 def _usable(result: TaskResult) -> bool:

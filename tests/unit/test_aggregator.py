@@ -177,12 +177,13 @@ async def test_one_task_is_the_answer_without_a_model_call() -> None:
     assert model.calls == [] and result.usage.total_tokens == 0
     assert result.written_by == "task code"  # no model wrote it
 
-    # one task that failed: the answer says so, with the reason, and does not quote its output
+    # one task that failed: the answer says so first, with the reason, then shows its best attempt as it failed
     failed = {"code": _results(code_status=Status.FAILED, code_reason="test failed")["code"]}
     result = await Aggregator().aggregate("Write multiply(a, b).", plan, failed, _ctx(model))
-    assert CODE not in result.answer
-    assert "[code] the function (NOT verified, its checks failed: test failed)." in result.answer
+    assert result.answer.startswith("NOT verified, the checks failed: test failed. Its best attempt, as it failed:")
+    assert result.answer.endswith(f"```python\n{CODE}\n```")
     assert result.consistent is None and result.checks[0].passed is None and model.calls == []
+    assert "failed" in result.checks[0].evidence
 
 
 async def test_a_one_task_passthrough_confirms_only_when_that_task_is_verified() -> None:
