@@ -11,46 +11,13 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from junto.cli._app import app
 
-if TYPE_CHECKING:
-    from junto._config import JuntoConfig
-    from junto.server import ServerSettings
-
-__all__ = ["serve_command", "server_settings"]
-
-API_KEY_ENV = "JUNTO_API_KEY"
-
-
-def server_settings(
-    config: JuntoConfig,
-    *,
-    api_key: str | None = None,
-    host: str | None = None,
-    port: int | None = None,
-    max_runs: int | None = None,
-    max_body: int | None = None,
-    budget_tokens: int | None = None,
-    budget_usd: float | None = None,
-    timeout: float | None = None,
-) -> ServerSettings:
-    """``junto serve``'s settings: the defaults, overridden by ``[server]`` and ``[budget]``, then by each flag given."""
-    from junto._budget import Budget
-    from junto.server import ServerSettings
-
-    flags = {"host": host, "port": port, "max_concurrent_runs": max_runs, "max_body_bytes": max_body}
-    options = config.server.model_dump(exclude_none=True) | {name: value for name, value in flags.items() if value is not None}
-    ceiling = (
-        ServerSettings()
-        .budget_ceiling.overridden_by(config.budget.to_budget())
-        .overridden_by(Budget(max_tokens=budget_tokens, max_cost_usd=budget_usd, max_wall_s=timeout))
-    )
-    return ServerSettings(**options, api_key=api_key, budget_ceiling=ceiling)
+__all__ = ["serve_command"]
 
 
 @app.command(
@@ -75,6 +42,7 @@ def serve_command(
     from junto._config import load_config
     from junto._junto import Junto
     from junto.server import serve
+    from junto.server._settings import API_KEY_ENV, server_settings
 
     settings = server_settings(
         load_config(config),

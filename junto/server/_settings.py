@@ -1,15 +1,21 @@
-"""How the server is bound and limited, and the rule that guards a public bind."""
+"""How the server is bound and limited (defaults, `[server]` and `[budget]`, flags), and the rule that guards a public bind."""
 
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from junto._budget import Budget
 from junto._exceptions import ConfigError
 
-__all__ = ["ServerSettings", "cap_budget", "is_loopback"]
+if TYPE_CHECKING:
+    from junto._config import JuntoConfig
+
+__all__ = ["API_KEY_ENV", "ServerSettings", "cap_budget", "is_loopback", "server_settings"]
+
+API_KEY_ENV = "JUNTO_API_KEY"
 
 
 class ServerSettings(BaseModel):
@@ -57,3 +63,26 @@ def cap_budget(requested: Budget | None, ceiling: Budget) -> Budget:
         mine, cap = getattr(requested, name), getattr(ceiling, name)
         capped[name] = cap if mine is None else (mine if cap is None else min(mine, cap))
     return Budget(**capped)
+
+
+def server_settings(
+    config: JuntoConfig,
+    *,
+    api_key: str | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    max_runs: int | None = None,
+    max_body: int | None = None,
+    budget_tokens: int | None = None,
+    budget_usd: float | None = None,
+    timeout: float | None = None,
+) -> ServerSettings:
+    """The server's settings: the defaults, overridden by ``[server]`` and ``[budget]``, then by each flag given."""
+    flags = {"host": host, "port": port, "max_concurrent_runs": max_runs, "max_body_bytes": max_body}
+    options = config.server.model_dump(exclude_none=True) | {name: value for name, value in flags.items() if value is not None}
+    ceiling = (
+        ServerSettings()
+        .budget_ceiling.overridden_by(config.budget.to_budget())
+        .overridden_by(Budget(max_tokens=budget_tokens, max_cost_usd=budget_usd, max_wall_s=timeout))
+    )
+    return ServerSettings(**options, api_key=api_key, budget_ceiling=ceiling)

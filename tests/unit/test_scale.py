@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from junto._config import Engine, JuntoConfig
-from junto._exceptions import ConfigError, RunError
+from junto._exceptions import ConfigError, MissingDependencyError, RunError
 from junto._runs import RunResult
 from junto.cli._app import _ray_without_address
-from junto.scale import BatchItem, BatchLine, Need, NodeLost, Pool, read_batch, run_batch, run_id_for, uses_local_model
+from junto.scale import (
+    BatchItem,
+    BatchLine,
+    Need,
+    NodeLost,
+    Pool,
+    read_batch,
+    run_batch,
+    run_id_for,
+    serve_deployment,
+    uses_local_model,
+)
 
 
 class FakeWorker:
@@ -132,3 +146,41 @@ def test_a_role_on_the_embedded_model_needs_a_local_model_node() -> None:
         '[models.m]\nprovider = "openai"\nbase_url = "http://127.0.0.1:1/v1"\nmodel = "m"\n[roles]\nmath = ["local"]\n'
     )
     assert uses_local_model(mixed)
+
+
+HTTP_TOML = '[models.m]\nprovider = "openai"\nbase_url = "http://127.0.0.1:1/v1"\nmodel = "m"\n'
+
+
+def test_ray_serve_replicas_ask_for_what_the_configuration_needs(tmp_path: Path) -> None:
+    """``sandbox`` always (a chat may be planned into code), ``local_model`` with a role on the embedded model."""
+    (tmp_path / "http.toml").write_text(HTTP_TOML)
+    (tmp_path / "local.toml").write_text('[models.local]\nprovider = "local"\n')
+    code = textwrap.dedent(
+        """
+        import json
+        from junto.scale import serve_deployment
+
+        http = serve_deployment("http.toml", num_replicas=3)._bound_deployment  # what the application deploys
+        local = serve_deployment("local.toml", ray_actor_options={"num_cpus": 0.5, "resources": {"gpu": 1}})._bound_deployment
+        print(json.dumps([http.name, http.num_replicas, http.ray_actor_options, local.ray_actor_options]))
+        """
+    )
+    # in a process of its own: importing Ray Serve warns, which pytest's filterwarnings = error would turn into a failure
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    name, replicas, http, local = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (name, replicas) == ("junto", 3)
+    assert http["resources"] == {"sandbox": 0.001}
+    assert local["resources"] == {"sandbox": 0.001, "local_model": 0.001, "gpu": 1} and local["num_cpus"] == 0.5
+
+
+def test_a_ray_serve_deployment_reads_its_configuration_first_and_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        serve_deployment(tmp_path / "missing.toml")
+    (tmp_path / "http.toml").write_text(HTTP_TOML)
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(MissingDependencyError) as raised:
+        serve_deployment(tmp_path / "http.toml")
+    assert raised.value.extra == "ray"
