@@ -1,4 +1,4 @@
-"""How the server is bound and limited (defaults, `[server]` and `[budget]`, flags), and the rule that guards a public bind."""
+"""How the server is bound and limited (defaults, ``[server]`` and ``[budget]``, flags), and the rule that guards a public bind."""
 
 from __future__ import annotations
 
