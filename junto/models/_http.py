@@ -130,8 +130,15 @@ class HttpProvider:
         key = self.api_key
         return [key] if key else []
 
-    def url(self, path: str) -> str:
-        return f"{self.base_url}/{path.lstrip('/')}"
+    def url(self, path: str, params: Mapping[str, str] | None = None) -> str:
+        """``path`` joined onto the base URL's path; the base URL's query string stays, with ``params`` merged in.
+
+        A base URL such as Azure OpenAI's ``.../deployments/d?api-version=2024-06-01``
+        gets ``.../deployments/d/chat/completions?api-version=2024-06-01``.
+        """
+        base = httpx.URL(self.base_url)
+        joined = base.copy_with(path=f"{base.path.rstrip('/')}/{path.lstrip('/')}")
+        return str(joined.copy_merge_params(params) if params else joined)
 
     @property
     def client(self) -> httpx.AsyncClient:
