@@ -14,9 +14,13 @@ is a valid configuration: every role uses the embedded local model. ::
     timeout_s = 60
     temperature = 0.2               # when a request sets none (sampled candidates keep theirs)
     system_prompt = "Be concise."   # first in every request's system message
+    samples = 4                     # candidates per round of a role starting on this model, unless [samples] says
 
     [roles]
     planner = ["fast", "strong"]    # escalation tiers, weakest first
+
+    [samples]                       # candidates per round, by role; default: the first tier's `samples`, else 1
+    code = 8
 
     [budget]                        # every run's limits; a run's own budget and CLI flags override them
     tokens = 200000
@@ -173,6 +177,13 @@ class ModelConfig(BaseModel):
     """
     system_prompt: str | None = Field(default=None, min_length=1)
     """Put first in every request's system message (merged into the request's own, never a second one)."""
+    samples: int | None = Field(default=None, ge=1, le=32)
+    """Candidates per round a role starting on this model draws when neither its task nor ``[samples]`` says.
+
+    Absent: the measured default of the model's kind (the embedded model's,
+    see :data:`junto.models._local.DEFAULT_SAMPLES`), else 1. Applies to every
+    deployment.
+    """
     model_path: Path | None = None
     """Local models only: a GGUF file other than the embedded one."""
     engine: LocalEngine = LocalEngine.PROCESS
@@ -213,6 +224,16 @@ class ModelConfig(BaseModel):
             if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
                 raise _FieldError("base_url", f"base_url must start with http:// or https://, got {self.base_url!r}")
         return self
+
+    def default_samples(self) -> int | None:
+        """Candidates per round a role starting on this model draws by default: its own, else its kind's measured one."""
+        if self.samples is not None:
+            return self.samples
+        if self.provider is ProviderKind.LOCAL and self.model_path is None:  # measured on the embedded weights only
+            from junto.models._local import DEFAULT_SAMPLES
+
+            return DEFAULT_SAMPLES
+        return None
 
     def key_variable(self) -> str | None:
         """The environment variable holding this model's key, if it needs one."""
@@ -359,8 +380,23 @@ class JuntoConfig(BaseModel):
     def build_model(self, name: str) -> Model:
         """The model called ``name`` (one instance per name per configuration)."""
         if name not in self._built:
-            self._built[name] = _build(name, self.model_settings(name), slots=max([1, *self.samples.values()]))
+            self._built[name] = _build(name, self.model_settings(name), slots=self._most_samples_on(name))
         return self._built[name]
+
+    def samples_for(self, role: Role) -> int:
+        """Candidates per round ``role`` draws (a task may set its own): ``[samples]``, else its first tier's default, else 1."""
+        return self.samples.get(role) or self.model_settings(self._tiers(role)[0]).default_samples() or 1
+
+    def _tiers(self, role: Role) -> list[str]:
+        """The models ``role`` escalates through: its ``[roles]`` entry, else :meth:`default_tiers`."""
+        return list(self.roles.get(role) or self.default_tiers())
+
+    def _most_samples_on(self, name: str) -> int:
+        """The most candidates one round can draw from model ``name`` at once: over every role with it as a tier.
+
+        A role draws its own count at whichever tier a round runs on (escalated, or started there by a learned route).
+        """
+        return max([1, *(self.samples_for(role) for role in Role if name in self._tiers(role))])
 
     def default_tiers(self) -> list[str]:
         """Models for roles the ``[roles]`` table leaves out.
@@ -394,6 +430,7 @@ def _build(name: str, settings: ModelConfig, *, slots: int = 1) -> Model:
         "structured_repairs": settings.structured_repairs,
         "temperature": settings.temperature,
         "system_prompt": settings.system_prompt,
+        "samples": settings.default_samples(),
     }
     if settings.provider is ProviderKind.LOCAL:
         if settings.engine is LocalEngine.SERVER:  # a slot per concurrent call and per candidate of a round

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from junto import _events as ev
 from junto._exceptions import JuntoError, ModelError
 from junto.models._roster import Roster
-from junto.models._types import Completion, Model, ModelRequest, Role, StreamChunk, Usage
+from junto.models._types import Completion, Model, ModelRequest, Role, SampleDefault, StreamChunk, Usage
 
 if TYPE_CHECKING:
     from junto._tasks import AgentContext
@@ -83,6 +83,11 @@ class ObservedModel:
     @property
     def name(self) -> str:
         return self.model.name
+
+    @property
+    def samples(self) -> int | None:
+        """The wrapped model's candidates per round, when it says."""
+        return self.model.samples if isinstance(self.model, SampleDefault) else None
 
     def _called(
         self,

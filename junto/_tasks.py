@@ -171,7 +171,8 @@ class TaskSpec(BaseModel):
     writing spec). ``max_attempts`` bounds generate-check rounds per tier;
     ``max_tier`` bounds escalation (``None``: every configured tier).
     ``samples`` is how many candidates each round draws (``None``: the
-    run's setting for the task's role, see :attr:`AgentContext.samples`).
+    run's setting for the task's role, else its model's, see
+    :meth:`AgentContext.samples_for`).
 
     ``instruction_source`` says who wrote the instruction: ``user`` for a
     task graph's own tasks and for a plan's tasks whose instruction is the
@@ -249,12 +250,19 @@ class AgentContext:
     budget: BudgetTracker | None = None
     emit: Callable[[Event], None] = _no_events
     run_id: str = ""
-    samples: dict[Role, int] = field(default_factory=dict)  # candidates per round, by role (default 1)
+    samples: dict[Role, int] = field(default_factory=dict)  # candidates per round, by role (default: the role's model's)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def samples_for(self, task: TaskSpec) -> int:
-        """How many candidates a round of ``task`` draws: the task's own setting, else its role's, else 1."""
-        return task.samples or self.samples.get(task.model_role, 1)
+        """How many candidates a round of ``task`` draws.
+
+        The task's own setting, else its role's (:attr:`samples`), else what
+        the model the role starts on says (a model's ``samples``, else its
+        kind's measured default, see :meth:`~junto.models.Roster.samples`),
+        else 1.
+        """
+        role = task.model_role
+        return task.samples or self.samples.get(role) or self.roster.samples(role) or 1
 
 
 class Specialist(Protocol):

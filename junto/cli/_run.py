@@ -61,7 +61,7 @@ _SAMPLES = typer.Option(
     "--samples",
     min=1,
     max=32,
-    help="Candidates each specialist draws per round, for every role (default: junto.toml's [samples], else 1).",
+    help="Candidates each specialist draws per round, for every role (default: junto.toml's [samples], else its first model's samples, else 1).",
 )
 
 

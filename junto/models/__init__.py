@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         ModelRequest,
         Probe,
         Role,
+        SampleDefault,
         StreamChunk,
         Usage,
     )
@@ -76,6 +77,7 @@ __all__ = [
     "RosterDeployments",
     "RouteChoice",
     "RoutePolicy",
+    "SampleDefault",
     "Strategy",
     "StreamChunk",
     "TierRouter",
@@ -125,6 +127,7 @@ __getattr__, __dir__ = lazy_exports(
         "RosterDeployments": "junto.models._deployments",
         "RouteChoice": "junto.models._roster",
         "RoutePolicy": "junto.models._roster",
+        "SampleDefault": "junto.models._types",
         "Strategy": "junto.models._balance",
         "StreamChunk": "junto.models._types",
         "TierRouter": "junto.models._roster",

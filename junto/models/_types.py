@@ -23,6 +23,7 @@ __all__ = [
     "ModelRequest",
     "Probe",
     "Role",
+    "SampleDefault",
     "StreamChunk",
     "Usage",
 ]
@@ -140,6 +141,16 @@ class Model(Protocol):
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamChunk]: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class SampleDefault(Protocol):
+    """A model that says how many candidates a round draws from it when neither the task nor its role says."""
+
+    @property
+    def samples(self) -> int | None:
+        """Candidates per round (``None``: it does not say)."""
+        ...
 
 
 @runtime_checkable

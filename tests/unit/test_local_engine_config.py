@@ -42,6 +42,44 @@ code = 6
     assert config.samples[Role.CODE] == 6
 
 
+@pytest.mark.parametrize(
+    ("roles", "samples", "slots"),
+    [
+        ('code = ["local"]', "", 6),  # code starts on local and nothing else says: the model's own 6
+        ('code = ["local"]', "code = 3", 3),  # [samples] beats the model's, and no other role reaches local
+        ('math = ["remote", "local"]', "math = 5", 5),  # a role escalating to local draws its count there too
+        ('math = ["remote", "local"]', "", 2),  # math draws remote's default, 1: the model's concurrency is the floor
+    ],
+)
+def test_server_slots_cover_the_most_candidates_any_role_on_the_model_draws(
+    tmp_path: Path, roles: str, samples: str, slots: int
+) -> None:
+    config = JuntoConfig.from_toml(
+        f"""
+[models.remote]
+base_url = "http://127.0.0.1:9/v1"
+model = "m"
+
+[models.local]
+provider = "local"
+engine = "server"
+server_binary = "{tmp_path / "llama-server"}"
+concurrency = 2
+samples = 6
+
+[roles]
+general = ["remote"]
+{roles}
+
+[samples]
+{samples}
+"""
+    )
+    model = config.build_model("local")
+    assert isinstance(model, ChatModel) and isinstance(model.backend, LlamaServerBackend)
+    assert model.backend.slots == slots
+
+
 async def test_a_missing_binary_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
     backend = LlamaServerBackend(binary=tmp_path / "absent")
     with pytest.raises(ConfigError) as caught:

@@ -124,6 +124,13 @@ def test_junto_toml_gives_every_provider_its_settings() -> None:
             'model = "m"\ndeployments = [{ base_url = "http://a/v1", temperature = 0.5 }]\n',
             "models.fast.deployments.0.temperature",
         ),
+        ('model = "m"\nsamples = 0\n', "models.fast.samples"),
+        ('model = "m"\nsamples = 33\n', "models.fast.samples"),
+        ('provider = "local"\nsamples = 0\n', "models.fast.samples"),
+        (
+            'model = "m"\nsamples = 2\ndeployments = [{ base_url = "http://a/v1", samples = 4 }]\n',
+            "models.fast.deployments.0.samples",
+        ),
     ],
 )
 def test_bad_settings_are_refused_naming_the_key(table: str, key: str) -> None:
@@ -135,3 +142,15 @@ def test_bad_settings_are_refused_naming_the_key(table: str, key: str) -> None:
 def test_a_model_built_in_python_refuses_a_temperature_out_of_range() -> None:
     with pytest.raises(ConfigError, match="between 0 and 2"):
         FunctionModel(lambda m, r: "x", temperature=3.0)
+
+
+def test_a_models_samples_reach_every_deployment_and_a_model_built_in_python_refuses_zero() -> None:
+    config = JuntoConfig.from_toml(
+        '[models.pool]\nmodel = "m"\nsamples = 6\ndeployments = [{ base_url = "http://127.0.0.1:9/v1" }, '
+        '{ base_url = "http://127.0.0.1:10/v1" }]\n'
+    )
+    pool = config.build_model("pool")
+    assert isinstance(pool, ChatModel) and pool.samples == 6
+    assert config.samples_for(Role.MATH) == 6
+    with pytest.raises(ConfigError, match="samples must be between 1 and 32"):
+        FunctionModel(lambda m, r: "x", samples=0)

@@ -10,7 +10,7 @@ from junto.agents._sampling import schedule
 
 from junto._budget import Budget, BudgetTracker
 from junto._tasks import CheckResult, Spec
-from junto.models import FunctionModel, Message, ModelRequest, Roster
+from junto.models import ChatModel, FunctionModel, Message, ModelRequest, Roster
 from junto.models._types import Role
 
 
@@ -111,6 +111,78 @@ def test_samples_come_from_the_task_then_the_role() -> None:
     assert ctx.samples_for(TaskSpec(id="a", kind=TaskKind.MATH, instruction="x")) == 3
     assert ctx.samples_for(TaskSpec(id="a", kind=TaskKind.MATH, instruction="x", samples=5)) == 5
     assert ctx.samples_for(TaskSpec(id="a", kind=TaskKind.CODE, instruction="x")) == 1
+
+
+def test_samples_come_from_the_task_then_the_role_then_the_model_the_role_starts_on() -> None:
+    def model(name: str, **settings) -> FunctionModel:
+        return FunctionModel(lambda m, r: "", name=name, **settings)
+
+    roster = Roster(
+        {Role.MATH: [model("cheap", samples=5), model("strong", samples=7)], Role.CODE: [model("plain")]},
+        default=[model("fallback", samples=2)],
+    )
+    math, code, writing = (
+        TaskSpec(id="a", kind=kind, instruction="x") for kind in (TaskKind.MATH, TaskKind.CODE, TaskKind.WRITING)
+    )
+    bare = AgentContext(roster=roster)
+    assert bare.samples_for(math) == 5  # the first tier's, not the strongest's
+    assert bare.samples_for(code) == 1  # its model does not say
+    assert bare.samples_for(writing) == 2  # a role without tiers of its own starts on the default model
+    by_role = AgentContext(roster=roster, samples={Role.MATH: 3})
+    assert by_role.samples_for(math) == 3  # the role's setting beats its model's
+    assert by_role.samples_for(math.model_copy(update={"samples": 4})) == 4  # the task's own beats both
+    assert by_role.samples_for(writing) == 2
+
+
+async def test_a_run_draws_the_samples_of_the_model_its_role_starts_on(tmp_path) -> None:
+    from junto.graphs import TaskGraph
+
+    from junto import Junto
+
+    model = FunctionModel(lambda m, r: _math("6*7", "42"), samples=3)
+    graph = TaskGraph()
+    graph.math("A crate holds 6 rows of 7 jars. How many jars?")
+    async with Junto.start(roster=Roster.single(model), store=tmp_path / "j.db") as junto:
+        drawn = await junto.run(graph)
+    async with Junto.start(roster=Roster.single(model), store=tmp_path / "j.db", samples=2) as junto:  # as --samples 2
+        flagged = await junto.run(graph)
+    assert [a.candidate for a in next(iter(drawn.results.values())).attempts] == [0, 1, 2]
+    assert [a.candidate for a in next(iter(flagged.results.values())).attempts] == [0, 1]
+
+
+def test_junto_toml_model_samples_sit_under_the_role_table_and_the_flag(tmp_path) -> None:
+    from junto import Junto
+
+    path = tmp_path / "junto.toml"
+    path.write_text(
+        '[models.small]\nprovider = "local"\nsamples = 5\n\n[roles]\nmath = ["small"]\ncode = ["small"]\n\n[samples]\ncode = 3\n'
+    )
+    math, code = (TaskSpec(id="a", kind=kind, instruction="x") for kind in (TaskKind.MATH, TaskKind.CODE))
+
+    def drawn(junto: Junto) -> tuple[int, int]:
+        assert junto.roster is not None
+        ctx = AgentContext(roster=junto.roster, samples=junto.samples)
+        return ctx.samples_for(math), ctx.samples_for(code)
+
+    assert drawn(Junto.from_config(path, store=tmp_path / "j.db")) == (5, 3)
+    assert drawn(Junto.from_config(path, store=tmp_path / "j.db", samples=2)) == (2, 2)  # what --samples 2 passes
+
+
+def test_the_embedded_model_takes_its_measured_default(monkeypatch) -> None:
+    from junto._config import JuntoConfig
+
+    monkeypatch.setattr("junto.models._local.DEFAULT_SAMPLES", 4)
+    config = JuntoConfig()  # no junto.toml: every role on the embedded model
+    assert config.samples_for(Role.CODE) == 4
+    local = config.build_model("local")
+    assert isinstance(local, ChatModel) and local.samples == 4
+    assert AgentContext(roster=config.build_roster()).samples_for(TaskSpec(id="a", kind=TaskKind.CODE, instruction="x")) == 4
+    own = JuntoConfig.from_toml('[models.local]\nprovider = "local"\nsamples = 2\n')
+    assert own.samples_for(Role.CODE) == 2  # a model's own setting beats its kind's
+    other = JuntoConfig.from_toml('[models.local]\nprovider = "local"\nmodel_path = "other.gguf"\n')
+    assert other.samples_for(Role.CODE) == 1  # measured on the embedded weights, not on any GGUF
+    remote = JuntoConfig.from_toml('[models.r]\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n')
+    assert remote.samples_for(Role.CODE) == 1
 
 
 def test_samples_per_role_come_from_junto_toml_and_bad_values_are_refused(tmp_path) -> None:
