@@ -377,6 +377,17 @@ class JuntoConfig(BaseModel):
             return ModelConfig(provider=ProviderKind.LOCAL, concurrency=4)
         raise ConfigError(f"no model named '{name}' in the configuration", key=f"models.{name}")
 
+    def with_samples(self, samples: int | None) -> JuntoConfig:
+        """This configuration with every role drawing ``samples`` candidates, as ``--samples`` asks (``None``: unchanged).
+
+        Build models from the result, so a managed llama-server gets a slot for each candidate.
+        """
+        if samples is None:
+            return self
+        copy = self.model_copy(update={"samples": dict.fromkeys(Role, samples)})
+        copy._built = {}  # models built for the old counts are not this configuration's
+        return copy
+
     def build_model(self, name: str) -> Model:
         """The model called ``name`` (one instance per name per configuration)."""
         if name not in self._built:

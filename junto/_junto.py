@@ -157,6 +157,8 @@ class Junto:
         from junto._config import load_config
 
         config = load_config(Path(path) if path is not None else None)
+        if isinstance(overrides.get("samples"), int):
+            config = config.with_samples(overrides["samples"])
         owns_roster = "roster" not in overrides
         if owns_roster:
             overrides["roster"] = config.build_roster()

@@ -188,6 +188,7 @@ async def _eval(
         ran = run_command(out)
         _report(out, suite, outcomes, ran or command, console, rescored_with=command if ran else None)
         return
+    config = config.with_samples(samples)
     roster = config.build_roster()
     out.mkdir(parents=True, exist_ok=True)
     sandboxed = DockerSandbox.start(limits=config.sandbox)

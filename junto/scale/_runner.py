@@ -128,6 +128,7 @@ class NodeRunner:
             config = JuntoConfig.from_toml(self.config_toml)
         else:
             config = load_config(None)
+        config = config.with_samples(self.samples)
         return Junto(
             roster=config.build_roster(),
             budget=config.budget.to_budget(),

@@ -102,3 +102,18 @@ def test_engine_keys_apply_to_local_models_only(table: str, key: str) -> None:
     with pytest.raises(ConfigError) as caught:
         JuntoConfig.from_toml(f"[models.m]\n{table}\n")
     assert caught.value.key == f"models.m.{key}"
+
+
+def test_samples_from_the_command_line_size_the_server_too(tmp_path: Path) -> None:
+    toml = (
+        f'[models.local]\nprovider = "local"\nengine = "server"\nserver_binary = "{tmp_path / "llama-server"}"\nconcurrency = 2\n'
+    )
+    config = JuntoConfig.from_toml(toml)
+    before = config.build_model("local")
+    flagged = config.with_samples(8)  # what --samples 8 does before the roster is built
+    assert flagged.samples_for(Role.CODE) == 8 and flagged.samples_for(Role.PLANNER) == 8
+    model = flagged.build_model("local")
+    assert isinstance(model, ChatModel) and isinstance(model.backend, LlamaServerBackend)
+    assert model.backend.slots == 8  # every candidate of a round decodes at once
+    assert model is not before and config.build_model("local") is before  # the original keeps its own models
+    assert config.with_samples(None) is config
