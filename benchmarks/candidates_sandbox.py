@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/candidates_sandbox.py [--repeats 5] [--candidates 8] [--out benchmarks/results/candidates_sandbox.txt]
 
-Each candidate is a function with the user's tests and the examples its
+The two sides are measured in turn, one of each per repeat, so that the
+machine's load falls on both alike. Each candidate is a function with the user's tests and the examples its
 instruction states, checked by :func:`junto.tools.check_code` (the code
 specialist's own check) in the hardened Docker sandbox. Half the candidates
 are right and half are wrong, as when a model samples. One candidate alone is
@@ -66,9 +67,13 @@ async def main(argv: list[str] | None = None) -> str:
             verdicts = await asyncio.gather(*(check(sandbox, code) for code in codes))
             assert verdicts == [code == RIGHT for code in codes], verdicts
 
-        single = await timed(args.repeats, args.gap, one)
-        many = await timed(args.repeats, args.gap, batch)
+        # interleaved, one of each per repeat, so that a change in the machine's load falls on both sides alike
+        single, many = [], []
+        for _ in range(args.repeats):
+            single += await timed(1, args.gap, one)
+            many += await timed(1, args.gap, batch)
     ratio = statistics.median(many) / statistics.median(single)
+    ratios = sorted(m / s for s, m in zip(single, many, strict=True))
     lines = [
         f"command: .venv/bin/python benchmarks/candidates_sandbox.py --repeats {args.repeats} --candidates {args.candidates} --gap {args.gap}",
         f"machine: {platform.system()} {platform.release()}, {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}",
@@ -77,6 +82,7 @@ async def main(argv: list[str] | None = None) -> str:
         f"1 candidate:               {statistics.median(single) * 1000:8.0f} ms  (min {min(single) * 1000:.0f}, max {max(single) * 1000:.0f})",
         f"{args.candidates} candidates at once (pool {args.candidates}): {statistics.median(many) * 1000:8.0f} ms  (min {min(many) * 1000:.0f}, max {max(many) * 1000:.0f})",
         f"ratio: {ratio:.2f}x one candidate (target <= 3x for 8 on 2 cores)",
+        f"ratio within each repeat: {', '.join(f'{r:.2f}' for r in ratios)}; load average at the end {os.getloadavg()[0]:.1f}",
     ]
     report = "\n".join(lines) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Coroutine, Mapping
+from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 from typing import Any
 
 from junto.sandbox._containers import ReapReport, create_started, reap, remove
@@ -39,6 +39,7 @@ from junto._exceptions import SandboxError, SandboxFileError
 __all__ = ["DockerSandbox", "SandboxSession"]
 
 _EXIT_KILLED = 137
+_UPKEEP_WAIT_S = 2.0  # the longest a used container waits for a burst of runs to end before it is removed
 
 
 class DockerSandbox:
@@ -54,6 +55,9 @@ class DockerSandbox:
         self._refilling = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._running = 0  # runs in flight: the pool's upkeep waits for them
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -113,15 +117,33 @@ class DockerSandbox:
         return cid or await create_started(self.engine, image=self.image, limits=self.limits)
 
     def _discard(self, cid: str) -> None:
-        """Remove a used container, then top the pool up: both after the run, off its critical path."""
+        """Remove a used container, then top the pool up: once no run is in flight (at most ``_UPKEEP_WAIT_S`` later).
+
+        Removing and creating containers costs the engine as much CPU as a
+        run; done while a burst of runs (a round of candidates) is still going
+        they would slow it down. The used container is never run in again.
+        """
 
         async def recycle() -> None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), _UPKEEP_WAIT_S)
             try:
                 await remove(self.engine, cid)
             finally:
                 self._top_up()
 
         self._spawn(recycle())
+
+    @contextlib.contextmanager
+    def _in_flight(self) -> Iterator[None]:
+        self._running += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._running -= 1
+            if self._running == 0:
+                self._idle.set()
 
     # -- running ------------------------------------------------------------
 
@@ -139,15 +161,16 @@ class DockerSandbox:
         check_arguments(timeout=timeout, files=files, collect=collect)
         program = program_payload(code, files, self.limits)
         wanted = [check_name(name) for name in collect or []]
-        for attempt in range(2):
-            cid = await self._take()
-            try:
-                return await _run_and_report(self, cid, program, stdin=stdin, argv=argv, timeout=timeout, collect=wanted)
-            except ContainerGone:
-                if attempt:
-                    raise
-            finally:
-                self._discard(cid)
+        with self._in_flight():
+            for attempt in range(2):
+                cid = await self._take()
+                try:
+                    return await _run_and_report(self, cid, program, stdin=stdin, argv=argv, timeout=timeout, collect=wanted)
+                except ContainerGone:
+                    if attempt:
+                        raise
+                finally:
+                    self._discard(cid)
         raise AssertionError("unreachable")
 
     @contextlib.asynccontextmanager
@@ -171,6 +194,7 @@ class DockerSandbox:
         if self._closed:
             return
         self._closed = True
+        self._idle.set()  # used containers go now
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         ready, self._ready = self._ready, []
