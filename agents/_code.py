@@ -136,7 +136,9 @@ class CodeSpecialist:
         parts = [render_inputs(inputs), f"Task: {task.instruction}"]
         if task.entry_point:
             parts.append(f"Name the function {task.entry_point}.")
-        given = "\n".join(t for t in (task.tests, examples_as_tests(task.instruction)) if t and t.strip())
+        given = "\n".join(
+            t for t in (task.tests, examples_as_tests(task.instruction, entry_point=task.entry_point)) if t and t.strip()
+        )
         if given:
             parts.append(f"Your code must pass these tests:\n{given.strip()}")
         previous = history[-1].output if history else None
@@ -163,7 +165,8 @@ class CodeSpecialist:
         if ctx.sandbox is None or not codes:
             return {}
         entry = Counter(o.entry_point for o in codes.values() if o.entry_point).most_common(1)[0][0]
-        sources = [task.tests or "", examples_as_tests(task.instruction)] + [o.tests for o in codes.values()]
+        sources = [task.tests or "", examples_as_tests(task.instruction, entry_point=task.entry_point)]
+        sources += [o.tests for o in codes.values()]
         calls = shared_calls(entry, sources)
         sandbox = ctx.sandbox
         runs = await asyncio.gather(*(behaviour(sandbox, o.code, calls, timeout_s=self.timeout_s) for o in codes.values()))

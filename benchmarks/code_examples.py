@@ -168,16 +168,16 @@ class Row:
     failing: list[tuple[str, str]] = field(default_factory=list)
 
 
-def read_examples(instruction: str, entry_point: str) -> tuple[list[tuple[str, str]], list[str]]:
+def read_examples(instruction: str, entry_point: str | None) -> tuple[list[tuple[str, str]], list[str]]:
     """What the reader takes from ``instruction``: its pairs and the assert lines made of them, in the same order."""
-    pairs = extract_examples(instruction)
-    lines = examples_as_tests(instruction).splitlines()
+    pairs = extract_examples(instruction, entry_point=entry_point)
+    lines = examples_as_tests(instruction, entry_point=entry_point).splitlines()
     if len(lines) != len(pairs):
         raise SystemExit(f"{len(pairs)} examples read but {len(lines)} assert lines written for {entry_point}")
     return pairs, lines
 
 
-def score_row(row: dict) -> Row:
+def score_row(row: dict, *, given_entry_point: bool = True) -> Row:
     entry = row["entry_point"]
     signature = reference_signature(row["reference"], entry)
     labels = {}
@@ -186,7 +186,7 @@ def score_row(row: dict) -> Row:
         if key is None:
             raise SystemExit(f"{row['id']}: label {call!r} is not a literal call of {entry}")
         labels[key] = (call, expected, typed(ast.literal_eval(expected)))
-    pairs, lines = read_examples(row["instruction"], entry)
+    pairs, lines = read_examples(row["instruction"], entry if given_entry_point else None)
     result = Row(row=row, tally=Tally(instructions=1, labelled=len(labels), read=len(pairs)))
     matched = set()
     for call, expected in pairs:
@@ -218,6 +218,7 @@ def table_report(path: Path) -> list[str]:
     out = [
         f"table: {shown}: {len(rows)} instructions, {sum(len(r['examples']) for r in rows)} labelled examples, "
         f"{sum(not r['examples'] for r in rows)} instructions with none",
+        "read with the entry point given, as junto check code --entry-point, graph.code(..., entry_point=) and junto eval do;",
         "right: read as labelled; missed: labelled, not read; WRONG: read but not labelled, or with another value;",
         "holds: every assert line written passes on the reference implementation",
         "",
@@ -241,13 +242,24 @@ def table_report(path: Path) -> list[str]:
     out.append(f"{'all':20s} {total.cells()}")
     out.append("")
     out.extend(section("trap in the text", lambda r: r["trap"]))
+    bare = Tally()
+    bare_wrong: list[tuple[str, str]] = []
+    for row in rows:
+        result = score_row(row, given_entry_point=False)
+        bare.add(result.tally)
+        bare_wrong += [(row["id"], f"{c} -> {e}   ({why})") for c, e, why in result.wrong]
     out.append("")
     out.append(
         f"overall: {total.right}/{total.labelled} labelled examples read ({total.right / total.labelled:.1%}), "
         f"{total.wrong} read wrongly, {total.failing} assert lines failing on the reference"
     )
+    out.append(
+        f"without the entry point (a request that names none): {bare.right}/{bare.labelled} read "
+        f"({bare.right / bare.labelled:.1%}), {bare.wrong} read wrongly, {bare.failing} failing on the reference"
+    )
     details = [
         ("read WRONGLY", [(r.row["id"], f"{c} -> {e}   ({why})") for r in scored for c, e, why in r.wrong]),
+        ("read WRONGLY without the entry point", bare_wrong),
         ("failing on the reference", [(r.row["id"], f"{line}   ({error})") for r in scored for line, error in r.failing]),
         ("missed", [(r.row["id"], f"{c} -> {e}") for r in scored for c, e in r.missed]),
     ]
@@ -262,22 +274,25 @@ def humaneval_report() -> list[str]:
     from junto.evals._humaneval import load_humaneval
 
     problems = load_humaneval()
-    with_examples = 0
-    total = 0
-    failing: list[tuple[str, str, str]] = []
-    for problem in problems:
-        _, lines = read_examples(problem.prompt, problem.entry_point)
-        with_examples += bool(lines)
-        total += len(lines)
-        program = problem.prompt + problem.canonical_solution
-        for line, error in zip(lines, run_lines(program, lines), strict=True):
-            if error is not None:
-                failing.append((problem.task_id, line, error))
-    out = [
-        f"HumanEval (seen data): {len(problems)} problems, {with_examples} with at least one example read, "
-        f"{total} examples read, {len(failing)} FAIL on the canonical solution"
-    ]
-    out.extend(f"  {task}: {line}   ({error})" for task, line, error in failing)
+    out = []
+    for given in (True, False):
+        with_examples = 0
+        total = 0
+        failing: list[tuple[str, str, str]] = []
+        for problem in problems:
+            _, lines = read_examples(problem.prompt, problem.entry_point if given else None)
+            with_examples += bool(lines)
+            total += len(lines)
+            program = problem.prompt + problem.canonical_solution
+            for line, error in zip(lines, run_lines(program, lines), strict=True):
+                if error is not None:
+                    failing.append((problem.task_id, line, error))
+        how = "with the entry point" if given else "without the entry point"
+        out.append(
+            f"HumanEval (seen data), {how}: {len(problems)} problems, {with_examples} with at least one example read, "
+            f"{total} examples read, {len(failing)} FAIL on the canonical solution"
+        )
+        out.extend(f"  {task}: {line}   ({error})" for task, line, error in failing)
     return out
 
 

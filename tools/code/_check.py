@@ -60,7 +60,7 @@ async def check_code(
     per_test_s: float = 5.0,
 ) -> CodeVerification:
     """Run every test that applies to ``code`` and turn the report into checks."""
-    examples = examples_as_tests(instruction)
+    examples = examples_as_tests(instruction, entry_point=entry_point)
     sources = [
         TestSource(origin=origin, source=text)
         for origin, text in ((TestOrigin.USER, user_tests), (TestOrigin.EXAMPLE, examples), (TestOrigin.MODEL, model_tests))
