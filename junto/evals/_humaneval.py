@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from junto._exceptions import MissingDependencyError
 from junto._tasks import CheckResult, Spec
 from junto.sandbox._types import Sandbox
+from junto.tools.code._variants import flip_comparison, off_by_one, swap_arithmetic
 
 __all__ = ["HumanEvalProblem", "Mutant", "check_humaneval", "check_humaneval_program", "check_many", "load_humaneval", "mutants"]
 
@@ -104,43 +105,8 @@ async def check_humaneval(
     return await check_humaneval_program(sandbox, problem, problem.prompt + completion, timeout_s=timeout_s)
 
 
-_FLIP: dict[type[ast.cmpop], type[ast.cmpop]] = {
-    ast.Lt: ast.GtE,
-    ast.GtE: ast.Lt,
-    ast.Gt: ast.LtE,
-    ast.LtE: ast.Gt,
-    ast.Eq: ast.NotEq,
-    ast.NotEq: ast.Eq,
-    ast.In: ast.NotIn,
-    ast.NotIn: ast.In,
-    ast.Is: ast.IsNot,
-    ast.IsNot: ast.Is,
-}
-
-
 def _in_body(node: ast.AST, first_line: int) -> bool:
     return getattr(node, "lineno", 0) > first_line
-
-
-def _flip_comparison(node: ast.AST) -> bool:
-    if isinstance(node, ast.Compare) and type(node.ops[0]) in _FLIP:
-        node.ops[0] = _FLIP[type(node.ops[0])]()
-        return True
-    return False
-
-
-def _off_by_one(node: ast.AST) -> bool:
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        node.value += 1
-        return True
-    return False
-
-
-def _swap_arithmetic(node: ast.AST) -> bool:
-    if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, (ast.Add, ast.Sub)):
-        node.op = ast.Sub() if isinstance(node.op, ast.Add) else ast.Add()
-        return True
-    return False
 
 
 def _mutate_first(tree: ast.Module, first_line: int, mutate: Callable[[ast.AST], bool]) -> ast.Module | None:
@@ -169,9 +135,9 @@ def mutants(problem: HumanEvalProblem) -> list[Mutant]:
     first_line = problem.prompt.count("\n")
     candidates = {
         "return None": _return_none(tree, problem.entry_point),
-        "flip comparison": _mutate_first(tree, first_line, _flip_comparison),
-        "off by one": _mutate_first(tree, first_line, _off_by_one),
-        "swap + and -": _mutate_first(tree, first_line, _swap_arithmetic),
+        "flip comparison": _mutate_first(tree, first_line, flip_comparison),
+        "off by one": _mutate_first(tree, first_line, off_by_one),
+        "swap + and -": _mutate_first(tree, first_line, swap_arithmetic),
     }
     found: list[Mutant] = []
     for name, mutated in candidates.items():

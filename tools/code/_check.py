@@ -10,7 +10,11 @@ decide the task's status, each saying what it held the code to
   entry point;
 - ``user tests`` (``user``): the user's tests, "passes the user's 3 tests";
 - ``examples`` (``instruction``): the examples the instruction states,
-  "passes the 2 examples stated in the instruction";
+  "passes the 2 examples stated in the instruction"; when they are all the
+  code is verified by, they must also decide its behaviour
+  (:mod:`junto.tools.code._variants`): if a one-change variant of the code
+  passes them too yet returns something else on a nearby input, they count
+  as the model's evidence and an ``examples decide`` check says why;
 - ``model tests`` (``model``): the model's tests that prove something (see
   :mod:`junto.tools.code._guard`); when none do, this check cannot decide;
 - ``computes`` (``model``, only when it fails): a function the tests call
@@ -22,12 +26,14 @@ rank candidates and can fail code; passing them never verifies it.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
 from junto.sandbox._types import Sandbox
 from junto.tools.code._examples import examples_as_tests
 from junto.tools.code._guard import functions_ignoring_inputs, stub_implementations, tests_that_prove_nothing
 from junto.tools.code._tests import CodeCheckReport, TestOrigin, TestSource, run_code_tests
+from junto.tools.code._variants import Undecided, undecided_variant
 
 from junto._tasks import CheckResult, Spec
 
@@ -42,10 +48,11 @@ class CodeVerification:
     checks: list[CheckResult] = field(default_factory=list)
     discarded: dict[int, str] = field(default_factory=dict)
     examples: str = ""
+    extra_s: float = 0.0  # sandbox seconds beyond the test run (variants of the code run against the examples)
 
     @property
     def sandbox_s(self) -> float:
-        return self.report.duration_s
+        return self.report.duration_s + self.extra_s
 
 
 async def check_code(
@@ -73,7 +80,45 @@ async def check_code(
     discarded = tests_that_prove_nothing(report, model_tests) if model_tests else {}
     ignoring = functions_ignoring_inputs(code, *(source.source for source in sources))
     checks = _checks(report, discarded, ignoring, has_model_tests=bool(model_tests and model_tests.strip()))
-    return CodeVerification(checks=checks, report=report, discarded=discarded, examples=examples)
+    verification = CodeVerification(checks=checks, report=report, discarded=discarded, examples=examples)
+    if _rests_on_examples(checks) and (entry := entry_point or _called(examples, code)) is not None:
+        undecided, seconds = await undecided_variant(sandbox, code, entry, examples, inputs_from=[model_tests or ""])
+        verification.extra_s += seconds
+        if undecided is not None:
+            verification.checks = _undecided(checks, undecided)
+    return verification
+
+
+def _rests_on_examples(checks: list[CheckResult]) -> bool:
+    """The code would be verified by the instruction's examples alone: they passed, no user test ran, nothing failed."""
+    if any(c.passed is False for c in checks) or any(c.name == _NAMES[TestOrigin.USER] for c in checks):
+        return False
+    return any(c.name == _NAMES[TestOrigin.EXAMPLE] and c.passed for c in checks)
+
+
+def _called(examples: str, code: str) -> str | None:
+    """The function the examples call that the code defines."""
+    try:
+        defined = {n.name for n in ast.walk(ast.parse(code)) if isinstance(n, ast.FunctionDef)}
+        called = [n.func.id for n in ast.walk(ast.parse(examples)) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    except SyntaxError:
+        return None
+    return next((name for name in called if name in defined), None)
+
+
+def _undecided(checks: list[CheckResult], found: Undecided) -> list[CheckResult]:
+    """The examples passed but do not decide the code's behaviour: they can still fail it, never verify it."""
+    why = (
+        f"the examples also accept the code with {found.change}, which differs from it on {found.call} "
+        f"({found.ours} against {found.theirs}): they do not decide which one was asked for"
+    )
+    weakened = [
+        c.model_copy(update={"spec": Spec.MODEL, "evidence": f"{c.evidence} (too few to decide the behaviour)"})
+        if c.name == _NAMES[TestOrigin.EXAMPLE]
+        else c
+        for c in checks
+    ]
+    return [*weakened, CheckResult(name="examples decide", passed=None, evidence=why, spec=Spec.INSTRUCTION)]
 
 
 def _section(

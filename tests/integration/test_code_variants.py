@@ -1,0 +1,56 @@
+"""In the sandbox: examples that cannot tell a program from a variant of it do not verify it."""
+
+from __future__ import annotations
+
+import pytest
+from junto.agents._loop import judge_status
+from junto.sandbox import DockerSandbox
+from junto.tools import check_code
+
+from junto._tasks import Spec, Status
+
+pytestmark = [pytest.mark.docker]
+
+INSTRUCTION = "Write is_adult(age): a person is an adult from their 18th birthday. For example is_adult(30) returns True and is_adult(5) returns False."
+DECISIVE = (
+    "Write initials(name) giving the capital initials of each word joined by dots: "
+    "initials('ada lovelace') == 'A.L' and initials('Grace Brewster Hopper') == 'G.B.H'."
+)
+
+
+async def test_examples_that_do_not_decide_leave_right_and_wrong_code_unverified() -> None:
+    async with DockerSandbox.start(pool_size=2) as sandbox:
+        for body in ("age >= 18", "age > 18"):  # right, and wrong at 18: both pass the two examples
+            code = f"def is_adult(age):\n    return {body}\n"
+            verification = await check_code(sandbox, code, instruction=INSTRUCTION, entry_point="is_adult")
+            assert judge_status(verification.checks) is Status.UNVERIFIED, verification.checks
+            note = next(c for c in verification.checks if c.name == "examples decide")
+            assert note.passed is None and "is_adult(18)" in note.evidence
+            examples = next(c for c in verification.checks if c.name == "examples")
+            assert examples.passed is True and examples.spec is Spec.MODEL
+            assert verification.sandbox_s > verification.report.duration_s  # the variants' run is paid for
+
+
+async def test_examples_that_decide_still_verify_and_failures_still_fail() -> None:
+    right = "def initials(name):\n    return '.'.join(word[0].upper() for word in name.split())\n"
+    async with DockerSandbox.start(pool_size=2) as sandbox:
+        verification = await check_code(sandbox, right, instruction=DECISIVE, entry_point="initials")
+        assert judge_status(verification.checks) is Status.VERIFIED, verification.checks
+        assert not any(c.name == "examples decide" for c in verification.checks)
+        wrong = right.replace(".upper()", "")
+        failed = await check_code(sandbox, wrong, instruction=DECISIVE, entry_point="initials")
+        assert judge_status(failed.checks) is Status.FAILED  # a failed example is still a failure, nothing more to ask
+
+
+async def test_the_users_own_tests_are_not_second_guessed() -> None:
+    code = "def is_adult(age):\n    return age > 18\n"
+    async with DockerSandbox.start(pool_size=2) as sandbox:
+        verification = await check_code(
+            sandbox,
+            code,
+            user_tests="assert is_adult(40)\nassert not is_adult(3)\n",
+            instruction=INSTRUCTION,
+            entry_point="is_adult",
+        )
+    assert judge_status(verification.checks) is Status.VERIFIED  # the user said what done means
+    assert not any(c.name == "examples decide" for c in verification.checks)

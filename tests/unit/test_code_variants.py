@@ -1,0 +1,50 @@
+"""Variants of a program and the inputs that tell them apart (the sandbox side is in tests/integration)."""
+
+from __future__ import annotations
+
+from junto.tools.code._variants import boundaries, derived_calls, variants
+
+ADULT = 'def is_adult(age):\n    """Adult from 18 on."""\n    return age >= 18\n'
+
+
+def test_each_variant_changes_one_place_of_the_entry_point_only() -> None:
+    code = ADULT + "\ndef helper(x):\n    return x < 3\n"
+    found = dict(variants(code, "is_adult"))
+    assert found["a comparison flipped"].count("age < 18") == 1
+    assert "age > 18" in found["a comparison's boundary moved"]
+    assert "age >= 19" in found["a constant one more"] and "age >= 17" in found["a constant one less"]
+    assert all("x < 3" in source for source in found.values())  # the helper is never changed
+    assert all('"""Adult from 18 on."""' in source for source in found.values())  # nor the docstring
+    assert variants(code, "is_adult") == variants(code, "is_adult")  # the same order every time
+
+
+def test_filters_operands_and_conditions_are_dropped_or_negated() -> None:
+    code = (
+        "def tally(words, long_only):\n"
+        "    if long_only and len(words) > 0:\n"
+        "        return len([w for w in words if len(w) > 4])\n"
+        "    return len(words)\n"
+    )
+    found = dict(variants(code, "tally"))
+    assert "len([w for w in words])" in found["a filter dropped"]
+    assert "if len(words) > 0:" in found["an and/or operand dropped"]
+    assert "if not (long_only and len(words) > 0):" in found["a condition negated"]
+
+
+def test_code_that_does_not_parse_or_lacks_the_function_has_no_variants() -> None:
+    assert variants("def broken(:\n", "broken") == []
+    assert variants(ADULT, "elsewhere") == []
+
+
+def test_inputs_nudge_one_literal_argument_at_a_time() -> None:
+    calls = derived_calls("label", ["assert label('Tea', 3) == 'Tea:3'"], near=[9, 10])
+    assert calls[0] == "label('Tea', 3)"
+    assert "label('Tea ', 3)" in calls and "label('', 3)" in calls and "label('tEA', 3)" in calls
+    assert "label('Tea', 4)" in calls and "label('Tea', 0)" in calls and "label('Tea', 10)" in calls
+    assert all(call.startswith("label(") for call in calls) and len(calls) == len(set(calls))
+    assert derived_calls("label", ["label(name, 3)"]) == []  # not a literal call: no input from it
+
+
+def test_boundaries_are_the_values_around_the_codes_constants() -> None:
+    assert boundaries(ADULT) == [17, 18, 19]
+    assert boundaries("def f(x):\n    return x\n") == []
