@@ -48,3 +48,10 @@ def test_inputs_nudge_one_literal_argument_at_a_time() -> None:
 def test_boundaries_are_the_values_around_the_codes_constants() -> None:
     assert boundaries(ADULT) == [17, 18, 19]
     assert boundaries("def f(x):\n    return x\n") == []
+
+
+def test_the_definition_that_counts_is_the_last_one() -> None:
+    code = 'def shout(text):\n    """Upper case."""\n\ndef shout(text):\n    return text.upper() if text else text\n'
+    found = dict(variants(code, "shout"))
+    assert "return text.upper() if not text else text" in found["a condition negated"]
+    assert found["a condition negated"].startswith('def shout(text):\n    """Upper case."""')  # the stub is left as it was

@@ -7,7 +7,7 @@ from junto.tools.code._blocks import python_blocks
 from junto._fences import enclosed, fences, without_fences
 from junto.evals import extract_code_blocks
 
-REPLY = "Here:\n```python\ndef f():\n    return 1\n```\nand a shell line\n```bash\nls -l\n```\nthen ```PY3 title=x\nx = 2\n```"
+REPLY = "Here:\n```python\ndef f():\n    return 1\n```\nand a shell line\n```bash\nls -l\n```\nthen:\n```PY3 title=x\nx = 2\n```"
 
 
 def test_blocks_their_language_and_body() -> None:
@@ -36,3 +36,13 @@ def test_enclosed_is_the_body_of_a_text_that_is_one_block() -> None:
     assert enclosed('Here:\n```json\n{"a": 1}\n```') is None
     assert enclosed("```\na\n```\n```\nb\n```") is None
     assert enclosed('{"a": 1}') is None
+
+
+def test_prose_that_names_a_fence_does_not_open_one() -> None:
+    text = "Answer in a single ```python fence, please.\n\n```python\nimport math\n\ndef area(r):\n    return math.pi * r * r\n```\n"
+    (block,) = fences(text)
+    assert block.body.startswith("import math") and block.is_python
+    assert without_fences(text, replacement="") == "Answer in a single ```python fence, please.\n\n\n"
+    # after other text on its line, a bare language still opens a block, as models write them
+    (reply,) = fences("Sure, here you go: ```py\nprint(2)\n```")
+    assert reply.body == "print(2)\n"

@@ -161,8 +161,11 @@ def variants(code: str, entry_point: str) -> list[tuple[str, str]]:
 
 
 def _sites(tree: ast.Module, entry_point: str) -> Iterator[ast.AST]:
-    """Every node inside ``entry_point``'s body (docstring left out), in a fixed order."""
-    for node in tree.body:
+    """Every node inside ``entry_point``'s body (docstring left out), in a fixed order.
+
+    The last definition is the one the name is bound to when the module has run.
+    """
+    for node in reversed(tree.body):
         if isinstance(node, ast.FunctionDef) and node.name == entry_point:
             body = node.body[1:] if ast.get_docstring(node, clean=False) is not None else node.body
             for statement in body:
