@@ -14,7 +14,10 @@ in the sandbox:
 
 - coverage: items where at least one candidate passes (what a perfect
   chooser could have submitted);
-- the candidates the checks verified, and how many of those pass.
+- the candidates the checks verified, and how many of those pass;
+- the same for the code checks as they are now (each candidate that was
+  verified or passes is checked again against the item's prompt), so a
+  change to the checks is measured on the same candidates.
 
 It writes ``table.md``, ``candidates.jsonl`` and ``ttc.png`` to ``--out``.
 """
@@ -34,6 +37,7 @@ from pathlib import Path
 from junto.agents._loop import judge_status
 from junto.graphs._store import open_store
 from junto.sandbox import DockerSandbox, SandboxLimits
+from junto.tools import check_code
 
 from junto._tasks import CodeOutput, Status
 from junto.evals import load_outcomes, load_suite
@@ -53,6 +57,8 @@ class Row:
     covered: int = 0  # items where some candidate passes the official tests
     candidates_verified: int = 0
     candidates_verified_pass: int = 0
+    rechecked_verified: int = 0  # verified by today's checks (run again here), among those verified or passing
+    rechecked_verified_pass: int = 0
     passing_candidates: int = 0
     per_item: dict[str, list[bool]] = field(default_factory=dict)
 
@@ -84,6 +90,12 @@ async def _candidates(run_dir: Path, items: dict[str, EvalItem]) -> dict[str, li
                         verified = judge_status(attempt.checks) is Status.VERIFIED
                         found[item_id].append((attempt.round, attempt.candidate, attempt.output.code, verified))
     return found
+
+
+async def _verified_now(sandbox: DockerSandbox, item: EvalItem, code: str) -> bool:
+    """Whether the code specialist's checks as they are now verify ``code`` against the item's prompt."""
+    verification = await check_code(sandbox, code, instruction=item.prompt)
+    return judge_status(verification.checks) is Status.VERIFIED
 
 
 async def main(argv: list[str] | None = None) -> str:
@@ -123,6 +135,9 @@ async def main(argv: list[str] | None = None) -> str:
                         row.passing_candidates += passed
                         row.candidates_verified += verified
                         row.candidates_verified_pass += verified and passed
+                        now = await _verified_now(sandbox, suite[item_id], code) if verified or passed else False
+                        row.rechecked_verified += now
+                        row.rechecked_verified_pass += now and passed
                         lines_out.append(
                             json.dumps(
                                 {
@@ -132,6 +147,7 @@ async def main(argv: list[str] | None = None) -> str:
                                     "candidate": candidate,
                                     "verified": verified,
                                     "passes_official_tests": passed,
+                                    "verified_by_todays_checks": now,
                                 }
                             )
                         )
@@ -155,8 +171,9 @@ def _table(rows: list[Row], common: list[str], argv: list[str] | None) -> str:
         f"items: {len(common)} answered by every system ({common[0]} to {common[-1]})" if common else "items: none in common",
         "",
         "| system | items | submitted answer passes | tokens/item | verified, pass | verified, FAIL | candidates | "
-        "candidates that pass | coverage (some candidate passes) | verified candidates that pass |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "candidates that pass | coverage (some candidate passes) | verified candidates that pass | "
+        "verified by today's checks, that pass |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         drawn = r.system.startswith("junto")
@@ -165,9 +182,10 @@ def _table(rows: list[Row], common: list[str], argv: list[str] | None) -> str:
             + (f"{r.verified_right} | {r.verified_wrong} | " if drawn else "n/a | n/a | ")
             + (
                 f"{r.candidates} | {r.passing_candidates} | {r.covered} ({r.covered / r.items:.1%}) | "
-                f"{r.candidates_verified_pass} of {r.candidates_verified} |"
+                f"{r.candidates_verified_pass} of {r.candidates_verified} | "
+                f"{r.rechecked_verified_pass} of {r.rechecked_verified} |"
                 if drawn
-                else "n/a | n/a | n/a | n/a |"
+                else "n/a | n/a | n/a | n/a | n/a |"
             )
         )
     return "\n".join(head) + "\n"
