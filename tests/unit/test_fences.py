@@ -39,7 +39,9 @@ def test_enclosed_is_the_body_of_a_text_that_is_one_block() -> None:
 
 
 def test_prose_that_names_a_fence_does_not_open_one() -> None:
-    text = "Answer in a single ```python fence, please.\n\n```python\nimport math\n\ndef area(r):\n    return math.pi * r * r\n```\n"
+    text = (
+        "Answer in a single ```python fence, please.\n\n```python\nimport math\n\ndef area(r):\n    return math.pi * r * r\n```\n"
+    )
     (block,) = fences(text)
     assert block.body.startswith("import math") and block.is_python
     assert without_fences(text, replacement="") == "Answer in a single ```python fence, please.\n\n\n"
