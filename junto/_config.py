@@ -394,6 +394,14 @@ class JuntoConfig(BaseModel):
             self._built[name] = _build(name, self.model_settings(name), slots=self._most_samples_on(name))
         return self._built[name]
 
+    async def aclose(self) -> None:
+        """Close every model this configuration built (a roster's and any other, such as a baseline), each once.
+
+        Their connections and any server they started end; they can be used again later.
+        """
+        for model in self._built.values():
+            await model.aclose()
+
     def samples_for(self, role: Role) -> int:
         """Candidates per round ``role`` draws (a task may set its own): ``[samples]``, else its first tier's default, else 1."""
         return self.samples.get(role) or self.model_settings(self._tiers(role)[0]).default_samples() or 1

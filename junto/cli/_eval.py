@@ -132,7 +132,8 @@ async def _route(
         console.print(f"{'ok ' if outcome.correct else 'no '} {outcome.router:<14} {outcome.item_id:<12} {got}", highlight=False)
 
     items = spread(load_suite(suite), limit)
-    roster = load_config(config_path).build_roster()
+    config = load_config(config_path)
+    roster = config.build_roster()
     try:
         await evaluate_routing(
             items,
@@ -145,7 +146,7 @@ async def _route(
             on_done=done,
         )
     finally:
-        await roster.aclose()
+        await config.aclose()
     sys.stdout.write((out / "summary.md").read_text(encoding="utf-8"))
 
 
@@ -208,14 +209,12 @@ async def _eval(
             samples=sampling,
         ) as junto,
     ):
-        stack.push_async_callback(roster.aclose)
+        stack.push_async_callback(config.aclose)  # the roster's models and a --baseline model
         chosen: list[System] = []
         if systems in ("both", "junto"):
             chosen.append(EnsembleSystem(junto, name=f"junto-s{samples}" if samples else "junto"))
         if systems in ("both", "baseline"):
             model = config.build_model(baseline_name) if baseline_name else roster.first(Role.GENERAL)
-            if baseline_name:
-                stack.push_async_callback(model.aclose)
             chosen.append(BaselineSystem(model))
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
         with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as progress:

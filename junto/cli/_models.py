@@ -249,8 +249,7 @@ def test_model(
             completion = await model.complete(ModelRequest(messages=[Message.user(prompt)], max_tokens=max_tokens))
             return completion, time.perf_counter() - started
         finally:
-            if isinstance(model, ChatModel):
-                await model.aclose()
+            await config.aclose()
 
     completion, elapsed = asyncio.run(run())
     rate = completion.usage.completion_tokens / elapsed if elapsed > 0 else 0.0

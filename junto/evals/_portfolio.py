@@ -225,6 +225,7 @@ async def evaluate_portfolio(
 
     out.mkdir(parents=True, exist_ok=True)
     async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(config.aclose)  # the models built below, closed last
         sandbox = None
         if any(isinstance(p, CodePart) for item in items for p in item.parts):
             from junto.sandbox import DockerSandbox
@@ -233,7 +234,6 @@ async def evaluate_portfolio(
         systems = []
         for name in models:
             model = config.build_model(name)
-            stack.push_async_callback(model.aclose)
             junto = await stack.enter_async_context(
                 Junto.start(
                     roster=Roster.single(model),

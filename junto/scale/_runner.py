@@ -27,6 +27,7 @@ from junto._exceptions import ConfigError, JuntoError
 from junto._runs import RunResult
 
 if TYPE_CHECKING:
+    from junto._config import JuntoConfig
     from junto._junto import Junto
 
 __all__ = ["BatchItem", "BatchLine", "NODE_CONFIG_VARIABLE", "Need", "NodeRunner", "load_item_graph"]
@@ -116,6 +117,7 @@ class NodeRunner:
         self.store = store
         self.samples = samples
         self._junto: Junto | None = None
+        self._config: JuntoConfig | None = None  # the configuration that built the Junto's models
 
     def _build(self) -> Junto:
         from junto._config import JuntoConfig, load_config
@@ -129,6 +131,7 @@ class NodeRunner:
         else:
             config = load_config(None)
         config = config.with_samples(self.samples)
+        self._config = config
         return Junto(
             roster=config.build_roster(),
             budget=config.budget.to_budget(),
@@ -191,8 +194,9 @@ class NodeRunner:
         if self._junto is not None:
             junto, self._junto = self._junto, None
             await junto.aclose()
-            for model in junto.roster.all_models() if junto.roster is not None else []:
-                await model.aclose()
+        if self._config is not None:
+            config, self._config = self._config, None
+            await config.aclose()
 
 
 def _since(started: float) -> float:

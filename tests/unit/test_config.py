@@ -8,7 +8,7 @@ import pytest
 from junto.sandbox import SandboxLimits
 
 from junto import Budget, ConfigError, JuntoConfig, load_config
-from junto.models import AnthropicBackend, ChatModel, LocalBackend, OpenAIBackend, Role
+from junto.models import AnthropicBackend, ChatModel, FunctionModel, LocalBackend, OpenAIBackend, Role
 
 FULL = """
 [models.fast]
@@ -191,3 +191,27 @@ def test_toml_syntax_error_is_a_config_error(home: Path) -> None:
 def test_general_role_is_the_default_for_unlisted_roles() -> None:
     config = JuntoConfig.from_toml('[models.a]\nprovider = "local"\n[models.b]\nprovider = "local"\n[roles]\ngeneral = ["b"]\n')
     assert config.build_roster().first(Role.WRITING).name == "b"
+
+
+class _Closing(FunctionModel):
+    """A model that records each close in ``closed``."""
+
+    def __init__(self, name: str, closed: list[str]) -> None:
+        super().__init__(lambda messages, request: "x", name=name)
+        self._closed = closed
+
+    async def aclose(self) -> None:
+        self._closed.append(self.name)
+
+
+async def test_aclose_closes_every_model_the_config_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    closed: list[str] = []
+    monkeypatch.setattr("junto._config._build", lambda name, settings, *, slots=1: _Closing(name, closed))
+    config = JuntoConfig.from_toml(
+        "".join(f'[models.{name}]\nprovider = "local"\n' for name in "abcd") + '[roles]\nplanner = ["a", "b"]\nmath = ["a"]\n'
+    )
+    roster = config.build_roster()  # a (planner, math and the default tiers) and b
+    config.build_model("c")  # a model outside the roster, as `junto eval --baseline c` builds it
+    assert roster.first(Role.MATH) is config.build_model("a")
+    await config.aclose()
+    assert sorted(closed) == ["a", "b", "c"]  # each once; d was never built, so neither built nor closed now
