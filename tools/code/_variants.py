@@ -145,8 +145,10 @@ def variants(code: str, entry_point: str) -> list[tuple[str, str]]:
     original = ast.unparse(tree)
     found: list[tuple[str, str]] = []
     seen = {original}
+    sites = list(_sites(tree, entry_point))
     for name, change in _CHANGES.items():
-        for index in range(sum(1 for _ in _sites(tree, entry_point))):
+        # Try the change on a copy of the node alone; copy the whole module only where it applies.
+        for index in (i for i, site in enumerate(sites) if change(copy.deepcopy(site))):
             mutated = copy.deepcopy(tree)
             node = next((n for i, n in enumerate(_sites(mutated, entry_point)) if i == index), None)
             if node is None or not change(node):
