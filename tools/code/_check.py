@@ -91,9 +91,9 @@ async def check_code(
 
 def _rests_on_examples(checks: list[CheckResult]) -> bool:
     """The code would be verified by the instruction's examples alone: they passed, no user test ran, nothing failed."""
-    if any(c.passed is False for c in checks) or any(c.name == _NAMES[TestOrigin.USER] for c in checks):
+    if any(c.passed is False for c in checks) or any(c.name == TestOrigin.USER.check_name for c in checks):
         return False
-    return any(c.name == _NAMES[TestOrigin.EXAMPLE] and c.passed for c in checks)
+    return any(c.name == TestOrigin.EXAMPLE.check_name and c.passed for c in checks)
 
 
 def _called(examples: str, code: str) -> str | None:
@@ -114,7 +114,7 @@ def _undecided(checks: list[CheckResult], found: Undecided) -> list[CheckResult]
     )
     weakened = [
         c.model_copy(update={"spec": Spec.MODEL, "evidence": f"{c.evidence} (too few to decide the behaviour)"})
-        if c.name == _NAMES[TestOrigin.EXAMPLE]
+        if c.name == TestOrigin.EXAMPLE.check_name
         else c
         for c in checks
     ]
@@ -134,7 +134,7 @@ def _section(
     failed = [o for o in outcomes if not o.passed]
     if not tests and not failed:
         return None
-    name = _NAMES[origin]
+    name = origin.check_name
     if not failed and report.completed:
         return CheckResult(name=name, passed=True, evidence=f"passes {origin.counted(len(tests))}", spec=origin.spec)
     lines = [f"{sum(t.passed for t in tests)} of {len(tests)} tests passed"]
@@ -144,9 +144,6 @@ def _section(
             "the test run did not finish: " + ("it timed out" if report.timed_out else f"it exited with code {report.exit_code}")
         )
     return CheckResult(name=name, passed=False, evidence="\n".join(lines)[:3000], spec=origin.spec)
-
-
-_NAMES = {TestOrigin.USER: "user tests", TestOrigin.EXAMPLE: "examples", TestOrigin.MODEL: "model tests"}
 
 
 def _checks(
@@ -161,7 +158,7 @@ def _checks(
         error = report.test_errors.get(origin)
         if error:
             evidence = f"the given tests do not parse, so they could not run: {error}"
-            checks.append(CheckResult(name=_NAMES[origin], passed=None, evidence=evidence, spec=origin.spec))
+            checks.append(CheckResult(name=origin.check_name, passed=None, evidence=evidence, spec=origin.spec))
         elif (check := _section(report, origin)) is not None:
             checks.append(check)
 
@@ -185,12 +182,14 @@ def _model_check(report: CodeCheckReport, discarded: dict[int, str]) -> CheckRes
     """The model's own tests: they can fail the code and rank candidates, never verify it."""
     model_error = report.test_errors.get(TestOrigin.MODEL)
     if model_error:
-        return CheckResult(name="model tests", passed=False, evidence=f"your tests do not parse: {model_error}", spec=Spec.MODEL)
+        return CheckResult(
+            name=TestOrigin.MODEL.check_name, passed=False, evidence=f"your tests do not parse: {model_error}", spec=Spec.MODEL
+        )
     check = _section(report, TestOrigin.MODEL, skip_lines=set(discarded))
     set_aside = "\n".join(f"- test at line {line} does not count: {why}" for line, why in sorted(discarded.items()))
     if check is None:
         return CheckResult(
-            name="model tests",
+            name=TestOrigin.MODEL.check_name,
             passed=None,
             evidence="none of the model's tests proves anything about the code" + (f":\n{set_aside}" if set_aside else ""),
             spec=Spec.MODEL,

@@ -51,6 +51,11 @@ class TestOrigin(str, enum.Enum):
         """The specification tests of this origin hold code to; only ``model`` cannot verify it."""
         return _SPECS[self]
 
+    @property
+    def check_name(self) -> str:
+        """The name of the check this origin's tests make: "user tests", "examples", "model tests"."""
+        return _CHECK_NAMES[self]
+
     def counted(self, n: int) -> str:
         """``n`` tests of this origin, as evidence says it: "the user's 3 tests", "the 2 examples stated in the instruction"."""
         if self is TestOrigin.EXAMPLE:
@@ -59,6 +64,7 @@ class TestOrigin(str, enum.Enum):
 
 
 _SPECS = {TestOrigin.USER: Spec.USER, TestOrigin.EXAMPLE: Spec.INSTRUCTION, TestOrigin.MODEL: Spec.MODEL}
+_CHECK_NAMES = {TestOrigin.USER: "user tests", TestOrigin.EXAMPLE: "examples", TestOrigin.MODEL: "model tests"}
 
 
 class TestSource(BaseModel):
