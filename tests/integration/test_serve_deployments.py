@@ -7,33 +7,19 @@ sent to it fails over to the other, and the server's state shows it down.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.fixtures.openai_stub import StubServer
-from tests.fixtures.serve import junto_serve
+from tests.fixtures.serve import finished_run, junto_serve
 
 pytestmark = [pytest.mark.slow]
 
 REPLY = "Rayleigh scattering makes the daytime sky look blue."
 KEY = "stub-deployment-secret-7f3a9c"
 GRAPH = {"tasks": [{"id": "sky", "kind": "writing", "instruction": "Explain why the sky is blue in one sentence."}]}
-
-
-def _run(url: str) -> dict:
-    accepted = httpx.post(f"{url}/v1/runs", json={"graph": GRAPH}, timeout=30)
-    assert accepted.status_code == 202, accepted.text
-    run_id = accepted.json()["run_id"]
-    deadline = time.time() + 120
-    while True:
-        body = httpx.get(f"{url}/v1/runs/{run_id}", timeout=30).json()
-        if body.get("state") == "finished":
-            return body
-        assert time.time() < deadline, body
-        time.sleep(0.2)
 
 
 def _listed(url: str, capsys: pytest.CaptureFixture[str]) -> tuple[str, dict[str, list[str]]]:
@@ -67,7 +53,7 @@ def test_models_list_shows_the_servers_live_deployments_and_a_killed_one_down(
             "]\n"
         )
         with junto_serve(config, tmp_path / "home", env={"STUB_DEPLOYMENT_KEY": KEY}) as url:
-            before = [_run(url)["status"] for _ in range(4)]
+            before = [finished_run(url, {"graph": GRAPH})["status"] for _ in range(4)]
             served = [stub.stats()["served"] for stub in stubs]
             out, rows = _listed(url, capsys)
             assert f"live state of the junto server at {url}" in out
@@ -81,7 +67,7 @@ def test_models_list_shows_the_servers_live_deployments_and_a_killed_one_down(
             stubs[1].kill()
             after = []
             for _ in range(4):  # least_busy alternates: the next request or the one after goes to s1, and fails over
-                after.append(_run(url)["status"])
+                after.append(finished_run(url, {"graph": GRAPH})["status"])
                 state = httpx.get(f"{url}/v1/deployments", timeout=30)
                 if {d["name"]: d["state"] for d in state.json()["models"][0]["deployments"]}["s1"] != "healthy":
                     break

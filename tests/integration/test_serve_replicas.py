@@ -9,7 +9,6 @@ request carried.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from pathlib import Path
 
@@ -17,25 +16,13 @@ import httpx
 import pytest
 
 from tests.fixtures.batch import stub_server, write_config
+from tests.fixtures.serve import finished_run
 from tests.fixtures.serve import junto_serve as replica
 from tests.fixtures.stub_openai import task_line
 
 pytestmark = [pytest.mark.slow, pytest.mark.docker, pytest.mark.postgres]
 
 STORE = "postgresql://junto:junto@127.0.0.1:5432/junto_test"
-
-
-def _run(url: str, task: str, session: str) -> dict:
-    accepted = httpx.post(f"{url}/v1/runs", json={"task": task, "session_id": session}, timeout=30)
-    assert accepted.status_code == 202, accepted.text
-    run_id = accepted.json()["run_id"]
-    deadline = time.time() + 120
-    while True:
-        body = httpx.get(f"{url}/v1/runs/{run_id}", timeout=30).json()
-        if body.get("state") == "finished":
-            return body
-        assert time.time() < deadline, body
-        time.sleep(0.3)
 
 
 def test_a_session_started_on_one_replica_continues_on_another(tmp_path: Path) -> None:
@@ -45,8 +32,8 @@ def test_a_session_started_on_one_replica_continues_on_another(tmp_path: Path) -
         config = write_config(tmp_path / "junto.toml", port)
         config.write_text(f'[store]\nurl = "{STORE}"\n\n' + config.read_text())
         with replica(config, tmp_path / "a") as first, replica(config, tmp_path / "b") as second:
-            turn1 = _run(first, task_line(1), session)
-            turn2 = _run(second, task_line(2), session)
+            turn1 = finished_run(first, {"task": task_line(1), "session_id": session})
+            turn2 = finished_run(second, {"task": task_line(2), "session_id": session})
             # either replica answers for the whole session, and for a run the other one made
             seen_from_first = httpx.get(f"{first}/v1/sessions/{session}", timeout=30).json()
             seen_from_second = httpx.get(f"{second}/v1/sessions/{session}", timeout=30).json()
