@@ -17,12 +17,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
 
+from _common import report_header, write_report
 from junto.sandbox import DockerSandbox, SandboxLimits
 from junto.tools import check_code
 
@@ -75,8 +75,9 @@ async def main(argv: list[str] | None = None) -> str:
     ratio = statistics.median(many) / statistics.median(single)
     ratios = sorted(m / s for s, m in zip(single, many, strict=True))
     lines = [
-        f"command: .venv/bin/python benchmarks/candidates_sandbox.py --repeats {args.repeats} --candidates {args.candidates} --gap {args.gap}",
-        f"machine: {platform.system()} {platform.release()}, {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}",
+        *report_header(
+            __file__, ["--repeats", str(args.repeats), "--candidates", str(args.candidates), "--gap", str(args.gap)], cores=True
+        ),
         f"each check: check_code with 3 user tests and 1 stated example, hardened sandbox; {args.repeats} repeats, median",
         "",
         f"1 candidate:               {statistics.median(single) * 1000:8.0f} ms  (min {min(single) * 1000:.0f}, max {max(single) * 1000:.0f})",
@@ -85,8 +86,7 @@ async def main(argv: list[str] | None = None) -> str:
         f"ratio within each repeat: {', '.join(f'{r:.2f}' for r in ratios)}; load average at the end {os.getloadavg()[0]:.1f}",
     ]
     report = "\n".join(lines) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
+    write_report(report, args.out)
     return report
 
 

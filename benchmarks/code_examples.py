@@ -28,17 +28,15 @@ import argparse
 import ast
 import inspect
 import json
-import platform
-import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _common import ROOT, report_header, write_report
 from junto.tools.code import examples_as_tests, extract_examples
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TABLE = ROOT / "junto" / "evals" / "data" / "code_examples_heldout.jsonl"
 LINE_LIMIT_S = 5
 
@@ -302,13 +300,8 @@ def main() -> int:
     parser.add_argument("--humaneval", action="store_true", help="also read the 164 HumanEval prompts")
     parser.add_argument("--out", type=Path, help="also write the report here")
     args = parser.parse_args()
-    script = Path(sys.argv[0]).resolve()
-    command = ".venv/bin/python " + shlex.join(
-        [str(script.relative_to(ROOT) if script.is_relative_to(ROOT) else script.name), *sys.argv[1:]]
-    )
     lines = [
-        f"command: {command}",
-        f"machine: {platform.system()} {platform.release()}, {platform.machine()}, python {platform.python_version()}",
+        *report_header(__file__),
         "",
         *table_report(args.table),
     ]
@@ -316,9 +309,7 @@ def main() -> int:
         lines += ["", *humaneval_report()]
     report = "\n".join(lines) + "\n"
     sys.stdout.write(report)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(report, encoding="utf-8")
+    write_report(report, args.out)
     return 0
 
 

@@ -27,13 +27,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import platform
-import shlex
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _common import report_header
 from junto.agents._loop import judge_status
 from junto.graphs._store import open_store
 from junto.sandbox import DockerSandbox, SandboxLimits
@@ -164,10 +162,8 @@ async def main(argv: list[str] | None = None) -> str:
 
 
 def _table(rows: list[Row], common: list[str], argv: list[str] | None) -> str:
-    shown = " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     head = [
-        f"command: .venv/bin/python benchmarks/humaneval_ttc.py {shown}",
-        f"machine: {platform.system()} {platform.release()}, {platform.machine()}, python {platform.python_version()}",
+        *report_header(__file__, argv),
         f"items: {len(common)} answered by every system ({common[0]} to {common[-1]})" if common else "items: none in common",
         "",
         "| system | items | submitted answer passes | tokens/item | verified, pass | verified, FAIL | candidates | "

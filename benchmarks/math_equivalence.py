@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -31,7 +29,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, report_header, write_report
+
 DEFAULT_TABLE = ROOT / "tests" / "data" / "math_pairs_heldout.jsonl"
 
 
@@ -135,10 +134,6 @@ def main() -> int:
             totals[name].add(row, verdict, note)
             by_category.setdefault(row["category"], {n: Tally() for n in systems})[name].add(row, verdict, note)
 
-    script = Path(sys.argv[0]).resolve()
-    command = ".venv/bin/python " + shlex.join(
-        [str(script.relative_to(ROOT) if script.is_relative_to(ROOT) else script), *sys.argv[1:]]
-    )
     versions = []
     for package in ("sympy", "math-verify", "latex2sympy2_extended"):
         try:
@@ -147,8 +142,7 @@ def main() -> int:
             versions.append(f"{package} not installed")
     labels = sum(r["equivalent"] for r in rows)
     lines = [
-        f"command: {command}",
-        f"machine: {platform.system()} {platform.release()}, {platform.machine()}, python {platform.python_version()}; {', '.join(versions)}",
+        *report_header(__file__, versions=f"; {', '.join(versions)}"),
         f"table: {', '.join(str(t.resolve().relative_to(ROOT)) if t.resolve().is_relative_to(ROOT) else str(t) for t in tables)}: "
         f"{len(rows)} pairs, {labels} equivalent and {len(rows) - labels} not",
         "decided: share of pairs given true/false; agreement: share of decided pairs matching the label; "
@@ -193,9 +187,7 @@ def main() -> int:
         lines.append("math-verify is not installed: pip install 'junto[eval]'")
     report = "\n".join(lines) + "\n"
     sys.stdout.write(report)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(report, encoding="utf-8")
+    write_report(report, args.out)
     return 0
 
 

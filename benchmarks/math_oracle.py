@@ -26,6 +26,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from _common import command, write_report
 from junto.agents import AgentContext, MathSpecialist, Status, TaskKind, TaskSpec
 from junto.tools import compare_answers
 
@@ -50,7 +51,7 @@ async def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/math_oracle.txt"))
     args = parser.parse_args(argv)
     specialist = MathSpecialist(timeout_s=10.0)
-    lines = [f"command: .venv/bin/python benchmarks/math_oracle.py --out {args.out}", ""]
+    lines = [f"command: {command(__file__, ['--out', str(args.out)])}", ""]
     lines.append(
         f"{'suite':<14}{'items':>6}  {'right answer: verified / unverified / failed':<46}{'answer 0: verified (of which right)':>36}"
     )
@@ -69,8 +70,7 @@ async def main(argv: list[str] | None = None) -> str:
         counts = f"{right['verified']} ({share:.0%}) / {right['unverified']} / {right['failed']}"
         lines.append(f"{suite:<14}{len(items):>6}  {counts:<46}{f'{zero_verified} ({zero_right})':>36}")
     report = "\n".join(lines) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
+    write_report(report, args.out)
     return report
 
 

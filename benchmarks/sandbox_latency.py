@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import platform
 import statistics
 import sys
 import time
@@ -27,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import docker
+from _common import report_header, write_report
 from junto.sandbox import DEFAULT_IMAGE, DockerSandbox, SandboxLimits
 
 PROGRAM = "print(1)"
@@ -105,8 +105,9 @@ async def main(argv: list[str] | None = None) -> str:
 
     p50 = {name: statistics.median(values) for name, values in rows.items()}
     lines = [
-        f"command: .venv/bin/python benchmarks/sandbox_latency.py --runs {args.runs} --gap {args.gap}",
-        f"machine: {platform.system()} {platform.release()}, {platform.machine()}, python {platform.python_version()}, docker {docker.__version__} (SDK)",
+        *report_header(
+            __file__, ["--runs", str(args.runs), "--gap", str(args.gap)], versions=f", docker {docker.__version__} (SDK)"
+        ),
         f"program: {PROGRAM!r}; hardened flags as SandboxLimits(); {args.runs} runs each, {args.gap} s idle between runs",
         "",
         f"{'latency':<28}{'p50 ms':>10}{'p95 ms':>10}",
@@ -125,8 +126,7 @@ async def main(argv: list[str] | None = None) -> str:
     for concurrency, rate in throughput.items():
         lines.append(f"  concurrency {concurrency:>2}: {rate:6.1f} runs/s")
     report = "\n".join(lines) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
+    write_report(report, args.out)
     return report
 
 

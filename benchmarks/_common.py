@@ -1,0 +1,48 @@
+"""What the benchmarks share: the head of a report (the command that makes it, the machine) and writing it to ``--out``.
+
+A benchmark runs as a script (``.venv/bin/python benchmarks/NAME.py``), so
+this folder is first on ``sys.path`` and ``from _common import ...`` finds
+this module.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["ROOT", "command", "machine", "report_header", "write_report"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def command(script: str | Path, argv: Sequence[str] | None = None) -> str:
+    """``.venv/bin/python benchmarks/NAME.py ARGS``: the command that makes the report, run from the repository's root.
+
+    ``script`` is the benchmark's ``__file__``; ``argv`` its arguments (``None``: ``sys.argv[1:]``).
+    """
+    path = Path(script).resolve()
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    return ".venv/bin/python " + shlex.join([str(shown), *(sys.argv[1:] if argv is None else argv)])
+
+
+def machine(*, cores: bool = False) -> str:
+    """``Linux 6.1.0, x86_64, python 3.11.7``; with ``cores``, the core count before python."""
+    count = f"{os.cpu_count()} cores, " if cores else ""
+    return f"{platform.system()} {platform.release()}, {platform.machine()}, {count}python {platform.python_version()}"
+
+
+def report_header(script: str | Path, argv: Sequence[str] | None = None, *, cores: bool = False, versions: str = "") -> list[str]:
+    """A report's first two lines, ``command: ...`` and ``machine: ...`` (``versions`` follows the machine as given)."""
+    return [f"command: {command(script, argv)}", f"machine: {machine(cores=cores)}{versions}"]
+
+
+def write_report(report: str, out: Path | None) -> None:
+    """Write ``report`` to the file ``out`` (its folder made first); ``None``: nowhere."""
+    if out is None:
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report, encoding="utf-8")
