@@ -195,21 +195,30 @@ def _plot(rows: list[Row], path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(6, 4))
     junto = [r for r in rows if r.system.startswith("junto")]
-    ax.plot([r.tokens_per_item for r in junto], [100 * r.accuracy for r in junto], "o-", label="junto, submitted answer")
+    # clip_on=False: a system at 0% is drawn whole on the axis, not cut in half by it
+    ax.plot(
+        [r.tokens_per_item for r in junto],
+        [100 * r.accuracy for r in junto],
+        "o-",
+        label="junto, submitted answer",
+        clip_on=False,
+    )
     ax.plot(
         [r.tokens_per_item for r in junto],
         [100 * r.covered / r.items if r.items else 0 for r in junto],
         "s--",
         label="junto, coverage (some candidate passes)",
+        clip_on=False,
     )
     for r in junto:
         ax.annotate(r.system, (r.tokens_per_item, 100 * r.accuracy), textcoords="offset points", xytext=(4, 4), fontsize=8)
     for r in rows:
         if not r.system.startswith("junto"):
-            ax.plot([r.tokens_per_item], [100 * r.accuracy], "k^", label=f"{r.system} (the model alone)")
+            ax.plot([r.tokens_per_item], [100 * r.accuracy], "k^", label=f"{r.system} (the model alone)", clip_on=False)
     ax.set_xscale("log")
     ax.set_xlabel("tokens per item (log)")
     ax.set_ylabel("% of items passing HumanEval's tests")
+    ax.set_ylim(bottom=0)  # a pass rate: from none, so the gaps between systems are not magnified
     ax.set_title("HumanEval: test-time compute, embedded model")
     ax.legend(fontsize=8)
     fig.tight_layout()
