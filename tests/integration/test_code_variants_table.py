@@ -1,0 +1,77 @@
+"""The held-out code variants table is well formed, and the benchmark that measures the variants check on it judges items as junto does.
+
+``junto/evals/data/code_variants_heldout.jsonl`` (written before the
+measurement) holds coding requests that state examples, each with a code that
+passes them, labelled correct or wrong by hidden tests;
+``benchmarks/code_variants.py`` checks each code with ``check_code`` in the
+sandbox and counts verified right and wrong answers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from junto.sandbox import DockerSandbox
+from junto.tools.code import examples_as_tests
+
+from junto._tasks import Status
+
+pytestmark = [pytest.mark.docker]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _benchmark() -> ModuleType:
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))  # as when it runs as a script: its _common module
+    spec = importlib.util.spec_from_file_location("code_variants_benchmark", ROOT / "benchmarks" / "code_variants.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _benchmark()
+
+
+def test_the_table_is_well_formed_and_its_labels_are_decided_by_its_hidden_tests() -> None:
+    items = bench.load_items()
+    assert len(items) >= 60
+    assert len({item.id for item in items}) == len(items)
+    correct = sum(item.correct for item in items)
+    assert 0.4 <= correct / len(items) <= 0.6  # about half right, half wrong
+    for item in items:
+        assert f"def {item.entry_point}(" in item.code, item.id
+        assert examples_as_tests(item.instruction, entry_point=item.entry_point).strip(), f"{item.id}: no example is read"
+        failed = bench.hidden_failures(item)
+        assert (not failed) if item.correct else failed, (item.id, failed)
+
+
+async def test_items_through_the_benchmark_are_judged_as_junto_judges_them() -> None:
+    items = {item.id: item for item in bench.load_items()}
+    fizzbuzz, right_ticket, wrong_ticket = items["cvh-003"], items["cvh-028"], items["cvh-029"]
+    assert fizzbuzz.correct and right_ticket.correct and not wrong_ticket.correct
+    assert right_ticket.instruction == wrong_ticket.instruction
+    async with DockerSandbox.start(pool_size=2) as sandbox:
+        decided = await bench.check_item(sandbox, fizzbuzz)
+        undecided = [await bench.check_item(sandbox, item) for item in (right_ticket, wrong_ticket)]
+
+    # Four examples that no one-change variant of this fizzbuzz passes: they verify it.
+    assert decided.status is Status.VERIFIED and decided.alone is Status.VERIFIED and decided.why == ""
+    assert decided.variants_s > 0  # the variants did run
+    # Examples away from both age limits accept ages 12 and 65 either way: right and wrong code alike stay unverified,
+    # where the examples alone would have verified both.
+    for outcome in undecided:
+        assert outcome.status is Status.UNVERIFIED and outcome.alone is Status.VERIFIED
+        assert "ticket_price(12)" in outcome.why or "ticket_price(65)" in outcome.why, outcome.why
+
+    text = bench.report([decided, *undecided], header=["header"])
+    assert "items: 3  (correct 2, wrong 1)" in text
+    assert "WRONG code verified (a false verified): 0" in text
+    assert "correct code left unverified by the variants check: 1\n  cvh-028 ticket_price" in text
+    assert "wrong code left unverified by the variants check: 1\n  cvh-029 ticket_price" in text
