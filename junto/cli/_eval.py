@@ -17,9 +17,10 @@ from junto.cli._batch import RAY_OPTION_HELP, engine_address
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from junto._config import JuntoConfig
     from junto.evals import EvalItem, Outcome, RouteOutcome, System
 
-__all__ = ["eval_command", "spread"]
+__all__ = ["ensemble_name", "eval_command", "spread"]
 
 
 def spread(items: list[EvalItem], limit: int | None) -> list[EvalItem]:
@@ -36,6 +37,25 @@ def spread(items: list[EvalItem], limit: int | None) -> list[EvalItem]:
             if queue and len(chosen) < limit:
                 chosen.append(queue.pop(0))
     return chosen
+
+
+def ensemble_name(config: JuntoConfig, samples: int | None = None) -> str:
+    """junto's system name in an evaluation: ``junto-sN`` when its specialists draw N candidates a round, else ``junto``.
+
+    N is what they draw: ``samples`` (``--samples``) for every role, else each
+    role's ``[samples]``, else the ``samples`` of the model it starts on (or
+    that model kind's default). A role drawing another number than most is
+    named with its own (``junto-s1-code-s4``). One candidate everywhere, not
+    asked for with ``--samples``, is plain ``junto``.
+    """
+    from junto._tasks import TaskKind
+
+    counts = {kind.role: config.with_samples(samples).samples_for(kind.role) for kind in TaskKind}  # the specialists' roles
+    if samples is None and set(counts.values()) == {1}:
+        return "junto"
+    most = max(sorted(set(counts.values())), key=list(counts.values()).count)  # a tie: the fewest
+    others = "".join(f"-{role.value}-s{count}" for role, count in counts.items() if count != most)
+    return f"junto-s{most}{others}"
 
 
 @app.command("eval", epilog="\b\nExample:\n  junto eval humaneval --limit 20 --out results/humaneval")
@@ -68,7 +88,7 @@ def eval_command(
         "--samples",
         min=1,
         max=32,
-        help="Candidates junto's specialists draw per round (the system is then named junto-sN).",
+        help="Candidates junto's specialists draw per round, over junto.toml's (the system is named junto-sN after the number drawn).",
     ),
     models: str | None = typer.Option(
         None,
@@ -212,7 +232,7 @@ async def _eval(
         stack.push_async_callback(config.aclose)  # the roster's models and a --baseline model
         chosen: list[System] = []
         if systems in ("both", "junto"):
-            chosen.append(EnsembleSystem(junto, name=f"junto-s{samples}" if samples else "junto"))
+            chosen.append(EnsembleSystem(junto, name=ensemble_name(config, samples)))
         if systems in ("both", "baseline"):
             model = config.build_model(baseline_name) if baseline_name else roster.first(Role.GENERAL)
             chosen.append(BaselineSystem(model))

@@ -232,3 +232,24 @@ async def test_candidates_that_finish_alongside_the_verified_one_are_kept_not_lo
         assert [a.candidate for a in result.attempts] == [0, 1, 2, 3, 4, 5]
         assert all(a.output is not None or (a.error or "").startswith("not needed") for a in result.attempts)
         assert result.status is Status.VERIFIED
+
+
+def test_junto_eval_names_the_ensemble_by_the_candidates_its_specialists_draw(monkeypatch) -> None:
+    from junto._config import JuntoConfig
+    from junto.cli._eval import ensemble_name
+
+    monkeypatch.setattr("junto.models._local.DEFAULT_SAMPLES", 1)
+    plain = JuntoConfig()  # no junto.toml: the embedded model, one candidate
+    assert ensemble_name(plain) == "junto"
+    assert ensemble_name(plain, 1) == "junto-s1"  # --samples 1
+    own = JuntoConfig.from_toml('[models.small]\nprovider = "local"\nsamples = 2\n')
+    assert ensemble_name(own) == "junto-s2"  # the model's own samples, with no --samples
+    assert ensemble_name(own, 3) == "junto-s3"  # --samples beats the model's
+    by_role = JuntoConfig.from_toml('[models.small]\nprovider = "local"\nsamples = 2\n\n[samples]\ncode = 4\n')
+    assert ensemble_name(by_role) == "junto-s2-code-s4"
+    started = JuntoConfig.from_toml(
+        '[models.small]\nprovider = "local"\n\n[models.wide]\nprovider = "local"\nsamples = 4\n\n[roles]\nmath = ["wide", "small"]\n'
+    )
+    assert ensemble_name(started) == "junto-s1-math-s4"  # only the role starting on the model with samples draws more
+    monkeypatch.setattr("junto.models._local.DEFAULT_SAMPLES", 3)
+    assert ensemble_name(plain) == "junto-s3"  # the embedded model's measured default
