@@ -310,7 +310,9 @@ class PostgresStore(_SqlStore):
             from psycopg_pool import AsyncConnectionPool
         except ImportError as error:
             raise MissingDependencyError("the PostgreSQL store", "postgres") from error
-        pool = AsyncConnectionPool(self.url, min_size=1, max_size=self.max_connections, open=False)
+        # autocommit: a lone statement is its own transaction, one round trip (no BEGIN, COMMIT, or
+        # COMMIT after a read); statements that go together still share one (see _execute)
+        pool = AsyncConnectionPool(self.url, min_size=1, max_size=self.max_connections, open=False, kwargs={"autocommit": True})
         try:
             await pool.open(wait=True, timeout=10)
             self._pool = pool
@@ -334,9 +336,14 @@ class PostgresStore(_SqlStore):
         import psycopg
 
         try:
-            async with self._pool_or_raise().connection() as conn, conn.transaction():
-                for sql, params in statements:
+            async with self._pool_or_raise().connection() as conn:
+                if len(statements) == 1:
+                    sql, params = statements[0]
                     await conn.execute(sql.replace("?", "%s"), tuple(params))
+                    return
+                async with conn.transaction():
+                    for sql, params in statements:
+                        await conn.execute(sql.replace("?", "%s"), tuple(params))
         except psycopg.Error as error:
             raise RunError(f"the run store refused a write: {error}") from error
 
