@@ -148,8 +148,8 @@ def test_hostile_input_is_refused_quickly_without_side_effects(template: str, tm
 
 
 def test_errors_say_what_is_wrong() -> None:
-    with pytest.raises(CheckError, match="unknown name 'answer'"):
-        parse_math("the answer is 5")
+    with pytest.raises(CheckError, match="unknown name 'roughly'"):
+        parse_math("roughly 5")
     with pytest.raises(CheckError, match="too large"):
         parse_math("9**9**9**9")
     with pytest.raises(CheckError, match="too long"):
@@ -167,3 +167,25 @@ def test_errors_say_what_is_wrong() -> None:
 )
 def test_a_superscript_t_after_a_matrix_is_its_transpose(written: str, other: str, equivalent: bool) -> None:
     assert compare_answers(written, other).equivalent is equivalent
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Answer: 12", sp.Integer(12)),
+        ("Final answer: 3/4", sp.Rational(3, 4)),
+        ("**Result:** -2.5", sp.Float(-2.5)),
+        ("The answer is 5", sp.Integer(5)),
+        ("my final value is  2^10", sp.Integer(1024)),
+        ("SOLUTION: x", sp.Symbol("x")),
+    ],
+)
+def test_a_label_before_the_value_is_read_past(text: str, value: object) -> None:
+    assert sp.simplify(parse_math(text).value - value) == 0
+
+
+@pytest.mark.parametrize("text", ["answered: 3", "answer 3: 4", "the value of x: 3 and y"])
+def test_a_label_is_only_a_label_at_the_start(text: str) -> None:
+    """Words that merely contain a label, or a label that is not followed by ':' or 'is', are not read past."""
+    with pytest.raises(CheckError):
+        parse_math(text)

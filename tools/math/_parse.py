@@ -534,6 +534,13 @@ def _thousands_at_top_level(text: str) -> bool:
     return False
 
 
+# A label before the value, as a reply writes it when asked to ("Answer: 12", "**Final result:** 3/4", "The answer is 5").
+_LABEL = re.compile(
+    r"^(?:\*\*|__)?(?:(?:the|my|final)\s+)*(?:answer|result|solution|value)(?:\*\*|__)?\s*(?::|\bis\b)\s*(?:\*\*|__)?\s*",
+    re.IGNORECASE,
+)
+
+
 def normalize(text: str) -> str:
     """Rewrite ``text`` into the expression language :func:`parse_math` reads."""
     if len(text) > MAX_CHARS:
@@ -544,7 +551,7 @@ def normalize(text: str) -> str:
         raise CheckError(
             "a comma between groups of digits, as in 1,000: one thousand, or the list 1, 0? Write 1000, or a space after the comma"
         )
-    s = text.strip()
+    s = _LABEL.sub("", text.strip(), count=1)
     for a, b in _UNICODE.items():
         s = s.replace(a, b)
     s = re.sub(r"(?<!\\)\\[()\[\]]", " ", s.replace("$", " "))  # math delimiters, not a row break \\ before a bracket
