@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from junto._exceptions import ConfigError
-from junto.models._types import Model, Role, SampleDefault
+from junto.models._types import Model, Role
 
 __all__ = ["RouteChoice", "RoutePolicy", "Roster", "TierRouter"]
 
@@ -99,8 +99,7 @@ class Roster:
 
     def samples(self, role: Role | str) -> int | None:
         """Candidates per round the model ``role`` starts on (its first tier) asks for (``None``: it does not say)."""
-        first = self.first(role)
-        return first.samples if isinstance(first, SampleDefault) else None
+        return _samples_of(self.first(role))
 
     def strongest(self, role: Role | str) -> Model:
         return self.tiers(role)[-1]
@@ -111,3 +110,14 @@ class Roster:
             for model in models:
                 seen.setdefault(model.name, model)
         return list(seen.values())
+
+
+def _samples_of(model: Model) -> int | None:
+    """``model.samples`` when it is a :class:`~junto.models._types.SampleDefault`, else ``None``.
+
+    What ``isinstance(model, SampleDefault)`` tests (the attribute is there),
+    without typing's protocol check, which lists the protocol's members again
+    on every call; a run asks once for every round of every task.
+    """
+    samples: int | None = getattr(model, "samples", None)
+    return samples
