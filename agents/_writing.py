@@ -20,6 +20,7 @@ changes the status.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Literal
 
@@ -68,7 +69,23 @@ class JudgeVerdict(BaseModel):
 
 def task_constraints(task: TaskSpec) -> WritingConstraints:
     """The constraints a text for ``task`` must meet: extracted from the instruction, the user's own win."""
-    return merge_constraints(extract_constraints(task.instruction), task.constraints)
+    return merge_constraints(_stated(task.instruction), task.constraints)
+
+
+@functools.lru_cache(maxsize=256)
+def _stated(instruction: str) -> WritingConstraints:
+    """:func:`~junto.tools.extract_constraints` of ``instruction``, read once (a frozen model, shared).
+
+    A task's prompt, the lines its answer must not restate and its checks all
+    need them, on every attempt.
+    """
+    return extract_constraints(instruction)
+
+
+@functools.lru_cache(maxsize=256)
+def _unread(instruction: str) -> tuple[str, ...]:
+    """:func:`~junto.tools.writing._extract.unread_demands` of ``instruction``, read once."""
+    return tuple(unread_demands(instruction))
 
 
 def text_checks(text: str, task: TaskSpec, inputs: Mapping[str, TaskResult]) -> list[CheckResult]:
@@ -82,9 +99,9 @@ def text_checks(text: str, task: TaskSpec, inputs: Mapping[str, TaskResult]) -> 
     """
     lines = _prompt_lines(task, inputs)
     answers = check_answers(text, task.instruction, prompt_lines=lines, labels=[line for line in lines if line.endswith(":")])
-    constraints = check_writing(text, extract_constraints(task.instruction), spec=Spec.INSTRUCTION, user=task.constraints)
+    constraints = check_writing(text, _stated(task.instruction), spec=Spec.INSTRUCTION, user=task.constraints)
     checks = ([answers] if answers else []) + _counted(constraints) + check_facts(text, inputs)
-    unread = unread_demands(task.instruction)
+    unread = _unread(task.instruction)
     if not unread:
         return checks
     # The checks read part of what was asked: they can fail the text, never verify it.
