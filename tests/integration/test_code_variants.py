@@ -54,3 +54,20 @@ async def test_the_users_own_tests_are_not_second_guessed() -> None:
         )
     assert judge_status(verification.checks) is Status.VERIFIED  # the user said what done means
     assert not any(c.name == "examples decide" for c in verification.checks)
+
+
+async def test_values_are_told_apart_as_the_examples_own_equality_does_and_rounding_must_be_exact() -> None:
+    pay = "Write pay(hours, rate) for a week's pay: hours times rate. For example pay(40, 10) == 400 and pay(2, 7) == 14."
+    share = "Write share(part, whole), the percentage part/whole rounded to one decimal place: share(1, 3) == 33.3 and share(1, 4) == 25.0."
+    async with DockerSandbox.start(pool_size=2) as sandbox:
+        floats = await check_code(
+            sandbox, "def pay(hours, rate):\n    return float(hours * rate)\n", instruction=pay, entry_point="pay"
+        )
+        assert not any("400 against 400.0" in c.evidence for c in floats.checks), floats.checks  # equal values, as == says
+        unrounded = "def share(part, whole):\n    return 100 * part / whole\n"
+        verification = await check_code(sandbox, unrounded, instruction=share, entry_point="share")
+        assert judge_status(verification.checks) is Status.UNVERIFIED, verification.checks  # 33.333... only near 33.3
+        rounded = "def share(part, whole):\n    return round(100 * part / whole, 1)\n"
+        verification = await check_code(sandbox, rounded, instruction=share, entry_point="share")
+        note = next((c for c in verification.checks if c.name == "examples decide"), None)
+        assert note is None or "rounding" not in note.evidence, verification.checks  # it meets them exactly

@@ -115,9 +115,12 @@ def test_parse_code_reply_rejects_prose() -> None:
 
 
 async def test_code_that_uses_the_stubs_imports_gets_them_and_is_verified() -> None:
-    stub = 'from typing import List\n\n\ndef total(xs: List[int]) -> int:\n    """Sum of xs.\n    >>> total([1, 2])\n    3\n    """\n'
+    stub = (
+        "from typing import List\n\n\ndef total(xs: List[int]) -> int:\n"
+        '    """Sum of the positive numbers in xs.\n    >>> total([1, 2])\n    3\n    >>> total([-1, 0, 4])\n    4\n    """\n'
+    )
     task = TaskSpec(id="t", kind=TaskKind.CODE, instruction=f"Complete the following Python function.\n\n```python\n{stub}```")
-    code = "def total(xs: List[int]) -> int:\n    return sum(xs)\n"
+    code = "def total(xs: List[int]) -> int:\n    return sum(x for x in xs if x > 0)\n"
     model = FunctionModel(lambda messages, request: _answer(code, "assert total([4, 5]) == 9\n"))
     result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
     assert result.status is Status.VERIFIED and len(result.attempts) == 1

@@ -55,3 +55,36 @@ def test_the_definition_that_counts_is_the_last_one() -> None:
     found = dict(variants(code, "shout"))
     assert "return text.upper() if not text else text" in found["a condition negated"]
     assert found["a condition negated"].startswith('def shout(text):\n    """Upper case."""')  # the stub is left as it was
+
+
+def test_arithmetic_calls_and_wrappers_have_variants_too() -> None:
+    area = dict(variants("def area(w, h):\n    return round(w * h / 2, 1)\n", "area"))
+    assert "round((w + h) / 2, 1)" in area["another arithmetic operator"]
+    assert "(lambda _v: _v)(w * h / 2)" in area["a call dropped"]  # the rounding left out
+    tidy = variants("def tidy(s):\n    return min(s.strip().lower().split())\n", "tidy")
+    swapped = [source.splitlines()[-1].strip() for name, source in tidy if name == "a call swapped for its opposite"]
+    assert swapped == ["return max(s.strip().lower().split())", "return min(s.strip().upper().split())"]
+    dropped = [source.splitlines()[-1].strip() for name, source in tidy if name == "a call dropped"]
+    assert dropped == ["return min((lambda _v: _v)(s.strip()).split())", "return min((lambda _v: _v)(s).lower().split())"]
+
+
+def test_a_size_meets_the_other_arguments_lengths_and_lists_get_zeros_and_neighbours() -> None:
+    calls = derived_calls("clip", ["assert clip('kettle', 2) == 'ke'"])
+    assert {"clip('kettle', 6)", "clip('kettle', 5)", "clip('kettle', 7)"} <= set(calls)
+    calls = derived_calls("rising", ["assert rising([2, 5, 9])"])
+    assert "rising([2, 2, 5, 9])" in calls and "rising([0, 2, 5, 9])" in calls
+    assert not any(call.startswith("rising([0, 'a'") for call in calls)
+
+
+async def test_the_check_fails_closed() -> None:
+    """No variant to try, or a run that dies, leaves the examples short of deciding: never 'decided' by default."""
+    from junto.sandbox import ExecResult, FakeSandbox
+    from junto.tools.code._variants import Unshown, undecided_variant
+
+    examples = "assert double(2) == 4\n"
+    plain, seconds = await undecided_variant(FakeSandbox(), "def double(x):\n    return x\n", "double", examples)
+    assert isinstance(plain, Unshown) and "no one-change variant" in plain.why and seconds == 0.0
+    code = "def double(x):\n    return x * 2\n"
+    for result in (ExecResult(exit_code=137), ExecResult(exit_code=None, timed_out=True), ExecResult(exit_code=0, stdout="?")):
+        found, _ = await undecided_variant(FakeSandbox(lambda run, result=result: result), code, "double", examples)
+        assert isinstance(found, Unshown), result

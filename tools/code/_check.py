@@ -12,9 +12,10 @@ decide the task's status, each saying what it held the code to
 - ``examples`` (``instruction``): the examples the instruction states,
   "passes the 2 examples stated in the instruction"; when they are all the
   code is verified by, they must also decide its behaviour
-  (:mod:`junto.tools.code._variants`): if a one-change variant of the code
-  passes them too yet returns something else on a nearby input, they count
-  as the model's evidence and an ``examples decide`` check says why;
+  (:mod:`junto.tools.code._variants`): unless a whole run shows that every
+  one-change variant of the code that passes them behaves like it on inputs
+  near theirs, and that the code meets them exactly, they count as the
+  model's evidence and an ``examples decide`` check says why;
 - ``model tests`` (``model``): the model's tests that prove something (see
   :mod:`junto.tools.code._guard`); when none do, this check cannot decide;
 - ``computes`` (``model``, only when it fails): a function the tests call
@@ -33,7 +34,7 @@ from junto.sandbox._types import Sandbox
 from junto.tools.code._examples import examples_as_tests
 from junto.tools.code._guard import functions_ignoring_inputs, stub_implementations, tests_that_prove_nothing
 from junto.tools.code._tests import CodeCheckReport, TestOrigin, TestSource, run_code_tests
-from junto.tools.code._variants import Undecided, undecided_variant
+from junto.tools.code._variants import undecided_variant
 
 from junto._tasks import CheckResult, Spec
 
@@ -82,10 +83,11 @@ async def check_code(
     checks = _checks(report, discarded, ignoring, has_model_tests=bool(model_tests and model_tests.strip()))
     verification = CodeVerification(checks=checks, report=report, discarded=discarded, examples=examples)
     if _rests_on_examples(checks) and (entry := entry_point or _called(examples, code)) is not None:
-        undecided, seconds = await undecided_variant(sandbox, code, entry, examples, inputs_from=[model_tests or ""])
+        exact = examples_as_tests(instruction, entry_point=entry_point, exact=True)
+        undecided, seconds = await undecided_variant(sandbox, code, entry, examples, exact=exact, inputs_from=[model_tests or ""])
         verification.extra_s += seconds
         if undecided is not None:
-            verification.checks = _undecided(checks, undecided)
+            verification.checks = _undecided(checks, undecided.why)
     return verification
 
 
@@ -106,12 +108,8 @@ def _called(examples: str, code: str) -> str | None:
     return next((name for name in called if name in defined), None)
 
 
-def _undecided(checks: list[CheckResult], found: Undecided) -> list[CheckResult]:
-    """The examples passed but do not decide the code's behaviour: they can still fail it, never verify it."""
-    why = (
-        f"the examples also accept the code with {found.change}, which differs from it on {found.call} "
-        f"({found.ours} against {found.theirs}): they do not decide which one was asked for"
-    )
+def _undecided(checks: list[CheckResult], why: str) -> list[CheckResult]:
+    """The examples passed but are not shown to decide the code's behaviour: they can still fail it, never verify it."""
     weakened = [
         c.model_copy(update={"spec": Spec.MODEL, "evidence": f"{c.evidence} (too few to decide the behaviour)"})
         if c.name == TestOrigin.EXAMPLE.check_name

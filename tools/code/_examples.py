@@ -577,13 +577,20 @@ def _tolerance(number: str) -> float:
     return max(10.0**-decimals, 1e-9)
 
 
-def examples_as_tests(instruction: str, *, entry_point: str | None = None) -> str:
-    """The instruction's examples as ``assert`` lines ('' when there are none); see :func:`extract_examples`."""
+def examples_as_tests(instruction: str, *, entry_point: str | None = None, exact: bool = False) -> str:
+    """The instruction's examples as ``assert`` lines ('' when there are none); see :func:`extract_examples`.
+
+    A number stated with decimals matches to within one unit of its last
+    decimal, and a container holding floats approximately; with ``exact`` every
+    example is an ``==`` comparison (what a rounded figure cannot tell apart).
+    """
     lines = []
     for call, expected in extract_examples(instruction, entry_point=entry_point):
         value = _literal(expected)
         got = f"(_got := ({call}))"
-        if isinstance(value, float):
+        if exact:
+            comparison = f"{got} == ({expected})"
+        elif isinstance(value, float):
             comparison = f"abs({got} - ({expected})) <= {_tolerance(expected)!r}"
         elif _has_float(value):
             comparison = f"__import__('pytest').approx({expected}) == {got}"

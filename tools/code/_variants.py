@@ -6,21 +6,30 @@ the examples cannot say which one was asked for, so passing them verifies
 neither. Examples verify code only when they would reject its near variants
 that behave differently (mutation adequacy, as in mutation testing):
 
-- each variant is the code with one small change at one place: a comparison
-  flipped or its boundary moved (``<`` and ``<=``), an integer constant moved by one, ``+`` and ``-`` swapped, a
-  comprehension's filter or one operand of ``and``/``or`` dropped, a branch's
-  condition negated;
+- each variant is the code with one small change at one place (the usual
+  operators of mutation testing): a comparison flipped or its boundary moved
+  (``<`` and ``<=``), an integer constant moved by one, ``+`` and ``-``
+  swapped or another arithmetic operator (``*`` for ``+``, ``//`` for ``/``),
+  a call swapped for its opposite (``min`` and ``max``, ``lower`` and
+  ``upper``) or dropped (``round(x, 2)`` for ``x``), a comprehension's filter
+  or one operand of ``and``/``or`` dropped, a branch's condition negated;
 - a variant is run on the examples and, if it passes them all, on inputs
   derived from the examples' own arguments (each nudged in turn: a string with
   a space, a sign, other case, or empty; a number one more, one less, zero,
   negated, or either side of a constant the code compares with; a list
   empty, reversed, with an element repeated);
 - a variant that passes every example and returns something else than the code
-  on some input, where both return normally, shows that the examples do not
-  decide between them.
+  (as ``==`` tells values apart: ``400`` and ``400.0`` are the same) on some
+  input, where both return normally, shows that the examples do not decide
+  between them.
 
 The derived inputs carry no expected values: they only show that two programs
 differ, never which is right. Everything runs in one sandbox run.
+
+The check fails closed: the examples decide only when a whole run shows it.
+No variant to try, a run that did not finish, or examples the code meets only
+to within their stated rounding (``33.3`` for ``33.333...``: rounded or not,
+they cannot tell) leave them short of deciding, as a variant would.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from junto.tools.code._behaviour import shared_calls
 
 __all__ = [
     "Undecided",
+    "Unshown",
     "boundaries",
     "derived_calls",
     "flip_comparison",
@@ -46,7 +56,7 @@ __all__ = [
 ]
 
 _MAX_VARIANTS = 40
-_MAX_CALLS = 48
+_MAX_CALLS = 64
 
 _FLIP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.GtE,
@@ -103,6 +113,73 @@ def swap_arithmetic(node: ast.AST) -> bool:
     return False
 
 
+_OTHER_ARITHMETIC: dict[type[ast.operator], type[ast.operator]] = {
+    ast.Mult: ast.Add,
+    ast.Div: ast.FloorDiv,
+    ast.FloorDiv: ast.Div,
+    ast.Mod: ast.FloorDiv,
+    ast.Pow: ast.Mult,
+}
+
+
+def _other_arithmetic(node: ast.AST) -> bool:
+    """``*`` -> ``+``, ``/`` <-> ``//``, ``%`` -> ``//``, ``**`` -> ``*``."""
+    if isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in _OTHER_ARITHMETIC:
+        node.op = _OTHER_ARITHMETIC[type(node.op)]()
+        return True
+    return False
+
+
+_OPPOSITES = dict(
+    pairs := [
+        ("min", "max"),
+        ("any", "all"),
+        ("lower", "upper"),
+        ("floor", "ceil"),
+        ("startswith", "endswith"),
+        ("lstrip", "rstrip"),
+    ]
+) | {b: a for a, b in pairs}
+
+
+def _called_name(node: ast.Call) -> str | None:
+    return node.func.id if isinstance(node.func, ast.Name) else node.func.attr if isinstance(node.func, ast.Attribute) else None
+
+
+def _opposite_call(node: ast.AST) -> bool:
+    """``min`` <-> ``max``, ``.lower()`` <-> ``.upper()``, ``any`` <-> ``all``..."""
+    if isinstance(node, ast.Call) and (name := _called_name(node)) in _OPPOSITES:
+        if isinstance(node.func, ast.Name):
+            node.func.id = _OPPOSITES[name]
+        elif isinstance(node.func, ast.Attribute):
+            node.func.attr = _OPPOSITES[name]
+        return True
+    return False
+
+
+# Calls that only reshape a value: dropping one leaves code that still runs, and examples that cannot see it miss it.
+_WRAPPERS = {"abs", "round", "sorted", "reversed", "int", "float", "str", "list", "set", "tuple"}
+_WRAPPING_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "title", "capitalize", "casefold"}
+
+
+def _drop_call(node: ast.AST) -> bool:
+    """``round(x, 2)`` -> ``x``, ``s.lower()`` -> ``s``: the call becomes ``(lambda v: v)(x)`` in place."""
+    if not isinstance(node, ast.Call) or node.keywords and _called_name(node) != "round":
+        return False
+    if isinstance(node.func, ast.Name) and node.func.id in _WRAPPERS and node.args and not isinstance(node.args[0], ast.Starred):
+        kept = node.args[0]
+    elif isinstance(node.func, ast.Attribute) and node.func.attr in _WRAPPING_METHODS and not node.args:
+        kept = node.func.value
+    else:
+        return False
+    node.func = ast.Lambda(
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg="_v")], kwonlyargs=[], kw_defaults=[], defaults=[]),
+        body=ast.Name(id="_v", ctx=ast.Load()),
+    )
+    node.args, node.keywords = [kept], []
+    return True
+
+
 def _drop_filter(node: ast.AST) -> bool:
     if isinstance(node, ast.comprehension) and node.ifs:
         node.ifs = node.ifs[1:]
@@ -130,6 +207,9 @@ _CHANGES: dict[str, Callable[[ast.AST], bool]] = {
     "a constant one more": off_by_one,
     "a constant one less": _one_less,
     "+ and - swapped": swap_arithmetic,
+    "another arithmetic operator": _other_arithmetic,
+    "a call swapped for its opposite": _opposite_call,
+    "a call dropped": _drop_call,
     "a filter dropped": _drop_filter,
     "an and/or operand dropped": _drop_operand,
     "a condition negated": _negate_condition,
@@ -190,9 +270,21 @@ def _nudged(value: object, boundaries: list[int]) -> list[object]:
         items = list(value)
         out: list[object] = [kind(), kind(items[::-1])]
         if items:
-            out += [kind([*items, items[0]]), kind(items[:-1])]
+            out += [
+                kind([*items, items[0]]),
+                kind(items[:-1]),
+                kind([items[0], *items]),
+            ]  # repeated, shorter, a repeated neighbour
+            if all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in items):
+                out.append(kind([0, *items]))
         return out
     return []
+
+
+def _lengths(arguments: list[object]) -> list[int]:
+    """For an integer argument: the lengths of the other arguments, and one either side (a size meeting a limit)."""
+    sized = [len(a) for a in arguments if isinstance(a, (str, list, tuple, dict))]
+    return sorted({n + d for n in sized for d in (-1, 0, 1) if n + d >= 0})
 
 
 def boundaries(code: str) -> list[int]:
@@ -206,7 +298,7 @@ def boundaries(code: str) -> list[int]:
 
 
 def derived_calls(entry_point: str, sources: list[str], *, near: list[int] | None = None) -> list[str]:
-    """The literal calls in ``sources`` and calls with one argument nudged, as source text (at most 48).
+    """The literal calls in ``sources`` and calls with one argument nudged, as source text (at most 64).
 
     A number is also replaced by each of ``near`` (the values around the code's own constants).
     """
@@ -215,8 +307,11 @@ def derived_calls(entry_point: str, sources: list[str], *, near: list[int] | Non
     for call in calls:
         node = ast.parse(call, mode="eval").body
         assert isinstance(node, ast.Call)
-        for position, argument in enumerate(node.args):
-            for value in _nudged(ast.literal_eval(argument), near or []):
+        arguments = [ast.literal_eval(argument) for argument in node.args]
+        for position, argument in enumerate(arguments):
+            others = arguments[:position] + arguments[position + 1 :]
+            sizes = _lengths(others) if type(argument) is int else []
+            for value in [*_nudged(argument, near or []), *sizes]:
                 changed = copy.deepcopy(node)
                 changed.args[position] = ast.parse(repr(value), mode="eval").body
                 text = ast.unparse(changed)
@@ -233,6 +328,24 @@ class Undecided:
     call: str  # an input where the two differ
     ours: str  # what the code returns there
     theirs: str  # what the variant returns
+
+    @property
+    def why(self) -> str:
+        return (
+            f"the examples also accept the code with {self.change}, which differs from it on {self.call} "
+            f"({self.ours} against {self.theirs}): they do not decide which one was asked for"
+        )
+
+
+@dataclass(frozen=True)
+class Unshown:
+    """Nothing shows that the examples decide the code's behaviour (no variant to try, a run that failed, a rounded match)."""
+
+    reason: str
+
+    @property
+    def why(self) -> str:
+        return f"nothing shows that the examples decide what the code does: {self.reason}"
 
 
 _PROGRAM = """
@@ -255,6 +368,7 @@ def _timed(seconds, action):
 
 _SOURCES = {sources}
 _TESTS = {tests}
+_EXACT = {exact}
 _CALLS = {calls}
 
 def _space(source):
@@ -266,55 +380,110 @@ def _outputs(space):
     seen = []
     for call in _CALLS:
         try:
-            seen.append([True, repr(_timed(1, lambda: eval(call, space)))])
+            seen.append((True, _timed(1, lambda: eval(call, space))))
         except BaseException as error:
-            seen.append([False, type(error).__name__])
+            seen.append((False, type(error).__name__))
     return seen
 
-_report = {{"original": None, "variants": []}}
+def _shown(value):
+    try:
+        return _timed(1, lambda: repr(value))[:200]
+    except BaseException:
+        return "<unprintable>"
+
+def _differs(ours, theirs):
+    # as an example's own == would tell them apart (400 and 400.0 are the same value)
+    try:
+        return not bool(_timed(1, lambda: ours == theirs))
+    except BaseException:
+        return True
+
+_report = {{"original": None, "exact": None, "variants": []}}
 try:
-    _report["original"] = _outputs(_space(_SOURCES[0]))
+    _original = _outputs(_space(_SOURCES[0]))
+    _report["original"] = [[ok, _shown(value) if ok else value] for ok, value in _original]
+    try:
+        _timed(2, lambda: exec(_EXACT, _space(_SOURCES[0])))
+        _report["exact"] = True
+    except BaseException:
+        _report["exact"] = False
 except BaseException:
-    pass
+    _original = None
 for _source in _SOURCES[1:]:
+    if _original is None:
+        break
     try:
         _variant = _space(_source)
         _timed(2, lambda: exec(_TESTS, _variant))
-        _report["variants"].append(_outputs(_variant))
     except BaseException:
-        _report["variants"].append(None)
+        _report["variants"].append(None)  # it fails an example (or cannot run): the examples rule it out
+        continue
+    _difference = None
+    for _index, ((_ours_ok, _ours), (_theirs_ok, _theirs)) in enumerate(zip(_original, _outputs(_variant))):
+        if _ours_ok and _theirs_ok and _differs(_ours, _theirs):
+            _difference = [_index, _shown(_theirs)]
+            break
+    _report["variants"].append({{"difference": _difference}})
 print("\\n" + _json.dumps(_report))
 """
 
 
 async def undecided_variant(
-    sandbox: Sandbox, code: str, entry_point: str, examples: str, *, inputs_from: list[str] | None = None, timeout_s: float = 20.0
-) -> tuple[Undecided | None, float]:
-    """A variant of ``code`` that passes ``examples`` (assert lines) yet differs from it, if there is one; and the sandbox seconds spent.
+    sandbox: Sandbox,
+    code: str,
+    entry_point: str,
+    examples: str,
+    *,
+    exact: str | None = None,
+    inputs_from: list[str] | None = None,
+    timeout_s: float = 20.0,
+) -> tuple[Undecided | Unshown | None, float]:
+    """Whether ``examples`` (assert lines) decide what ``code`` does; ``None`` only when they are shown to.
 
-    ``inputs_from`` are further sources (the model's tests) whose literal calls
-    add inputs; their expected values are never used.
+    Returns a variant that passes the examples yet differs from the code
+    (:class:`Undecided`), or :class:`Unshown` when that cannot be shown either
+    way: no variant or input to try, a run that failed, or examples the code
+    meets only to within their stated rounding (``exact``: the examples as
+    exact comparisons). It fails closed: ``None`` needs a whole run in which
+    every variant that passes the examples behaves like the code. Also the
+    sandbox seconds spent. ``inputs_from`` are further sources (the model's
+    tests) whose literal calls add inputs; their expected values are never used.
     """
     found = variants(code, entry_point)
     calls = derived_calls(entry_point, [examples, *(inputs_from or [])], near=boundaries(code))
-    if not found or not calls:
-        return None, 0.0
+    if not found:
+        return Unshown("no one-change variant of the code can be made to try them against"), 0.0
+    if not calls:
+        return Unshown(f"no call of {entry_point} with literal arguments was read from them"), 0.0
     sources = [code, *(source for _, source in found)]
-    program = _PROGRAM.format(sources=repr(sources), tests=repr(examples), calls=repr(calls))
+    program = _PROGRAM.format(sources=repr(sources), tests=repr(examples), exact=repr(exact or examples), calls=repr(calls))
     result = await sandbox.run(program, timeout=timeout_s)
-    if result.exit_code != 0 or result.timed_out:
-        return None, result.duration_s
+    seconds = result.duration_s
+    if result.timed_out or result.exit_code != 0:
+        ending = "it timed out" if result.timed_out else f"it exited with code {result.exit_code}"
+        return Unshown(f"the run of its variants did not finish ({ending})"), seconds
     try:
         report = json.loads((result.stdout.strip().splitlines() or [""])[-1])
-    except ValueError:
-        return None, result.duration_s
-    original = report.get("original")
-    if not isinstance(original, list) or len(original) != len(calls):
-        return None, result.duration_s
-    for (change, _), seen in zip(found, report.get("variants") or [], strict=False):
-        if not isinstance(seen, list) or len(seen) != len(calls):
-            continue  # it failed an example (or could not be run): the examples rule it out
-        for call, (ours_ok, ours), (theirs_ok, theirs) in zip(calls, original, seen, strict=True):
-            if ours_ok and theirs_ok and ours != theirs:
-                return Undecided(change=change, call=call, ours=ours, theirs=theirs), result.duration_s
-    return None, result.duration_s
+        original, seen_all = report["original"], report["variants"]
+    except (ValueError, KeyError, TypeError):
+        return Unshown("the run of its variants gave no readable report"), seconds
+    if (
+        not isinstance(original, list)
+        or len(original) != len(calls)
+        or not isinstance(seen_all, list)
+        or len(seen_all) != len(found)
+    ):
+        return Unshown("the code could not be run on the inputs derived from the examples"), seconds
+    if report.get("exact") is not True:
+        return Unshown("the code meets them only to within their stated rounding, not exactly"), seconds
+    for (change, _), seen in zip(found, seen_all, strict=True):
+        difference = seen.get("difference") if isinstance(seen, dict) else None
+        if (
+            isinstance(difference, list)
+            and len(difference) == 2
+            and isinstance(difference[0], int)
+            and 0 <= difference[0] < len(calls)
+        ):
+            index, theirs = difference
+            return Undecided(change=change, call=calls[index], ours=str(original[index][1]), theirs=str(theirs)), seconds
+    return None, seconds
