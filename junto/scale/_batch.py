@@ -134,12 +134,7 @@ async def run_batch(
     summary = BatchSummary(total=len(items), skipped=len(items) - len(todo))
     results.parent.mkdir(parents=True, exist_ok=True)
     _drop_torn_tail(results)
-    needs: dict[str, frozenset[Need]] = {}
-    for item in todo:
-        try:
-            needs[item.id] = needs_of(item, local_model=local_model)
-        except JuntoError:
-            needs[item.id] = frozenset()  # the node reports the bad graph in the item's line
+    needs = _needs(todo, local_model=local_model)
     write = asyncio.Lock()
 
     async def one(item: BatchItem) -> None:
@@ -155,6 +150,24 @@ async def run_batch(
 
     await asyncio.gather(*(one(item) for item in todo))
     return summary
+
+
+def _needs(items: Sequence[BatchItem], *, local_model: bool) -> dict[str, frozenset[Need]]:
+    """What each item's run needs, by item id; items naming the same graph share one look (one load and compile)."""
+    needs: dict[str, frozenset[Need]] = {}
+    of_graph: dict[str, frozenset[Need]] = {}
+    for item in items:
+        if item.graph is not None and item.graph in of_graph:
+            needs[item.id] = of_graph[item.graph]
+            continue
+        try:
+            found = needs_of(item, local_model=local_model)
+        except JuntoError:
+            found = frozenset()  # the node reports the bad graph in the item's line
+        needs[item.id] = found
+        if item.graph is not None:
+            of_graph[item.graph] = found
+    return needs
 
 
 def _drop_torn_tail(results: Path) -> None:
