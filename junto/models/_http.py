@@ -111,6 +111,7 @@ class HttpProvider:
         self._headers = dict(headers or {})
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self._endpoints: dict[tuple[str, str], tuple[str, httpx.URL]] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.base_url!r})"
@@ -140,6 +141,15 @@ class HttpProvider:
         joined = base.copy_with(path=f"{base.path.rstrip('/')}/{path.lstrip('/')}")
         return str(joined.copy_merge_params(params) if params else joined)
 
+    def _endpoint(self, path: str) -> tuple[str, httpx.URL]:
+        """:meth:`url` of ``path``, as text (for messages) and parsed (for the request), built once for each path."""
+        key = (self.base_url, path)
+        found = self._endpoints.get(key)
+        if found is None:
+            text = self.url(path)
+            found = self._endpoints[key] = (text, httpx.URL(text))
+        return found
+
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:
@@ -157,9 +167,9 @@ class HttpProvider:
 
     async def post_json(self, path: str, body: dict[str, Any], *, timeout: float) -> dict[str, Any]:
         """POST ``body`` and return the decoded JSON object of a 2xx answer."""
-        url = self.url(path)
+        url, endpoint = self._endpoint(path)
         try:
-            response = await self.client.post(url, json=body, headers=self.auth_headers(), timeout=timeout)
+            response = await self.client.post(endpoint, json=body, headers=self.auth_headers(), timeout=timeout)
         except httpx.HTTPError as error:
             raise self.translate(error, url) from error
         self.raise_for_status(response)
@@ -173,9 +183,9 @@ class HttpProvider:
 
     async def get(self, path: str, *, timeout: float) -> httpx.Response:
         """GET ``path``; errors translated, a non-2xx status raised."""
-        url = self.url(path)
+        url, endpoint = self._endpoint(path)
         try:
-            response = await self.client.get(url, headers=self.auth_headers(), timeout=timeout)
+            response = await self.client.get(endpoint, headers=self.auth_headers(), timeout=timeout)
         except httpx.HTTPError as error:
             raise self.translate(error, url) from error
         self.raise_for_status(response)
@@ -184,9 +194,9 @@ class HttpProvider:
     @asynccontextmanager
     async def stream_sse(self, path: str, body: dict[str, Any], *, timeout: float) -> AsyncIterator[AsyncIterator[SseEvent]]:
         """POST ``body`` and yield the answer's server-sent events; errors translated."""
-        url = self.url(path)
+        url, endpoint = self._endpoint(path)
         try:
-            async with self.client.stream("POST", url, json=body, headers=self.auth_headers(), timeout=timeout) as response:
+            async with self.client.stream("POST", endpoint, json=body, headers=self.auth_headers(), timeout=timeout) as response:
                 if response.status_code >= 400:
                     await response.aread()
                     self.raise_for_status(response)
