@@ -9,6 +9,8 @@ concurrency are layered on top by :class:`~junto.models.ChatModel`.
 from __future__ import annotations
 
 import enum
+import functools
+import json
 from collections.abc import AsyncIterator
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -80,10 +82,17 @@ class ModelRequest(BaseModel):
     seed: int | None = None
 
     def json_schema(self) -> dict[str, Any] | None:
-        return None if self.output_type is None else self.output_type.model_json_schema()
+        """The JSON schema of ``output_type`` (a fresh copy each call: the caller may change it)."""
+        return None if self.output_type is None else json.loads(_schema_text(self.output_type))
 
     def with_messages(self, messages: list[Message]) -> ModelRequest:
         return self.model_copy(update={"messages": messages})
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_text(output_type: type[BaseModel]) -> str:
+    """``output_type``'s JSON schema as JSON, generated once (pydantic builds it anew on every call, about 1 ms)."""
+    return json.dumps(output_type.model_json_schema())
 
 
 class Usage(BaseModel):
