@@ -15,9 +15,9 @@ in the sandbox:
 - coverage: items where at least one candidate passes (what a perfect
   chooser could have submitted);
 - the candidates the checks verified, and how many of those pass;
-- the same for the code checks as they are now (each candidate that was
-  verified or passes is checked again against the item's prompt), so a
-  change to the checks is measured on the same candidates.
+- the same for the code checks as they are now (every candidate is checked
+  again against the item's prompt), so a change to the checks is measured on
+  the same candidates.
 
 It writes ``table.md``, ``candidates.jsonl`` and ``ttc.png`` to ``--out``.
 """
@@ -55,7 +55,7 @@ class Row:
     covered: int = 0  # items where some candidate passes the official tests
     candidates_verified: int = 0
     candidates_verified_pass: int = 0
-    rechecked_verified: int = 0  # verified by today's checks (run again here), among those verified or passing
+    rechecked_verified: int = 0  # verified by today's checks (run again here on every candidate)
     rechecked_verified_pass: int = 0
     passing_candidates: int = 0
     per_item: dict[str, list[bool]] = field(default_factory=dict)
@@ -133,7 +133,7 @@ async def main(argv: list[str] | None = None) -> str:
                         row.passing_candidates += passed
                         row.candidates_verified += verified
                         row.candidates_verified_pass += verified and passed
-                        now = await _verified_now(sandbox, suite[item_id], code) if verified or passed else False
+                        now = await _verified_now(sandbox, suite[item_id], code)
                         row.rechecked_verified += now
                         row.rechecked_verified_pass += now and passed
                         lines_out.append(
