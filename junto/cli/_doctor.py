@@ -112,18 +112,22 @@ async def _probe(model: Model) -> str | None:
 
 
 async def check_models(config: JuntoConfig, probe: Callable[[Model], Awaitable[str | None]] = _probe) -> list[Check]:
+    """The first tier of every role must build and answer its probe (the models built are closed after)."""
     from junto.models._types import Role
 
-    """The first tier of every role must build and answer its probe."""
     checks, verdicts = [], {}
+    try:
+        for role in Role:
+            name = (config.roles.get(role) or config.default_tiers())[0]
+            if name not in verdicts:
+                try:
+                    verdicts[name] = await probe(config.build_model(name))
+                except JuntoError as error:
+                    verdicts[name] = str(error)
+    finally:
+        await config.aclose()
     for role in Role:
-        names = config.roles.get(role) or config.default_tiers()
-        name = names[0]
-        if name not in verdicts:
-            try:
-                verdicts[name] = await probe(config.build_model(name))
-            except JuntoError as error:
-                verdicts[name] = str(error)
+        name = (config.roles.get(role) or config.default_tiers())[0]
         problem = verdicts[name]
         fix = None
         if problem is not None:

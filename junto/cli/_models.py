@@ -103,12 +103,15 @@ def list_models(
 
     async def statuses() -> list[tuple[str, str]]:
         rows = []
-        for name in [n for n in config.model_names() if n in used]:
-            try:
-                status = await _status(config.build_model(name))
-            except JuntoError as error:
-                status = f"[red]not usable[/]: {error.message}"
-            rows.append((name, status))
+        try:
+            for name in [n for n in config.model_names() if n in used]:
+                try:
+                    status = await _status(config.build_model(name))
+                except JuntoError as error:
+                    status = f"[red]not usable[/]: {error.message}"
+                rows.append((name, status))
+        finally:
+            await config.aclose()
         return rows
 
     for name, status in asyncio.run(statuses()):
