@@ -12,11 +12,12 @@ HTTP client, the aggregator, JSON), not wall time, and not the CPU of the
 stub or of the PostgreSQL server.
 
 ``--workload planned`` runs plain-language tasks instead (``Item n: compute
-(100+n)*7.``), which the stub's planner plans as one math task: the planner's
-and the math specialist's structured output, then the aggregator. (The math
-checks do not accept the stub's answer as it is written today, so the math
-task makes its two attempts and the run ends failed; the work is measured
-all the same.)
+(100+n)*7.``), which the planner turns into one math task without asking a
+model; the math specialist's two attempts ask for structured output, and a
+single task needs no aggregator call: 2 model calls a run. (The math checks
+fail the stub's answer, since the instruction names the item number and the
+expression does not use it, so the run ends failed; the work is measured all
+the same.)
 
     python benchmarks/run_cpu.py [--store sqlite|postgres|both] [--workload graph|planned] [--runs 32] [--repeats 5] [--profile FILE]
 
@@ -101,7 +102,7 @@ def main() -> None:
     stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
     what = {
         "graph": "2 independent general tasks + aggregation (3 model calls a run)",
-        "planned": "a plain-language task planned as 1 math task + aggregation (3 model calls a run)",
+        "planned": "a plain-language task planned as 1 math task (2 attempts, 2 model calls a run)",
     }[args.workload]
     lines = [
         f"{args.runs} runs of {what} per batch, {args.slots} at once,",
