@@ -26,5 +26,9 @@ def test_check_code_reports_each_test_and_exits_1_on_failure(tmp_path: Path, cap
     report = json.loads(capsys.readouterr().out)
     assert report["passed"] is True
     assert [(c["name"], c["evidence"]) for c in report["checks"]] == [
-        ("examples", "passes the 1 example stated in the instruction")
+        (
+            "examples",
+            "passes the 1 example stated in the instruction; "
+            "each of 3 one-change variants of the code fails them or matches it on 7 inputs near theirs",
+        )
     ]

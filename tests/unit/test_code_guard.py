@@ -98,7 +98,13 @@ async def test_examples_from_the_instruction_are_checked(sandbox: LocalSandbox) 
     assert examples.spec is Spec.INSTRUCTION and "square(3) returned 6, expected 9" in examples.evidence
     good = await check_code(sandbox, SQUARE, instruction=instruction)
     assert judge_status(good.checks) is Status.VERIFIED
-    assert [(c.name, c.evidence) for c in good.checks] == [("examples", "passes the 2 examples stated in the instruction")]
+    assert [(c.name, c.evidence) for c in good.checks] == [
+        (
+            "examples",
+            "passes the 2 examples stated in the instruction; "
+            "the one one-change variant of the code fails them or matches it on 7 inputs near theirs",
+        )
+    ]
 
 
 def test_the_last_doctest_example_before_the_closing_quotes_counts() -> None:

@@ -10,7 +10,8 @@ decide the task's status, each saying what it held the code to
   entry point;
 - ``user tests`` (``user``): the user's tests, "passes the user's 3 tests";
 - ``examples`` (``instruction``): the examples the instruction states,
-  "passes the 2 examples stated in the instruction"; when they are all the
+  "passes the 2 examples stated in the instruction; each of 5 one-change
+  variants of the code fails them or matches it on 20 inputs near theirs"; when they are all the
   code is verified by, they must also decide its behaviour
   (:mod:`junto.tools.code._variants`): unless a whole run shows that every
   one-change variant of the code that passes them behaves like it on inputs
@@ -34,7 +35,7 @@ from junto.sandbox._types import Sandbox
 from junto.tools.code._examples import examples_as_tests
 from junto.tools.code._guard import functions_ignoring_inputs, stub_implementations, tests_that_prove_nothing
 from junto.tools.code._tests import CodeCheckReport, TestOrigin, TestSource, run_code_tests
-from junto.tools.code._variants import undecided_variant
+from junto.tools.code._variants import Decided, Undecided, Unshown, undecided_variant
 
 from junto._tasks import CheckResult, Spec
 
@@ -82,13 +83,27 @@ async def check_code(
     ignoring = functions_ignoring_inputs(code, *(source.source for source in sources))
     checks = _checks(report, discarded, ignoring, has_model_tests=bool(model_tests and model_tests.strip()))
     verification = CodeVerification(checks=checks, report=report, discarded=discarded, examples=examples)
-    if _rests_on_examples(checks) and (entry := entry_point or _called(examples, code)) is not None:
-        exact = examples_as_tests(instruction, entry_point=entry_point, exact=True)
-        undecided, seconds = await undecided_variant(sandbox, code, entry, examples, exact=exact, inputs_from=[model_tests or ""])
-        verification.extra_s += seconds
-        if undecided is not None:
-            verification.checks = _undecided(checks, undecided.why)
+    if _rests_on_examples(checks):
+        entry = entry_point or _called(examples, code)
+        if entry is None:
+            found: Decided | Undecided | Unshown = Unshown("they call no function the code defines")
+        else:
+            exact = examples_as_tests(instruction, entry_point=entry_point, exact=True)
+            found, seconds = await undecided_variant(sandbox, code, entry, examples, exact=exact, inputs_from=[model_tests or ""])
+            verification.extra_s += seconds
+        if isinstance(found, Decided):
+            verification.checks = _decided(checks, found)
+        else:
+            verification.checks = _undecided(checks, found.why)
     return verification
+
+
+def _decided(checks: list[CheckResult], found: Decided) -> list[CheckResult]:
+    """The examples verify the code; their evidence says how far they were tried."""
+    return [
+        c.model_copy(update={"evidence": f"{c.evidence}; {found.note}"}) if c.name == TestOrigin.EXAMPLE.check_name else c
+        for c in checks
+    ]
 
 
 def _rests_on_examples(checks: list[CheckResult]) -> bool:

@@ -44,6 +44,7 @@ from junto.sandbox._types import Sandbox
 from junto.tools.code._behaviour import shared_calls
 
 __all__ = [
+    "Decided",
     "Undecided",
     "Unshown",
     "boundaries",
@@ -338,6 +339,19 @@ class Undecided:
 
 
 @dataclass(frozen=True)
+class Decided:
+    """A whole run showed that every variant the examples accept behaves like the code on every derived input."""
+
+    variants: int  # variants tried
+    inputs: int  # inputs each ran on
+
+    @property
+    def note(self) -> str:
+        which = "the one one-change variant" if self.variants == 1 else f"each of {self.variants} one-change variants"
+        return f"{which} of the code fails them or matches it on {self.inputs} inputs near theirs"
+
+
+@dataclass(frozen=True)
 class Unshown:
     """Nothing shows that the examples decide the code's behaviour (no variant to try, a run that failed, a rounded match)."""
 
@@ -437,15 +451,15 @@ async def undecided_variant(
     exact: str | None = None,
     inputs_from: list[str] | None = None,
     timeout_s: float = 20.0,
-) -> tuple[Undecided | Unshown | None, float]:
-    """Whether ``examples`` (assert lines) decide what ``code`` does; ``None`` only when they are shown to.
+) -> tuple[Decided | Undecided | Unshown, float]:
+    """Whether ``examples`` (assert lines) decide what ``code`` does: :class:`Decided` only when a run shows it.
 
     Returns a variant that passes the examples yet differs from the code
     (:class:`Undecided`), or :class:`Unshown` when that cannot be shown either
     way: no variant or input to try, a run that failed, or examples the code
     meets only to within their stated rounding (``exact``: the examples as
-    exact comparisons). It fails closed: ``None`` needs a whole run in which
-    every variant that passes the examples behaves like the code. Also the
+    exact comparisons). It fails closed: :class:`Decided` needs a whole run in
+    which every variant that passes the examples behaves like the code. Also the
     sandbox seconds spent. ``inputs_from`` are further sources (the model's
     tests) whose literal calls add inputs; their expected values are never used.
     """
@@ -486,4 +500,4 @@ async def undecided_variant(
         ):
             index, theirs = difference
             return Undecided(change=change, call=calls[index], ours=str(original[index][1]), theirs=str(theirs)), seconds
-    return None, seconds
+    return Decided(variants=len(found), inputs=len(calls)), seconds
