@@ -42,16 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from junto.graphs import TaskGraph  # noqa: E402
 
+from benchmarks.ray_batch import STORE as POSTGRES  # noqa: E402  (the same graph and store as the Ray benchmark)
 from tests.fixtures.batch import stub_server, write_config  # noqa: E402
 from tests.fixtures.stub_openai import task_line  # noqa: E402
-
-POSTGRES = "postgresql://junto:junto@127.0.0.1:5432/junto_test"
-
-two_tasks = TaskGraph(name="two-tasks")
-two_tasks.general("Name a colour.", id="colour")
-two_tasks.general("Name a fruit.", id="fruit")
 
 
 async def _batches(
@@ -61,7 +55,7 @@ async def _batches(
     from junto.scale import BatchItem, open_pool, run_batch
 
     if workload == "graph":
-        items = [BatchItem(id=f"run-{n}", graph="benchmarks.run_cpu:two_tasks") for n in range(runs)]
+        items = [BatchItem(id=f"run-{n}", graph="benchmarks.ray_batch:two_tasks") for n in range(runs)]
     else:
         items = [BatchItem(id=f"run-{n}", task=task_line(n, code=False)) for n in range(runs)]
     per_run: list[float] = []
