@@ -288,3 +288,20 @@ def test_the_heldout_table_is_read_without_a_misread_and_its_labels_hold() -> No
         right += len(read & labels)
     assert misread == []
     assert right >= 0.9 * labelled  # most of what people write is read; a miss only leaves code unverified
+
+
+def test_input_output_pairs_without_a_stated_signature_are_passed_as_the_checked_codes_parameters_take_them() -> None:
+    instruction = "Keep summing the digits until one digit is left.\n\nInput: 38\nOutput: 2\n\nInput: 7\nOutput: 7\n"
+    code = "def digital_root(n):\n    return n\n"
+    assert extract_examples(instruction, entry_point="digital_root") == []  # the text alone shows no signature
+    assert extract_examples(instruction, entry_point="digital_root", code=code) == [
+        ("digital_root(38)", "2"),
+        ("digital_root(7)", "7"),
+    ]
+    two = "The k smallest values, ascending.\nInput: [5, 1, 4], 2\nOutput: [1, 4]\n"
+    pairs = extract_examples(two, entry_point="smallest", code="def smallest(values, k=1):\n    return values\n")
+    assert pairs == [("smallest([5, 1, 4], 2)", "[1, 4]")]
+    # nothing is guessed: no entry point, a signature that takes anything, or arguments that do not fit
+    assert extract_examples(instruction, code=code) == []
+    assert extract_examples(instruction, entry_point="digital_root", code="def digital_root(*n):\n    return 1\n") == []
+    assert extract_examples(two, entry_point="smallest", code="def smallest(values):\n    return values\n") == []

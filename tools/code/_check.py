@@ -69,7 +69,7 @@ async def check_code(
     per_test_s: float = 5.0,
 ) -> CodeVerification:
     """Run every test that applies to ``code`` and turn the report into checks."""
-    examples = examples_as_tests(instruction, entry_point=entry_point)
+    examples = examples_as_tests(instruction, entry_point=entry_point, code=code)
     sources = [
         TestSource(origin=origin, source=text)
         for origin, text in ((TestOrigin.USER, user_tests), (TestOrigin.EXAMPLE, examples), (TestOrigin.MODEL, model_tests))
@@ -88,7 +88,7 @@ async def check_code(
         if entry is None:
             found: Decided | Undecided | Unshown = Unshown("they call no function the code defines")
         else:
-            exact = examples_as_tests(instruction, entry_point=entry_point, exact=True)
+            exact = examples_as_tests(instruction, entry_point=entry_point, code=code, exact=True)
             found, seconds = await undecided_variant(sandbox, code, entry, examples, exact=exact, inputs_from=[model_tests or ""])
             verification.extra_s += seconds
         if isinstance(found, Decided):

@@ -17,8 +17,10 @@ links them can mean nothing but "returns". The notations:
   ``should/must/will return|give|be``, and ``for f(2), the result is 4``
   (inline backticks allowed);
 - ``Input: 2`` (or ``Input: n = 2, k = 3``) with ``Output: 4`` on the next
-  line, when the instruction shows the function's signature, the arguments
-  fit it, and named arguments are its parameters in order.
+  line, when the instruction shows the function's signature (or, when it
+  shows none, the code being checked defines the entry point: its
+  parameters only say how the stated input is passed), the arguments fit
+  it, and named arguments are its parameters in order.
 
 Never read: an expected value that is not a literal (``2**4``, ``true``,
 ``null``, ``blue sky``) or holds ``...``; one followed by more of an
@@ -467,11 +469,26 @@ def _target(text: str, entry_point: str | None) -> str | None:
     return shown.pop() if len(shown) == 1 else None
 
 
-def _input_output(text: str, entry_point: str | None) -> list[tuple[str, str]]:
+def _defined_in(code: str, name: str) -> list[tuple[str, bool]] | None:
+    """The parameters of the last ``def name`` in ``code`` (None: none, or one with ``*args``, keywords only...)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    defined = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name]
+    if not defined:
+        return None
+    params = _params(f"{name}({ast.unparse(defined[-1].args)})")
+    return list(params) if params is not None else None
+
+
+def _input_output(text: str, entry_point: str | None, code: str | None) -> list[tuple[str, str]]:
     name = _target(text, entry_point)
     if name is None:
         return []
     params = _signature(text, name)
+    if params is None and code is not None and entry_point is not None:
+        params = _defined_in(code, entry_point)
     if params is None:
         return []
     found: list[tuple[str, str]] = []
@@ -533,18 +550,20 @@ def _key(source: str) -> str:
     return ast.dump(ast.parse(source, mode="eval").body)
 
 
-def extract_examples(instruction: str, *, entry_point: str | None = None) -> list[tuple[str, str]]:
+def extract_examples(instruction: str, *, entry_point: str | None = None, code: str | None = None) -> list[tuple[str, str]]:
     """``(call, expected)`` pairs stated in ``instruction``, in order, without repeats.
 
     With ``entry_point``, only examples of that function; without it, only
     of the functions the instruction's ``def`` lines name, if it has any.
+    ``code`` (the code being checked) only says how an ``Input:`` line's
+    arguments are passed when the instruction shows no signature.
     A call stated with two different values is dropped; see the module's
     docstring for what is read and what never is.
     """
     if _MANY_ANSWERS.search(instruction):
         return []
     formula_defined = _defined_by_formula(instruction)
-    pairs = [*_doctests(instruction), *_lines(instruction, formula_defined), *_input_output(instruction, entry_point)]
+    pairs = [*_doctests(instruction), *_lines(instruction, formula_defined), *_input_output(instruction, entry_point, code)]
     if _ANY_ORDER.search(instruction):
         pairs = [p for p in pairs if not _ordered(p[1])]
     allowed = {entry_point} if entry_point else set(_DEF.findall(instruction))
@@ -577,7 +596,7 @@ def _tolerance(number: str) -> float:
     return max(10.0**-decimals, 1e-9)
 
 
-def examples_as_tests(instruction: str, *, entry_point: str | None = None, exact: bool = False) -> str:
+def examples_as_tests(instruction: str, *, entry_point: str | None = None, code: str | None = None, exact: bool = False) -> str:
     """The instruction's examples as ``assert`` lines ('' when there are none); see :func:`extract_examples`.
 
     A number stated with decimals matches to within one unit of its last
@@ -585,7 +604,7 @@ def examples_as_tests(instruction: str, *, entry_point: str | None = None, exact
     example is an ``==`` comparison (what a rounded figure cannot tell apart).
     """
     lines = []
-    for call, expected in extract_examples(instruction, entry_point=entry_point):
+    for call, expected in extract_examples(instruction, entry_point=entry_point, code=code):
         value = _literal(expected)
         got = f"(_got := ({call}))"
         if exact:
