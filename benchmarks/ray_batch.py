@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from junto.graphs import TaskGraph  # noqa: E402
 
+from benchmarks._common import write_report  # noqa: E402
 from tests.fixtures.batch import RayCluster, stub_server, write_config  # noqa: E402
 
 STORE = "postgresql://junto:junto@127.0.0.1:5432/junto_test"
@@ -98,8 +99,7 @@ def main() -> None:
     ]
     text = "\n".join(lines) + "\n"
     print(text, end="")
-    if args.out:
-        args.out.write_text(text)
+    write_report(text, args.out)
 
 
 if __name__ == "__main__":

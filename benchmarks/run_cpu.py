@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+from benchmarks._common import write_report  # noqa: E402
 from benchmarks.ray_batch import STORE as POSTGRES  # noqa: E402  (the same graph and store as the Ray benchmark)
 from tests.fixtures.batch import stub_server, write_config  # noqa: E402
 from tests.fixtures.stub_openai import task_line  # noqa: E402
@@ -129,8 +130,7 @@ def main() -> None:
     lines += ["", "command: python benchmarks/run_cpu.py " + " ".join(sys.argv[1:])]
     text = "\n".join(lines) + "\n"
     print(text, end="")
-    if args.out:
-        args.out.write_text(text)
+    write_report(text, args.out)
 
 
 if __name__ == "__main__":
