@@ -11,7 +11,10 @@ model's own tests (minus those that prove nothing; see
 :func:`~junto.tools.check_code`). Failed tests, with their assertion and
 output, go back to the model on the next attempt. Only the user's tests and
 the instruction's examples can verify the code; passing the model's own tests
-leaves it unverified, failing them fails it. Without a sandbox the code is
+leaves it unverified, failing them fails it. When several candidates are
+drawn, code the examples verify is also held to the others that pass them:
+if one behaves differently on an input near the examples, the examples do not
+decide between them and verify neither. Without a sandbox the code is
 never run and never verified.
 """
 
@@ -22,16 +25,27 @@ import asyncio
 from collections import Counter
 from collections.abc import Sequence
 
-from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
+from junto.agents._loop import CheckOutcome, Generation, judge_status, render_feedback, render_inputs, run_checked
 from junto.tools.code._behaviour import behaviour, shared_calls
 from junto.tools.code._blocks import python_blocks, with_stub_imports
-from junto.tools.code._check import check_code
+from junto.tools.code._check import check_against_rivals, check_code
 from junto.tools.code._examples import examples_as_tests
-from junto.tools.code._tests import syntax_error
+from junto.tools.code._tests import TestOrigin, syntax_error
 from pydantic import BaseModel, Field
 
 from junto._exceptions import ModelResponseError
-from junto._tasks import AgentContext, Attempt, CheckResult, CodeOutput, Spec, TaskKind, TaskOutput, TaskResult, TaskSpec
+from junto._tasks import (
+    AgentContext,
+    Attempt,
+    CheckResult,
+    CodeOutput,
+    Spec,
+    Status,
+    TaskKind,
+    TaskOutput,
+    TaskResult,
+    TaskSpec,
+)
 from junto.models._types import Message, Model, ModelRequest
 
 __all__ = ["CodeAnswer", "CodeSpecialist", "parse_code_reply"]
@@ -130,7 +144,9 @@ class CodeSpecialist:
         self.per_test_s = per_test_s
 
     async def run(self, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> TaskResult:
-        return await run_checked(task, inputs, ctx, generate=self._generate, check=self._check, agree=self._behaviour)
+        return await run_checked(
+            task, inputs, ctx, generate=self._generate, check=self._check, agree=self._behaviour, rivals=self._rivals
+        )
 
     def _prompt(self, task: TaskSpec, inputs: dict[str, TaskResult], history: list[Attempt]) -> str:
         parts = [render_inputs(inputs), f"Task: {task.instruction}"]
@@ -173,6 +189,40 @@ class CodeSpecialist:
         if ctx.budget is not None:
             ctx.budget.charge_sandbox(sum(seconds for _, seconds in runs))
         return {i: key for i, (key, _) in zip(codes, runs, strict=True) if key is not None}
+
+    async def _rivals(self, candidates: Sequence[Attempt], task: TaskSpec, ctx: AgentContext) -> dict[int, list[CheckResult]]:
+        """The checks of each candidate the instruction's examples verify, held to the round's other candidates that pass them."""
+        codes = {a.candidate: a for a in candidates if isinstance(a.output, CodeOutput)}
+        sandbox = ctx.sandbox
+        if sandbox is None or len(codes) < 2:
+            return {}
+        passing = {i: a for i, a in codes.items() if any(c.name == TestOrigin.EXAMPLE.check_name and c.passed for c in a.checks)}
+        tests = [a.output.tests for a in codes.values() if isinstance(a.output, CodeOutput)]
+
+        async def held(attempt: Attempt) -> list[CheckResult]:
+            assert isinstance(attempt.output, CodeOutput)
+            code = attempt.output.code
+            others: dict[str, str] = {}
+            for other in passing.values():
+                if other is not attempt and isinstance(other.output, CodeOutput) and other.output.code != code:
+                    others.setdefault(other.output.code, f"candidate {other.candidate} of this round")
+            checks, seconds = await check_against_rivals(
+                sandbox,
+                code,
+                attempt.checks,
+                [(which, source) for source, which in others.items()],
+                instruction=task.instruction,
+                entry_point=task.entry_point,
+                inputs_from=tests,
+                timeout_s=self.timeout_s,
+            )
+            if ctx.budget is not None:
+                ctx.budget.charge_sandbox(seconds)
+            return checks
+
+        verified = [a for a in passing.values() if judge_status(a.checks) is Status.VERIFIED]
+        revised = await asyncio.gather(*(held(a) for a in verified))
+        return {a.candidate: checks for a, checks in zip(verified, revised, strict=True)}
 
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
         assert isinstance(output, CodeOutput)

@@ -44,6 +44,7 @@ from junto.models._types import Completion, Model, Usage
 
 __all__ = [
     "Agree",
+    "Rivals",
     "CheckOutcome",
     "Generation",
     "answer_keys",
@@ -73,6 +74,8 @@ Generate = Callable[[Model, TaskSpec, dict[str, TaskResult], list[Attempt]], Awa
 Check = Callable[[TaskOutput, TaskSpec, dict[str, TaskResult], AgentContext], Awaitable[CheckOutcome]]
 # The answers of a round's candidates, by candidate index, in a form that is equal when the answers agree.
 Agree = Callable[[Sequence[Attempt], TaskSpec, AgentContext], Awaitable[dict[int, str]]]
+# A round's candidates held to each other: revised checks, by candidate index, of those whose evidence the others weaken.
+Rivals = Callable[[Sequence[Attempt], TaskSpec, AgentContext], Awaitable[dict[int, list[CheckResult]]]]
 
 
 def answer_keys(key: Callable[[TaskOutput], str | None]) -> Agree:
@@ -145,13 +148,19 @@ async def run_checked(
     generate: Generate,
     check: Check,
     agree: Agree | None = None,
+    rivals: Rivals | None = None,
 ) -> TaskResult:
     """Run the sample-check-retry-escalate loop for one task.
 
     Each round draws :meth:`AgentContext.samples_for` candidates from the
     current tier at once (:func:`~junto.agents._sampling.schedule`) and
     checks each as it arrives; the first one verified ends the round and the
-    candidates still being drawn are cancelled. A round with no verified
+    candidates still being drawn are cancelled. With ``rivals``, a candidate
+    verified by what the instruction states (a few examples), not by the
+    user's own specification, does not end the round early: the round's
+    candidates are then held to each other (two that pass the same examples
+    but behave differently show that the examples do not decide), and only
+    what survives that stays verified. A round with no verified
     candidate keeps an unverified one if any (no check could decide, so
     retrying cannot help), choosing the answer most candidates agree on
     (``agree`` gives each output's answer, for self-consistency); a round
@@ -181,7 +190,9 @@ async def run_checked(
             model = BudgetedModel(model, ctx.budget)
         for _ in range(task.max_attempts):
             rounds += 1
-            drawn, spent = await _round(model, tier, rounds, task, inputs, ctx, generate, check, attempts)
+            drawn, spent = await _round(model, tier, rounds, task, inputs, ctx, generate, check, attempts, settle=rivals is None)
+            if rivals is not None:
+                drawn = await _held_to_each_other(drawn, rivals, task, ctx)
             attempts.extend(drawn)
             if spent is not None:
                 reason = f"budget: {spent.message}"
@@ -216,8 +227,15 @@ async def _round(
     generate: Generate,
     check: Check,
     earlier: list[Attempt],
+    *,
+    settle: bool = True,
 ) -> tuple[list[Attempt], BudgetExceeded | None]:
-    """Draw and check one round's candidates; stop at the first verified one."""
+    """Draw and check one round's candidates; stop at the first verified one.
+
+    With ``settle`` false, only a candidate the user's own specification
+    verifies stops the round: one verified by the instruction alone waits for
+    its rivals.
+    """
     history = _feedback_order(earlier)
     first = len(earlier) + 1
 
@@ -273,7 +291,7 @@ async def _round(
                 spent = error
                 continue
             finished[attempt.candidate] = attempt
-            if judge_status(attempt.checks) is Status.VERIFIED:
+            if judge_status(attempt.checks) is Status.VERIFIED and (settle or _by_user(attempt.checks)):
                 break
     finally:
         for job in running:
@@ -296,6 +314,29 @@ async def _round(
                 error="not needed: another candidate of this round was verified first",
             )
     return [finished[i] for i in sorted(finished)], spent
+
+
+def _by_user(checks: Sequence[CheckResult]) -> bool:
+    """Verified by the user's own specification (their tests or expected answer), which no rival can weaken."""
+    return any(c.confirms and c.spec is Spec.USER for c in checks)
+
+
+async def _held_to_each_other(drawn: list[Attempt], rivals: Rivals, task: TaskSpec, ctx: AgentContext) -> list[Attempt]:
+    """The round's candidates with the checks their rivals revised; each new check is emitted as it was for the others."""
+    if sum(1 for a in drawn if a.output is not None) < 2:
+        return drawn
+    revised = await rivals(drawn, task, ctx)
+    held: list[Attempt] = []
+    for attempt in drawn:
+        checks = revised.get(attempt.candidate)
+        if checks is None or checks == attempt.checks:
+            held.append(attempt)
+            continue
+        for result in checks:
+            if result not in attempt.checks:
+                ctx.emit(events.TaskChecked(run_id=ctx.run_id, task_id=task.id, attempt=attempt.number, check=result))
+        held.append(attempt.model_copy(update={"checks": checks}))
+    return held
 
 
 async def _choose(drawn: Sequence[Attempt], agree: Agree | None, task: TaskSpec, ctx: AgentContext) -> tuple[Attempt | None, str]:

@@ -7,14 +7,16 @@ this module.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shlex
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["ROOT", "command", "machine", "report_header", "write_report"]
+__all__ = ["ROOT", "command", "hidden_failures", "machine", "report_header", "table_line", "write_report"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,9 +42,47 @@ def report_header(script: str | Path, argv: Sequence[str] | None = None, *, core
     return [f"command: {command(script, argv)}", f"machine: {machine(cores=cores)}{versions}"]
 
 
+def table_line(table: Path) -> str:
+    """``code at: COMMIT; table: PATH``: what a measurement on a held-out table measured, and on which table."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    path = table.resolve()
+    return f"code at: {commit}; table: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
+
+
 def write_report(report: str, out: Path | None) -> None:
     """Write ``report`` to the file ``out`` (its folder made first); ``None``: nowhere."""
     if out is None:
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report, encoding="utf-8")
+
+
+_HIDDEN = r"""
+import json, signal, sys
+job = json.load(sys.stdin)
+def _late(*_): raise TimeoutError("no result within 5 s")
+signal.signal(signal.SIGALRM, _late)
+space = {"__name__": "__hidden__"}
+exec(compile(job["code"], "<code>", "exec"), space)
+failed = []
+for line in job["lines"]:
+    try:
+        signal.alarm(5)
+        exec(compile(line, "<test>", "exec"), space)
+        signal.alarm(0)
+    except BaseException as error:
+        signal.alarm(0)
+        failed.append(f"{line}  ({type(error).__name__})")
+sys.stdout.write(json.dumps(failed))
+"""
+
+
+def hidden_failures(code: str, hidden_tests: str) -> list[str]:
+    """The lines of ``hidden_tests`` that ``code`` fails, run in a plain subprocess (a held-out table is trusted code)."""
+    lines = [line for line in hidden_tests.splitlines() if line.strip()]
+    job = json.dumps({"code": code, "lines": lines})
+    done = subprocess.run([sys.executable, "-c", _HIDDEN], input=job, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        return [f"the code did not run: {done.stderr.strip().splitlines()[-1:]}"]
+    failed: list[str] = json.loads(done.stdout)
+    return failed

@@ -27,13 +27,12 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import ROOT, report_header, write_report
+from _common import ROOT, hidden_failures, report_header, table_line, write_report
 from junto.agents._loop import judge_status
 from junto.sandbox import Sandbox
 from junto.tools.code import CodeVerification, check_code
@@ -108,37 +107,6 @@ async def check_item(sandbox: Sandbox, item: Item) -> Outcome:
     return outcome(item, verification)
 
 
-_HIDDEN = r"""
-import json, signal, sys
-job = json.load(sys.stdin)
-def _late(*_): raise TimeoutError("no result within 5 s")
-signal.signal(signal.SIGALRM, _late)
-space = {"__name__": "__hidden__"}
-exec(compile(job["code"], "<code>", "exec"), space)
-failed = []
-for line in job["lines"]:
-    try:
-        signal.alarm(5)
-        exec(compile(line, "<test>", "exec"), space)
-        signal.alarm(0)
-    except BaseException as error:
-        signal.alarm(0)
-        failed.append(f"{line}  ({type(error).__name__})")
-sys.stdout.write(json.dumps(failed))
-"""
-
-
-def hidden_failures(item: Item) -> list[str]:
-    """The hidden tests the item's code fails, run in a plain subprocess (the table is trusted code)."""
-    lines = [line for line in item.hidden_tests.splitlines() if line.strip()]
-    job = json.dumps({"code": item.code, "lines": lines})
-    done = subprocess.run([sys.executable, "-c", _HIDDEN], input=job, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        return [f"the code did not run: {done.stderr.strip().splitlines()[-1:]}"]
-    failed: list[str] = json.loads(done.stdout)
-    return failed
-
-
 def report(outcomes: list[Outcome], *, header: list[str]) -> str:
     right = [o for o in outcomes if o.item.correct]
     wrong = [o for o in outcomes if not o.item.correct]
@@ -191,7 +159,7 @@ def report(outcomes: list[Outcome], *, header: list[str]) -> str:
             if o.why:
                 lines.append(f"      {o.why}")
             if hidden:
-                lines.extend(f"      fails hidden: {failure}" for failure in hidden_failures(o.item))
+                lines.extend(f"      fails hidden: {failure}" for failure in hidden_failures(o.item.code, o.item.hidden_tests))
     return "\n".join(lines) + "\n"
 
 
@@ -212,14 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     items = load_items(args.table)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     started = time.perf_counter()
     outcomes = asyncio.run(measure(items))
     wall = time.perf_counter() - started
-    table = args.table.resolve()
     header = [
         *report_header(__file__, argv, cores=True),
-        f"code at: {commit}; table: {table.relative_to(ROOT) if table.is_relative_to(ROOT) else table}",
+        table_line(args.table),
         "each item: check_code(sandbox, code, instruction=..., entry_point=...) in the hardened sandbox, no user tests; "
         "status by judge_status",
         f"wall time {wall:.0f} s, one item at a time; load average at the end {os.getloadavg()[0]:.1f}",

@@ -9,34 +9,16 @@ sandbox and counts verified right and wrong answers.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 from junto.sandbox import DockerSandbox
 from junto.tools.code import examples_as_tests
 
 from junto._tasks import Status
+from tests.fixtures.benchmarks import ROOT, load_benchmark
 
 pytestmark = [pytest.mark.docker]
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _benchmark() -> ModuleType:
-    if str(ROOT / "benchmarks") not in sys.path:
-        sys.path.insert(0, str(ROOT / "benchmarks"))  # as when it runs as a script: its _common module
-    spec = importlib.util.spec_from_file_location("code_variants_benchmark", ROOT / "benchmarks" / "code_variants.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _benchmark()
+bench = load_benchmark("code_variants")
 
 
 def test_the_table_is_well_formed_and_its_labels_are_decided_by_its_hidden_tests() -> None:
@@ -48,7 +30,7 @@ def test_the_table_is_well_formed_and_its_labels_are_decided_by_its_hidden_tests
     for item in items:
         assert f"def {item.entry_point}(" in item.code, item.id
         assert examples_as_tests(item.instruction, entry_point=item.entry_point).strip(), f"{item.id}: no example is read"
-        failed = bench.hidden_failures(item)
+        failed = bench.hidden_failures(item.code, item.hidden_tests)
         assert (not failed) if item.correct else failed, (item.id, failed)
 
 
@@ -60,7 +42,7 @@ def test_the_second_table_labels_are_decided_by_its_hidden_tests() -> None:
     assert len(items) >= 70 and len({item.id for item in items}) == len(items)
     assert 0.4 <= sum(item.correct for item in items) / len(items) <= 0.6
     for item in items:
-        failed = bench.hidden_failures(item)
+        failed = bench.hidden_failures(item.code, item.hidden_tests)
         assert (not failed) if item.correct else failed, (item.id, failed)
 
 

@@ -170,3 +170,57 @@ async def test_examples_in_the_instruction_alone_verify_and_say_how_many() -> No
         "passes the 3 examples stated in the instruction; "
         "each of 3 one-change variants of the code fails them or matches it on 14 inputs near theirs"
     )
+
+
+VOWELS_TASK = TaskSpec(
+    id="v",
+    kind=TaskKind.CODE,
+    instruction="Write count_vowels(s), the number of vowels in s, whatever their case.\n"
+    "count_vowels('hello') == 2\ncount_vowels('sky') == 0\ncount_vowels('queue') == 4\n",
+    samples=3,
+    max_attempts=1,
+)
+LOWER_ONLY = "def count_vowels(s):\n    return sum(1 for ch in s if ch in 'aeiou')\n"
+ANY_CASE = "def count_vowels(s):\n    return sum(ch in set('aeiouAEIOU') for ch in s)\n"
+ANY_CASE_TOO = "def count_vowels(s):\n    return len([ch for ch in s if ch in 'aeiouAEIOU'])\n"
+
+
+def _by_seed(codes: dict[int | None, str]) -> FunctionModel:
+    """A model whose candidate with ``seed`` answers ``codes[seed]`` (candidate 0 has no seed)."""
+    return FunctionModel(lambda messages, request: _answer(codes[request.seed], "assert count_vowels('a') == 1\n"))
+
+
+async def test_examples_that_two_candidates_pass_while_behaving_differently_verify_neither() -> None:
+    model = _by_seed({None: ANY_CASE, 1: LOWER_ONLY, 2: ANY_CASE_TOO})
+    result = await CodeSpecialist().run(VOWELS_TASK, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.UNVERIFIED
+    assert [a.candidate for a in result.attempts] == [0, 1, 2]  # the round was not cut short by the examples alone
+    for attempt in result.attempts:
+        assert next(c for c in attempt.checks if c.name == "examples").passed is True  # all pass the stated examples
+        decide = next(c for c in attempt.checks if c.name == "examples decide")
+        assert decide.passed is None and "do not decide" in decide.evidence
+    first = next(c for c in result.attempts[0].checks if c.name == "examples decide")
+    assert "candidate 1 of this round" in first.evidence  # the one that counts only lower-case vowels
+    assert result.output.code in (ANY_CASE, ANY_CASE_TOO)  # two of three behave alike: the vote picks one of them
+
+
+async def test_candidates_that_behave_alike_keep_the_examples_verdict_and_say_so() -> None:
+    model = _by_seed({None: ANY_CASE, 1: ANY_CASE_TOO, 2: ANY_CASE})
+    result = await CodeSpecialist().run(VOWELS_TASK, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.VERIFIED
+    examples = next(c for c in result.checks if c.name == "examples")
+    assert examples.spec is Spec.INSTRUCTION
+    assert examples.evidence.endswith("the one other candidate of this round fails them or matches it on 24 inputs near theirs")
+
+
+async def test_a_rival_that_fails_the_examples_weakens_nothing_and_the_users_tests_still_end_the_round() -> None:
+    wrong = "def count_vowels(s):\n    return len(s)\n"
+    model = _by_seed({None: ANY_CASE, 1: wrong, 2: wrong})
+    alone = await CodeSpecialist().run(VOWELS_TASK, {}, _context(model, sandbox=LocalSandbox()))
+    assert alone.status is Status.VERIFIED and alone.output.code == ANY_CASE
+    assert not any(c.name == "examples decide" for c in alone.checks)
+    users = VOWELS_TASK.model_copy(update={"tests": "assert count_vowels('AEIOU') == 5\n"})
+    model = _by_seed({None: ANY_CASE, 1: LOWER_ONLY, 2: LOWER_ONLY})
+    result = await CodeSpecialist().run(users, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.VERIFIED and result.output.code == ANY_CASE
+    assert next(c for c in result.checks if c.name == "user tests").confirms

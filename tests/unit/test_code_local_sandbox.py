@@ -61,6 +61,10 @@ class LocalSandbox:
                 process.kill()
                 out, err = await exchange
                 timed_out = True
+            except asyncio.CancelledError:  # as the Docker sandbox does: a cancelled run leaves no process behind
+                process.kill()
+                await asyncio.gather(exchange, return_exceptions=True)
+                raise
             collected = {n: (root / n).read_bytes() for n in collect or [] if (root / n).is_file()}
             refused = {n: "not found in the work dir" for n in collect or [] if n not in collected}
             return ExecResult(

@@ -35,11 +35,11 @@ from junto.sandbox._types import Sandbox
 from junto.tools.code._examples import examples_as_tests
 from junto.tools.code._guard import functions_ignoring_inputs, stub_implementations, tests_that_prove_nothing
 from junto.tools.code._tests import CodeCheckReport, TestOrigin, TestSource, run_code_tests
-from junto.tools.code._variants import Decided, Undecided, Unshown, undecided_variant
+from junto.tools.code._variants import Decided, Undecided, Unshown, undecided_rival, undecided_variant
 
 from junto._tasks import CheckResult, Spec
 
-__all__ = ["CodeVerification", "check_code"]
+__all__ = ["CodeVerification", "check_code", "check_against_rivals"]
 
 
 @dataclass
@@ -96,6 +96,42 @@ async def check_code(
         else:
             verification.checks = _undecided(checks, found.why)
     return verification
+
+
+async def check_against_rivals(
+    sandbox: Sandbox,
+    code: str,
+    checks: list[CheckResult],
+    rivals: list[tuple[str, str]],
+    *,
+    instruction: str,
+    entry_point: str | None = None,
+    inputs_from: list[str] | None = None,
+    timeout_s: float = 20.0,
+) -> tuple[list[CheckResult], float]:
+    """``checks`` held to the other candidates for the same request, when the instruction's examples alone verify ``code``.
+
+    ``rivals`` are ``(which, source)``. A rival that passes the same examples
+    yet returns something else on an input near theirs shows that they do not
+    decide the behaviour, so they verify neither program: the examples become
+    the model's evidence, as when a variant of the code slips through
+    (:func:`check_code`). A run that does not show it either way fails closed
+    the same way. Checks that do not rest on the examples are returned as they
+    are. Also the sandbox seconds spent.
+    """
+    if not rivals or not _rests_on_examples(checks) or not any(c.confirms for c in checks):
+        return checks, 0.0
+    examples = examples_as_tests(instruction, entry_point=entry_point, code=code)
+    entry = entry_point or _called(examples, code)
+    if entry is None:
+        return _undecided(checks, Unshown("they call no function the code defines").why), 0.0
+    exact = examples_as_tests(instruction, entry_point=entry_point, code=code, exact=True)
+    found, seconds = await undecided_rival(
+        sandbox, code, entry, examples, rivals, exact=exact, inputs_from=inputs_from, timeout_s=timeout_s
+    )
+    if isinstance(found, Decided):
+        return _decided(checks, found), seconds
+    return _undecided(checks, found.why), seconds
 
 
 def _decided(checks: list[CheckResult], found: Decided) -> list[CheckResult]:

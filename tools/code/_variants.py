@@ -26,6 +26,11 @@ that behave differently (mutation adequacy, as in mutation testing):
 The derived inputs carry no expected values: they only show that two programs
 differ, never which is right. Everything runs in one sandbox run.
 
+Several candidates for one request are the same kind of evidence
+(:func:`undecided_rival`): two candidates that both pass the examples yet
+return different values on an input near theirs show that the examples do
+not decide between them, however many variants each one's examples rule out.
+
 The check fails closed: the examples decide only when a whole run shows it.
 No variant to try, a run that did not finish, or examples the code meets only
 to within their stated rounding (``33.3`` for ``33.333...``: rounded or not,
@@ -52,6 +57,7 @@ __all__ = [
     "flip_comparison",
     "off_by_one",
     "swap_arithmetic",
+    "undecided_rival",
     "undecided_variant",
     "variants",
 ]
@@ -323,32 +329,35 @@ def derived_calls(entry_point: str, sources: list[str], *, near: list[int] | Non
 
 @dataclass(frozen=True)
 class Undecided:
-    """A variant the examples accept that behaves differently from the code."""
+    """Another program the examples accept that behaves differently from the code."""
 
-    change: str  # what the variant changed ("a filter dropped")
+    other: str  # which program ("the code with a filter dropped", "candidate 2 of this round")
     call: str  # an input where the two differ
     ours: str  # what the code returns there
-    theirs: str  # what the variant returns
+    theirs: str  # what the other program returns
 
     @property
     def why(self) -> str:
         return (
-            f"the examples also accept the code with {self.change}, which differs from it on {self.call} "
+            f"the examples also accept {self.other}, which differs from it on {self.call} "
             f"({self.ours} against {self.theirs}): they do not decide which one was asked for"
         )
 
 
 @dataclass(frozen=True)
 class Decided:
-    """A whole run showed that every variant the examples accept behaves like the code on every derived input."""
+    """A whole run showed that every other program the examples accept behaves like the code on every derived input."""
 
-    variants: int  # variants tried
+    variants: int  # other programs tried
     inputs: int  # inputs each ran on
+    rivals: bool = False  # the other programs were the round's other candidates, not variants of the code
 
     @property
     def note(self) -> str:
-        which = "the one one-change variant" if self.variants == 1 else f"each of {self.variants} one-change variants"
-        return f"{which} of the code fails them or matches it on {self.inputs} inputs near theirs"
+        kind = ("other candidate", "other candidates") if self.rivals else ("one-change variant", "one-change variants")
+        which = f"the one {kind[0]}" if self.variants == 1 else f"each of {self.variants} {kind[1]}"
+        where = "of this round" if self.rivals else "of the code"
+        return f"{which} {where} fails them or matches it on {self.inputs} inputs near theirs"
 
 
 @dataclass(frozen=True)
@@ -463,34 +472,76 @@ async def undecided_variant(
     sandbox seconds spent. ``inputs_from`` are further sources (the model's
     tests) whose literal calls add inputs; their expected values are never used.
     """
-    found = variants(code, entry_point)
-    calls = derived_calls(entry_point, [examples, *(inputs_from or [])], near=boundaries(code))
+    found = [(f"the code with {change}", source) for change, source in variants(code, entry_point)]
     if not found:
         return Unshown("no one-change variant of the code can be made to try them against"), 0.0
+    calls = derived_calls(entry_point, [examples, *(inputs_from or [])], near=boundaries(code))
+    return await _against(sandbox, code, entry_point, found, examples, calls, exact=exact, are_rivals=False, timeout_s=timeout_s)
+
+
+async def undecided_rival(
+    sandbox: Sandbox,
+    code: str,
+    entry_point: str,
+    examples: str,
+    rivals: list[tuple[str, str]],
+    *,
+    exact: str | None = None,
+    inputs_from: list[str] | None = None,
+    timeout_s: float = 20.0,
+) -> tuple[Decided | Undecided | Unshown, float]:
+    """Whether ``examples`` decide between ``code`` and ``rivals`` (``(which, source)``: other candidates for the same request).
+
+    As :func:`undecided_variant`, with the round's other candidates in place of
+    the code's variants: a rival that passes the examples yet returns something
+    else on an input near theirs shows that they do not decide which program
+    was asked for. Rivals that fail an example are ruled out by them.
+    """
+    if not rivals:
+        return Unshown("there is no other candidate to try them against"), 0.0
+    near = list(dict.fromkeys(n for source in (code, *(s for _, s in rivals)) for n in boundaries(source)))[:16]
+    calls = derived_calls(entry_point, [examples, *(inputs_from or [])], near=near)
+    return await _against(sandbox, code, entry_point, rivals, examples, calls, exact=exact, are_rivals=True, timeout_s=timeout_s)
+
+
+async def _against(
+    sandbox: Sandbox,
+    code: str,
+    entry_point: str,
+    others: list[tuple[str, str]],
+    examples: str,
+    calls: list[str],
+    *,
+    exact: str | None,
+    are_rivals: bool,
+    timeout_s: float,
+) -> tuple[Decided | Undecided | Unshown, float]:
+    """Run ``code`` and ``others`` on the examples and ``calls`` in one sandbox run, and read what it showed."""
     if not calls:
         return Unshown(f"no call of {entry_point} with literal arguments was read from them"), 0.0
-    sources = [code, *(source for _, source in found)]
+    sources = [code, *(source for _, source in others)]
     program = _PROGRAM.format(sources=repr(sources), tests=repr(examples), exact=repr(exact or examples), calls=repr(calls))
     result = await sandbox.run(program, timeout=timeout_s)
     seconds = result.duration_s
+    what = "other candidates" if are_rivals else "variants"
     if result.timed_out or result.exit_code != 0:
         ending = "it timed out" if result.timed_out else f"it exited with code {result.exit_code}"
-        return Unshown(f"the run of its variants did not finish ({ending})"), seconds
+        return Unshown(f"the run of its {what} did not finish ({ending})"), seconds
     try:
         report = json.loads((result.stdout.strip().splitlines() or [""])[-1])
         original, seen_all = report["original"], report["variants"]
     except (ValueError, KeyError, TypeError):
-        return Unshown("the run of its variants gave no readable report"), seconds
+        return Unshown(f"the run of its {what} gave no readable report"), seconds
     if (
         not isinstance(original, list)
         or len(original) != len(calls)
         or not isinstance(seen_all, list)
-        or len(seen_all) != len(found)
+        or len(seen_all) != len(others)
     ):
         return Unshown("the code could not be run on the inputs derived from the examples"), seconds
     if report.get("exact") is not True:
         return Unshown("the code meets them only to within their stated rounding, not exactly"), seconds
-    for (change, _), seen in zip(found, seen_all, strict=True):
+    for (other, _), seen in zip(others, seen_all, strict=True):
         difference = seen.get("difference") if isinstance(seen, dict) else None
         if (
             isinstance(difference, list)
@@ -499,5 +550,5 @@ async def undecided_variant(
             and 0 <= difference[0] < len(calls)
         ):
             index, theirs = difference
-            return Undecided(change=change, call=calls[index], ours=str(original[index][1]), theirs=str(theirs)), seconds
-    return Decided(variants=len(found), inputs=len(calls)), seconds
+            return Undecided(other=other, call=calls[index], ours=str(original[index][1]), theirs=str(theirs)), seconds
+    return Decided(variants=len(others), inputs=len(calls), rivals=are_rivals), seconds
