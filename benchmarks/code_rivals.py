@@ -70,6 +70,7 @@ class Outcome:
     after: Status  # after the round's candidates were held to each other
     why: str  # the examples decide check's evidence, if any
     submitted: bool  # the round's answer
+    submitted_before: bool  # the round's answer without the rivals step
 
     @property
     def candidate(self) -> Candidate:
@@ -113,7 +114,8 @@ async def run_round(sandbox: Sandbox, request: Request) -> list[Outcome]:
     ctx = AgentContext(roster=Roster.single(FunctionModel(lambda messages, request: "")), sandbox=sandbox)
     revised = await specialist._rivals(attempts, task, ctx)
     held = [a.model_copy(update={"checks": revised.get(a.candidate, a.checks)}) for a in attempts]
-    chosen = _submitted(held, await specialist._behaviour(held, task, ctx))
+    behaviour = await specialist._behaviour(held, task, ctx)
+    chosen, chosen_before = _submitted(held, behaviour), _submitted(attempts, behaviour)
     return [
         Outcome(
             request=request,
@@ -122,6 +124,7 @@ async def run_round(sandbox: Sandbox, request: Request) -> list[Outcome]:
             after=judge_status(h.checks),
             why=next((c.evidence for c in h.checks if c.name == UNDECIDED), ""),
             submitted=a.candidate == chosen,
+            submitted_before=a.candidate == chosen_before,
         )
         for a, h in zip(attempts, held, strict=True)
     ]
@@ -151,10 +154,15 @@ def report(outcomes: list[Outcome], *, header: list[str]) -> str:
     for label, after in (("each candidate alone (variants check)", False), ("held to the round's rivals", True)):
         rv, wv = count(right, after=after), count(wrong, after=after)
         rows.append(f"{label:40s} {rv:>18d} {wv:>16d} {len(right) - rv:>20d}   precision {share(rv, rv + wv)}")
-    submitted = [o for o in outcomes if o.submitted]
-    sub_right = [o for o in submitted if o.candidate.correct]
-    sub_verified = [o for o in submitted if o.after is Status.VERIFIED]
-    sub_false = [o for o in sub_verified if not o.candidate.correct]
+    answers = []
+    for label, after in (("without the rivals step", False), ("with the rivals step", True)):
+        submitted = [o for o in outcomes if (o.submitted if after else o.submitted_before)]
+        right_ones = sum(o.candidate.correct for o in submitted)
+        verified = [o for o in submitted if (o.after if after else o.before) is Status.VERIFIED]
+        false = sum(not o.candidate.correct for o in verified)
+        answers.append(
+            f"  {label:24s} right {share(right_ones, len(submitted))}; verified {len(verified)}, of them WRONG {false}"
+        )
     requests = {o.request.id for o in outcomes}
     lines = [
         *header,
@@ -164,8 +172,8 @@ def report(outcomes: list[Outcome], *, header: list[str]) -> str:
         f"{'':40s} {'verified, correct':>18s} {'verified, WRONG':>16s} {'correct, unverified':>20s}",
         *rows,
         "",
-        f"the round's submitted answer: right {share(len(sub_right), len(submitted))}; "
-        f"verified {len(sub_verified)}, of them WRONG {len(sub_false)}",
+        "the round's submitted answer (a verified candidate first, then the one most candidates behave like):",
+        *answers,
     ]
     sections = [
         ("WRONG code still verified (a false verified)", [o for o in wrong if o.after is Status.VERIFIED], True),

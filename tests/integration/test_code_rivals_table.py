@@ -59,4 +59,6 @@ async def test_a_round_through_the_benchmark_holds_the_candidates_to_each_other(
     text = bench.report(outcomes, header=["header"])
     assert "requests: 1; candidates: 3 (correct 2, wrong 1)" in text
     assert "WRONG code still verified (a false verified): 0" in text
+    assert "without the rivals step  right 1/1 (100.0%); verified 1, of them WRONG 0" in text
+    assert "with the rivals step     right 1/1 (100.0%); verified 0, of them WRONG 0" in text
     assert "wrong code the rivals step left unverified: 1\n  own-1 #1 count_vowels: lower" in text
