@@ -191,12 +191,13 @@ async def run_checked(
         for _ in range(task.max_attempts):
             rounds += 1
             drawn, spent = await _round(model, tier, rounds, task, inputs, ctx, generate, check, attempts, settle=rivals is None)
+            alone = drawn  # as each candidate's own checks left it: the rivals weaken evidence, they do not rank
             if rivals is not None:
                 drawn = await _held_to_each_other(drawn, rivals, task, ctx)
             attempts.extend(drawn)
             if spent is not None:
                 reason = f"budget: {spent.message}"
-            chosen, selection = await _choose(drawn, agree, task, ctx)
+            chosen, selection = await _choose(drawn, agree, task, ctx, ranked=alone)
             if chosen is not None:
                 return _result(task, attempts, chosen, judge_status(chosen.checks), started, None, selection)
             if reason is not None:
@@ -339,19 +340,32 @@ async def _held_to_each_other(drawn: list[Attempt], rivals: Rivals, task: TaskSp
     return held
 
 
-async def _choose(drawn: Sequence[Attempt], agree: Agree | None, task: TaskSpec, ctx: AgentContext) -> tuple[Attempt | None, str]:
-    """The round's answer, if it has one: a verified candidate, else an unverified one most candidates agree with."""
-    usable = [a for a in drawn if a.output is not None]
+async def _choose(
+    drawn: Sequence[Attempt], agree: Agree | None, task: TaskSpec, ctx: AgentContext, *, ranked: Sequence[Attempt] = ()
+) -> tuple[Attempt | None, str]:
+    """The round's answer, if it has one: a verified candidate, else an unverified one most candidates agree with.
+
+    ``ranked`` are the same candidates as their own checks left them, before
+    their rivals were run: the pools are drawn by those statuses, so a
+    candidate whose examples held against its own variants still comes before
+    one whose did not, though neither is verified once the rivals disagree.
+    """
+    held = {a.candidate: a for a in drawn}
+    ranking = ranked or drawn
+    usable = [a for a in ranking if a.output is not None]
     for status in (Status.VERIFIED, Status.UNVERIFIED):
         pool = [a for a in usable if judge_status(a.checks) is status]
         if not pool:
             continue
         if len(drawn) == 1:
-            return pool[0], ""
-        answers = await agree(usable, task, ctx) if agree is not None and len(pool) > 1 else {}
+            return held[pool[0].candidate], ""
+        answers = await agree([held[a.candidate] for a in usable], task, ctx) if agree is not None and len(pool) > 1 else {}
         chosen, votes = _vote(pool, answers)
-        note = f"candidate {chosen.candidate} of {len(drawn)} ({status.value})"
-        return chosen, note + (f"; {votes}" if votes else "")
+        final = held[chosen.candidate]
+        shown = judge_status(final.checks)
+        note = f"candidate {chosen.candidate} of {len(drawn)} ({shown.value}"
+        note += ")" if shown is status else f"; {status.value} by its own checks, not once held to its rivals)"
+        return final, note + (f"; {votes}" if votes else "")
     return None, ""
 
 

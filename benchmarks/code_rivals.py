@@ -16,8 +16,8 @@ are held to each other by the specialist's own rivals step
 (``CodeSpecialist._rivals``), and each status is decided by
 :func:`junto.agents._loop.judge_status`. The report counts candidates
 verified, right and wrong, before and after the rivals step, and what the
-round would submit: a verified candidate if one survives, otherwise the one
-most candidates behave like (the specialist's own vote).
+round submits, as the loop chooses it (``_choose``), with the rivals step and
+without it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from _common import ROOT, hidden_failures, report_header, table_line, write_report
 from junto.agents._code import CodeSpecialist
-from junto.agents._loop import judge_status
+from junto.agents._loop import _choose, judge_status
 from junto.sandbox import Sandbox
 from junto.tools.code import check_code
 
@@ -114,8 +114,8 @@ async def run_round(sandbox: Sandbox, request: Request) -> list[Outcome]:
     ctx = AgentContext(roster=Roster.single(FunctionModel(lambda messages, request: "")), sandbox=sandbox)
     revised = await specialist._rivals(attempts, task, ctx)
     held = [a.model_copy(update={"checks": revised.get(a.candidate, a.checks)}) for a in attempts]
-    behaviour = await specialist._behaviour(held, task, ctx)
-    chosen, chosen_before = _submitted(held, behaviour), _submitted(attempts, behaviour)
+    chosen = (await _choose(held, specialist._behaviour, task, ctx, ranked=attempts))[0]
+    chosen_before = (await _choose(attempts, specialist._behaviour, task, ctx))[0]
     return [
         Outcome(
             request=request,
@@ -123,21 +123,11 @@ async def run_round(sandbox: Sandbox, request: Request) -> list[Outcome]:
             before=judge_status(a.checks),
             after=judge_status(h.checks),
             why=next((c.evidence for c in h.checks if c.name == UNDECIDED), ""),
-            submitted=a.candidate == chosen,
-            submitted_before=a.candidate == chosen_before,
+            submitted=chosen is not None and a.candidate == chosen.candidate,
+            submitted_before=chosen_before is not None and a.candidate == chosen_before.candidate,
         )
         for a, h in zip(attempts, held, strict=True)
     ]
-
-
-def _submitted(held: list[Attempt], behaviour: dict[int, str]) -> int:
-    """The round's answer as the loop chooses it: verified first, then unverified, by most candidates behaving alike."""
-    for status in (Status.VERIFIED, Status.UNVERIFIED):
-        pool = [a for a in held if judge_status(a.checks) is status]
-        if pool:
-            votes = {a.candidate: sum(1 for b in behaviour.values() if b == behaviour.get(a.candidate)) for a in pool}
-            return max(pool, key=lambda a: (votes[a.candidate] if a.candidate in behaviour else 0, -a.candidate)).candidate
-    return -1
 
 
 def report(outcomes: list[Outcome], *, header: list[str]) -> str:

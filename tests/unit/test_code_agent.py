@@ -202,6 +202,7 @@ async def test_examples_that_two_candidates_pass_while_behaving_differently_veri
     first = next(c for c in result.attempts[0].checks if c.name == "examples decide")
     assert "candidate 1 of this round" in first.evidence  # the one that counts only lower-case vowels
     assert result.output.code in (ANY_CASE, ANY_CASE_TOO)  # two of three behave alike: the vote picks one of them
+    assert "(unverified; verified by its own checks, not once held to its rivals)" in result.selection
 
 
 async def test_candidates_that_behave_alike_keep_the_examples_verdict_and_say_so() -> None:
