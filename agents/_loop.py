@@ -330,7 +330,7 @@ async def _held_to_each_other(drawn: list[Attempt], rivals: Rivals, task: TaskSp
     held: list[Attempt] = []
     for attempt in drawn:
         checks = revised.get(attempt.candidate)
-        if checks is None or checks == attempt.checks:
+        if checks is None or checks == attempt.checks or _by_user(attempt.checks):  # the user's word is not second-guessed
             held.append(attempt)
             continue
         for result in checks:

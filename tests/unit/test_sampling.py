@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from junto.agents import AgentContext, MathSpecialist, Status, TaskKind, TaskSpec, TextOutput
-from junto.agents._loop import CheckOutcome, Generation, run_checked
+from junto.agents._loop import CheckOutcome, Generation, judge_status, run_checked
 from junto.agents._sampling import schedule
 
 from junto._budget import Budget, BudgetTracker
@@ -253,3 +253,42 @@ def test_junto_eval_names_the_ensemble_by_the_candidates_its_specialists_draw(mo
     assert ensemble_name(started) == "junto-s1-math-s4"  # only the role starting on the model with samples draws more
     monkeypatch.setattr("junto.models._local.DEFAULT_SAMPLES", 3)
     assert ensemble_name(plain) == "junto-s3"  # the embedded model's measured default
+
+
+async def test_rivals_weaken_what_the_instruction_verifies_but_never_what_the_user_does() -> None:
+    """With a rivals step, only the user's own specification ends a round early; the rivals may unverify the rest."""
+
+    async def generate(model, task, inputs, history):
+        completion = await model.complete(ModelRequest(messages=[Message.user(task.instruction)]))
+        return Generation(output=TextOutput(text=completion.text), completion=completion)
+
+    def checker(spec: Spec):
+        async def check(output, task, inputs, ctx):
+            return CheckOutcome(checks=[CheckResult(name="stated", passed=output.text != "bad", evidence="", spec=spec)])
+
+        return check
+
+    held: list[list[int]] = []
+
+    async def rivals(candidates, task, ctx):
+        held.append([a.candidate for a in candidates])
+        weakened = CheckResult(name="stated", passed=True, evidence="a rival differs", spec=Spec.MODEL)
+        return {a.candidate: [weakened] for a in candidates if a.output is not None and a.output.text == "x"}
+
+    def reply(messages, request):
+        return {None: "x", 1: "y", 2: "bad"}[request.seed]
+
+    task = TaskSpec(id="t", kind=TaskKind.GENERAL, instruction="say x", samples=3, max_attempts=1)
+    ctx = AgentContext(roster=Roster.single(FunctionModel(reply)))
+    stated = await run_checked(task, {}, ctx, generate=generate, check=checker(Spec.INSTRUCTION), rivals=rivals)
+    assert held == [[0, 1, 2]]  # every candidate was drawn and held to the others
+    # 'x' came first and is verified by its own check, so it is chosen; the rivals left it unverified
+    assert stated.status is Status.UNVERIFIED and stated.output.text == "x"
+    assert "(unverified; verified by its own checks, not once held to its rivals)" in stated.selection
+    assert stated.attempts[0].checks[0].evidence == "a rival differs"
+
+    held.clear()
+    users = await run_checked(task, {}, ctx, generate=generate, check=checker(Spec.USER), rivals=rivals)
+    # the user's specification ends the round at its first verified candidate; the rivals cannot weaken it
+    assert users.status is Status.VERIFIED and users.output.text in ("x", "y")
+    assert all(judge_status(a.checks) is not Status.UNVERIFIED for a in users.attempts if a.output is not None)
