@@ -146,6 +146,30 @@ def test_input_and_output_lines_are_read_against_the_signature() -> None:
     assert extract_examples(text) == [("rotate_left('python', 2)", '"thonpy"'), ("rotate_left('ab', 0)", '"ab"')]
 
 
+def test_an_input_and_its_output_on_one_line_are_read_too() -> None:
+    text = (
+        "Implement digit_sum(n: int) -> int.\n"
+        "Input: 1234     Output: 10\n"
+        "Input: n = 0, Output: 0\n"
+        "Input: 99 -> Expected: 18\n"
+        "input: 5 | output: 5\n"
+    )
+    found = [("digit_sum(1234)", "10"), ("digit_sum(0)", "0"), ("digit_sum(99)", "18"), ("digit_sum(5)", "5")]
+    assert extract_examples(text, entry_point="digit_sum") == found
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Input: 'see output: below'",  # the label inside a string: the input does not parse, nothing is read
+        "Input: 12 Output: twelve",  # not a literal
+        "Input: 12 Output: 3 or 4",  # hedged
+    ],
+)
+def test_one_line_inputs_whose_output_is_not_plain_are_not_read(line: str) -> None:
+    assert extract_examples(f"Implement digit_sum(n).\n{line}\n", entry_point="digit_sum") == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

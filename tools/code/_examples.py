@@ -17,7 +17,7 @@ links them can mean nothing but "returns". The notations:
   ``should/must/will return|give|be``, and ``for f(2), the result is 4``
   (inline backticks allowed);
 - ``Input: 2`` (or ``Input: n = 2, k = 3``) with ``Output: 4`` on the next
-  line, when the instruction shows the function's signature (or, when it
+  line or later on the same one (``Input: 2   Output: 4``), when the instruction shows the function's signature (or, when it
   shows none, the code being checked defines the entry point: its
   parameters only say how the stated input is passed), the arguments fit
   it, and named arguments are its parameters in order.
@@ -118,6 +118,10 @@ _BULLET = re.compile(r"^\s*[-*+]\s*$")
 _DIRECTIVE = re.compile(r"#\s*doctest:.*\b(?:SKIP|ELLIPSIS)\b", re.IGNORECASE)
 _INPUT = re.compile(r"^\s*(?:sample\s+|example\s+)?input\s*:\s*(?P<args>\S.*?)\s*$", re.IGNORECASE)
 _OUTPUT = re.compile(r"^\s*(?:sample\s+|expected\s+)?(?:output|expected)\s*:\s*(?P<value>\S.*?)\s*$", re.IGNORECASE)
+# ``Input: 5    Output: 1`` on one line: the output's label after a gap (or a comma, semicolon, bar or arrow).
+_INLINE_OUTPUT = re.compile(
+    r"^(?P<args>\S.*?)\s*(?:[,;|]|->|=>|→)?\s+(?:expected\s+)?(?:output|expected)\s*:\s*(?P<value>\S.*?)\s*$", re.IGNORECASE
+)
 _BULLET_MARK = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 # The header of a compound statement (``if f(2) == 4:``): a comparison made in code, not a statement of a result.
 _CODE_HEADER = re.compile(r"^(?:if|elif|while|for|with|def|class|except|async)\b.*:\s*(?:#.*)?$")
@@ -497,10 +501,16 @@ def _input_output(text: str, entry_point: str | None, code: str | None) -> list[
         given = _INPUT.match(line)
         if given is None:
             continue
-        following = next((later for later in lines[i + 1 :] if later.strip()), "")
-        result = _OUTPUT.match(following)
-        value = _value(result.group("value")) if result else None
-        call = _input_call(name, params, given.group("args").replace("`", ""))
+        args, stated = given.group("args"), None
+        inline = _INLINE_OUTPUT.match(args)
+        if inline is not None:
+            args, stated = inline.group("args"), inline.group("value")
+        else:
+            following = next((later for later in lines[i + 1 :] if later.strip()), "")
+            result = _OUTPUT.match(following)
+            stated = result.group("value") if result else None
+        value = _value(stated) if stated is not None else None
+        call = _input_call(name, params, args.replace("`", ""))
         if value is not None and call is not None:
             found.append((call, value))
     return found
