@@ -17,7 +17,9 @@ in the sandbox:
 - the candidates the checks verified, and how many of those pass;
 - the same for the code checks as they are now (every candidate is checked
   again against the item's prompt), so a change to the checks is measured on
-  the same candidates.
+  the same candidates;
+- the same again with each round's candidates held to each other, as the
+  code specialist now holds them (the rivals step).
 
 It writes ``table.md``, ``candidates.jsonl`` and ``ttc.png`` to ``--out``.
 """
@@ -32,15 +34,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _common import report_header
+from junto.agents._code import CodeSpecialist
 from junto.agents._loop import judge_status
 from junto.graphs._store import open_store
 from junto.sandbox import DockerSandbox, SandboxLimits
 from junto.tools import check_code
 
-from junto._tasks import CodeOutput, Status
+from junto._tasks import AgentContext, Attempt, CheckResult, CodeOutput, Status, TaskKind, TaskSpec
 from junto.evals import load_outcomes, load_suite
 from junto.evals._items import EvalItem
 from junto.evals._scoring import score_answer
+from junto.models import FunctionModel, Roster
 
 
 @dataclass
@@ -57,6 +61,8 @@ class Row:
     candidates_verified_pass: int = 0
     rechecked_verified: int = 0  # verified by today's checks (run again here on every candidate)
     rechecked_verified_pass: int = 0
+    held_verified: int = 0  # verified by today's checks once each round's candidates are held to each other
+    held_verified_pass: int = 0
     passing_candidates: int = 0
     per_item: dict[str, list[bool]] = field(default_factory=dict)
 
@@ -90,10 +96,17 @@ async def _candidates(run_dir: Path, items: dict[str, EvalItem]) -> dict[str, li
     return found
 
 
-async def _verified_now(sandbox: DockerSandbox, item: EvalItem, code: str) -> bool:
-    """Whether the code specialist's checks as they are now verify ``code`` against the item's prompt."""
-    verification = await check_code(sandbox, code, instruction=item.prompt)
-    return judge_status(verification.checks) is Status.VERIFIED
+async def _checks_now(sandbox: DockerSandbox, item: EvalItem, code: str) -> list[CheckResult]:
+    """The code specialist's checks as they are now, of ``code`` against the item's prompt."""
+    return (await check_code(sandbox, code, instruction=item.prompt)).checks
+
+
+async def _held(sandbox: DockerSandbox, item: EvalItem, round_: list[Attempt]) -> dict[int, bool]:
+    """Whether each candidate of one round stays verified once held to the others, as the code specialist holds them."""
+    task = TaskSpec(id=item.id, kind=TaskKind.CODE, instruction=item.prompt)
+    ctx = AgentContext(roster=Roster.single(FunctionModel(lambda messages, request: "")), sandbox=sandbox)
+    revised = await CodeSpecialist()._rivals(round_, task, ctx)
+    return {a.candidate: judge_status(revised.get(a.candidate, a.checks)) is Status.VERIFIED for a in round_}
 
 
 async def main(argv: list[str] | None = None) -> str:
@@ -125,6 +138,7 @@ async def main(argv: list[str] | None = None) -> str:
                 drawn = await _candidates(run, {i: suite[i] for i in common})
                 for item_id in common:
                     passes = []
+                    rounds: dict[int, list[tuple[Attempt, bool]]] = defaultdict(list)
                     for round_, candidate, code, verified in drawn.get(item_id, []):
                         scores = await score_answer(suite[item_id], f"```python\n{code}\n```", sandbox=sandbox)
                         passed = all(s.passed for s in scores)
@@ -133,9 +147,13 @@ async def main(argv: list[str] | None = None) -> str:
                         row.passing_candidates += passed
                         row.candidates_verified += verified
                         row.candidates_verified_pass += verified and passed
-                        now = await _verified_now(sandbox, suite[item_id], code)
+                        checks = await _checks_now(sandbox, suite[item_id], code)
+                        now = judge_status(checks) is Status.VERIFIED
                         row.rechecked_verified += now
                         row.rechecked_verified_pass += now and passed
+                        output = CodeOutput(code=code, tests="")
+                        attempt = Attempt(number=len(passes), model=system, tier=0, round=round_, candidate=candidate)
+                        rounds[round_].append((attempt.model_copy(update={"output": output, "checks": checks}), passed))
                         lines_out.append(
                             json.dumps(
                                 {
@@ -149,6 +167,10 @@ async def main(argv: list[str] | None = None) -> str:
                                 }
                             )
                         )
+                    for held in rounds.values():
+                        still = await _held(sandbox, suite[item_id], [a for a, _ in held])
+                        row.held_verified += sum(still[a.candidate] for a, _ in held)
+                        row.held_verified_pass += sum(still[a.candidate] and passed for a, passed in held)
                     row.covered += any(passes)
                     row.per_item[item_id] = passes
             rows.append(row)
@@ -168,8 +190,8 @@ def _table(rows: list[Row], common: list[str], argv: list[str] | None) -> str:
         "",
         "| system | items | submitted answer passes | tokens/item | verified, pass | verified, FAIL | candidates | "
         "candidates that pass | coverage (some candidate passes) | verified candidates that pass | "
-        "verified by today's checks, that pass |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "verified by today's checks, that pass | the same, each round's candidates held to each other |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         drawn = r.system.startswith("junto")
@@ -179,9 +201,9 @@ def _table(rows: list[Row], common: list[str], argv: list[str] | None) -> str:
             + (
                 f"{r.candidates} | {r.passing_candidates} | {r.covered} ({r.covered / r.items:.1%}) | "
                 f"{r.candidates_verified_pass} of {r.candidates_verified} | "
-                f"{r.rechecked_verified_pass} of {r.rechecked_verified} |"
+                f"{r.rechecked_verified_pass} of {r.rechecked_verified} | {r.held_verified_pass} of {r.held_verified} |"
                 if drawn
-                else "n/a | n/a | n/a | n/a | n/a |"
+                else "n/a | n/a | n/a | n/a | n/a | n/a |"
             )
         )
     return "\n".join(head) + "\n"
