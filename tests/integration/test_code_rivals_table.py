@@ -13,15 +13,16 @@ import pytest
 from junto.sandbox import DockerSandbox
 
 from junto._tasks import Status
-from tests.fixtures.benchmarks import load_benchmark
+from tests.fixtures.benchmarks import ROOT, load_benchmark
 
 pytestmark = [pytest.mark.docker]
 
 bench = load_benchmark("code_rivals")
 
 
-def test_the_table_is_well_formed_and_its_labels_are_decided_by_its_hidden_tests() -> None:
-    requests = bench.load_requests()
+@pytest.mark.parametrize("name", ["code_rivals_heldout.jsonl", "code_rivals_heldout_2.jsonl"])
+def test_the_tables_are_well_formed_and_their_labels_are_decided_by_their_hidden_tests(name: str) -> None:
+    requests = bench.load_requests(ROOT / "junto" / "evals" / "data" / name)
     assert len(requests) >= 40 and len({r.id for r in requests}) == len(requests)
     candidates = [c for r in requests for c in r.candidates]
     assert all(2 <= len(r.candidates) <= 4 for r in requests)
