@@ -214,6 +214,7 @@ def _plot(rows: list[Row], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     fig, ax = plt.subplots(figsize=(6, 4))
     junto = [r for r in rows if r.system.startswith("junto")]
@@ -238,6 +239,10 @@ def _plot(rows: list[Row], path: Path) -> None:
         if not r.system.startswith("junto"):
             ax.plot([r.tokens_per_item], [100 * r.accuracy], "k^", label=f"{r.system} (the model alone)", clip_on=False)
     ax.set_xscale("log")
+    # labels at 1, 2 and 5 of each decade, written out (300, 1000, 2000), and none on the other minor ticks
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("tokens per item (log)")
     ax.set_ylabel("% of items passing HumanEval's tests")
     ax.set_ylim(bottom=0)  # a pass rate: from none, so the gaps between systems are not magnified
