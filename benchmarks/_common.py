@@ -7,16 +7,18 @@ this module.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import shlex
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["ROOT", "command", "hidden_failures", "machine", "report_header", "table_line", "write_report"]
+__all__ = ["ROOT", "command", "hidden_failures", "machine", "report_header", "table_line", "table_main", "write_report"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +49,41 @@ def table_line(table: Path) -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     path = table.resolve()
     return f"code at: {commit}; table: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
+
+
+def table_main(
+    script: str | Path,
+    argv: Sequence[str] | None,
+    *,
+    doc: str,
+    table: Path,
+    out: Path,
+    method: str,
+    measure: Callable[[Path], list[object]],
+    report: Callable[..., str],
+) -> int:
+    """The ``main`` of a benchmark on a held-out table: ``--table`` and ``--out``, ``measure`` timed, ``report`` printed and written.
+
+    ``method`` says how each item was checked (a header line); ``report`` takes
+    the outcomes and ``header=``.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--table", type=Path, default=table)
+    parser.add_argument("--out", type=Path, default=out, help=f"write the report here too (default {out.relative_to(ROOT)})")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    outcomes = measure(args.table)
+    wall = time.perf_counter() - started
+    header = [
+        *report_header(script, argv, cores=True),
+        table_line(args.table),
+        method,
+        f"wall time {wall:.0f} s; load average at the end {os.getloadavg()[0]:.1f}",
+    ]
+    text = report(outcomes, header=header)
+    sys.stdout.write(text)
+    write_report(text, args.out)
+    return 0
 
 
 def write_report(report: str, out: Path | None) -> None:

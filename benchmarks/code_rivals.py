@@ -22,16 +22,12 @@ without it.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import os
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import ROOT, hidden_failures, report_header, table_line, write_report
+from _common import ROOT, hidden_failures, table_main
 from junto.agents._code import CodeSpecialist
 from junto.agents._loop import _choose, judge_status
 from junto.sandbox import Sandbox
@@ -200,25 +196,17 @@ async def measure(requests: list[Request]) -> list[Outcome]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--table", type=Path, default=DEFAULT_TABLE)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    args = parser.parse_args(argv)
-    requests = load_requests(args.table)
-    started = time.perf_counter()
-    outcomes = asyncio.run(measure(requests))
-    wall = time.perf_counter() - started
-    header = [
-        *report_header(__file__, argv, cores=True),
-        table_line(args.table),
-        "each request: its candidates checked by check_code in the hardened sandbox (no user tests), "
+    return table_main(
+        __file__,
+        argv,
+        doc=__doc__ or "",
+        table=DEFAULT_TABLE,
+        out=DEFAULT_OUT,
+        method="each request: its candidates checked by check_code in the hardened sandbox (no user tests), "
         "then held to each other by the code specialist's rivals step; status by judge_status",
-        f"wall time {wall:.0f} s; load average at the end {os.getloadavg()[0]:.1f}",
-    ]
-    text = report(outcomes, header=header)
-    sys.stdout.write(text)
-    write_report(text, args.out)
-    return 0
+        measure=lambda table: list(asyncio.run(measure(load_requests(table)))),
+        report=report,
+    )
 
 
 if __name__ == "__main__":

@@ -23,16 +23,12 @@ check exists to prevent; a correct code left unverified is coverage lost.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import os
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import ROOT, hidden_failures, report_header, table_line, write_report
+from _common import ROOT, hidden_failures, table_main
 from junto.agents._loop import judge_status
 from junto.sandbox import Sandbox
 from junto.tools.code import CodeVerification, check_code
@@ -173,27 +169,17 @@ async def measure(items: list[Item]) -> list[Outcome]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--table", type=Path, default=DEFAULT_TABLE)
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"write the report here too (default {DEFAULT_OUT.relative_to(ROOT)})"
+    return table_main(
+        __file__,
+        argv,
+        doc=__doc__ or "",
+        table=DEFAULT_TABLE,
+        out=DEFAULT_OUT,
+        method="each item, one at a time: check_code(sandbox, code, instruction=..., entry_point=...) in the hardened "
+        "sandbox, no user tests; status by judge_status",
+        measure=lambda table: list(asyncio.run(measure(load_items(table)))),
+        report=report,
     )
-    args = parser.parse_args(argv)
-    items = load_items(args.table)
-    started = time.perf_counter()
-    outcomes = asyncio.run(measure(items))
-    wall = time.perf_counter() - started
-    header = [
-        *report_header(__file__, argv, cores=True),
-        table_line(args.table),
-        "each item: check_code(sandbox, code, instruction=..., entry_point=...) in the hardened sandbox, no user tests; "
-        "status by judge_status",
-        f"wall time {wall:.0f} s, one item at a time; load average at the end {os.getloadavg()[0]:.1f}",
-    ]
-    text = report(outcomes, header=header)
-    sys.stdout.write(text)
-    write_report(text, args.out)
-    return 0
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ rank candidates and can fail code; passing them never verifies it.
 from __future__ import annotations
 
 import ast
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from junto.sandbox._types import Sandbox
@@ -40,6 +41,11 @@ from junto.tools.code._variants import Decided, Undecided, Unshown, undecided_ri
 from junto._tasks import CheckResult, Spec
 
 __all__ = ["CodeVerification", "check_code", "check_against_rivals"]
+
+
+Found = Decided | Undecided | Unshown
+# Whether the examples decide the code against other programs, given the entry point and the examples as exact comparisons.
+Against = Callable[[str, str], Awaitable[tuple[Found, float]]]
 
 
 @dataclass
@@ -84,17 +90,12 @@ async def check_code(
     checks = _checks(report, discarded, ignoring, has_model_tests=bool(model_tests and model_tests.strip()))
     verification = CodeVerification(checks=checks, report=report, discarded=discarded, examples=examples)
     if _rests_on_examples(checks):
-        entry = entry_point or _called(examples, code)
-        if entry is None:
-            found: Decided | Undecided | Unshown = Unshown("they call no function the code defines")
-        else:
-            exact = examples_as_tests(instruction, entry_point=entry_point, code=code, exact=True)
-            found, seconds = await undecided_variant(sandbox, code, entry, examples, exact=exact, inputs_from=[model_tests or ""])
-            verification.extra_s += seconds
-        if isinstance(found, Decided):
-            verification.checks = _decided(checks, found)
-        else:
-            verification.checks = _undecided(checks, found.why)
+
+        async def variants_of(entry: str, exact: str) -> tuple[Found, float]:
+            return await undecided_variant(sandbox, code, entry, examples, exact=exact, inputs_from=[model_tests or ""])
+
+        verification.checks, seconds = await _weighed(checks, code, examples, instruction, entry_point, variants_of)
+        verification.extra_s += seconds
     return verification
 
 
@@ -122,16 +123,25 @@ async def check_against_rivals(
     if not rivals or not _rests_on_examples(checks) or not any(c.confirms for c in checks):
         return checks, 0.0
     examples = examples_as_tests(instruction, entry_point=entry_point, code=code)
+
+    async def against_rivals(entry: str, exact: str) -> tuple[Found, float]:
+        return await undecided_rival(
+            sandbox, code, entry, examples, rivals, exact=exact, inputs_from=inputs_from, timeout_s=timeout_s
+        )
+
+    return await _weighed(checks, code, examples, instruction, entry_point, against_rivals)
+
+
+async def _weighed(
+    checks: list[CheckResult], code: str, examples: str, instruction: str, entry_point: str | None, against: Against
+) -> tuple[list[CheckResult], float]:
+    """``checks`` once the examples are tried ``against`` other programs: kept if they decide, weakened if not; and the seconds."""
     entry = entry_point or _called(examples, code)
     if entry is None:
         return _undecided(checks, Unshown("they call no function the code defines").why), 0.0
     exact = examples_as_tests(instruction, entry_point=entry_point, code=code, exact=True)
-    found, seconds = await undecided_rival(
-        sandbox, code, entry, examples, rivals, exact=exact, inputs_from=inputs_from, timeout_s=timeout_s
-    )
-    if isinstance(found, Decided):
-        return _decided(checks, found), seconds
-    return _undecided(checks, found.why), seconds
+    found, seconds = await against(entry, exact)
+    return (_decided(checks, found) if isinstance(found, Decided) else _undecided(checks, found.why)), seconds
 
 
 def _decided(checks: list[CheckResult], found: Decided) -> list[CheckResult]:

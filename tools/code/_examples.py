@@ -17,10 +17,11 @@ links them can mean nothing but "returns". The notations:
   ``should/must/will return|give|be``, and ``for f(2), the result is 4``
   (inline backticks allowed);
 - ``Input: 2`` (or ``Input: n = 2, k = 3``) with ``Output: 4`` on the next
-  line or later on the same one (``Input: 2   Output: 4``), when the instruction shows the function's signature (or, when it
-  shows none, the code being checked defines the entry point: its
-  parameters only say how the stated input is passed), the arguments fit
-  it, and named arguments are its parameters in order.
+  line or later on the same one (``Input: 2   Output: 4``), when the
+  instruction shows the function's signature (or, when it shows none, the
+  code being checked defines the entry point: its parameters only say how
+  the stated input is passed), the arguments fit it, and named arguments are
+  its parameters in order.
 
 Never read: an expected value that is not a literal (``2**4``, ``true``,
 ``null``, ``blue sky``) or holds ``...``; one followed by more of an
