@@ -25,10 +25,13 @@ $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check uv
 	@echo "==> installing junto[$(EXTRAS)] (the first time compiles llama.cpp: about 4 minutes)"
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(VENV)/bin/uv pip install -q --python $(PY) -e ".[$(EXTRAS)]"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(VENV)/bin/uv pip install -q --compile-bytecode --python $(PY) -e ".[$(EXTRAS)]"
 	@touch $@
 
+# Bytecode is written ahead, so that every process (a CLI call, a Ray worker, a test's server) starts from it
+# even where PYTHONDONTWRITEBYTECODE is set; only changed sources are compiled again.
 venv: $(INSTALLED)
+	@$(PY) -m compileall -q -j 0 junto agents graphs tools sandbox >/dev/null
 
 model: venv
 	@$(JUNTO) models path >/dev/null

@@ -214,6 +214,19 @@ class Junto:
                 raise
             self._stack = stack
 
+    def warm(self) -> None:
+        """Load now what a first run would load lazily: the planner, the specialists, the aggregator and the plan checks.
+
+        A long-lived process (a Ray node's runner, ``junto serve``) calls this
+        once at start, so that its first runs do not each wait on imports.
+        """
+        self._resolve_planner()
+        self._resolve_specialists()
+        self._resolve_aggregator()
+        probe = TaskGraph(name="warm")
+        probe.general("Say ok.", id="warm")
+        probe.compile(limits=self.limits)
+
     async def aclose(self) -> None:
         """Close what :meth:`open` and the runs opened; the Junto can be opened again."""
         stack, self._stack = self._stack, None

@@ -185,8 +185,9 @@ class NodeRunner:
         return (await junto.run(task, run_id=run_id)).model_dump_json()
 
     async def open(self) -> str:
-        """Build and open the Junto (imports, store, checkpoints) before the first run; returns the node's name."""
-        await self._open()
+        """Build, warm and open the Junto (imports, store, checkpoints) before the first run; returns the node's name."""
+        junto = await self._open()
+        junto.warm()
         return self.node
 
     async def close(self) -> None:

@@ -388,3 +388,23 @@ async def test_a_roster_the_junto_built_is_closed_with_it_and_a_given_one_is_not
     await lent.aclose()
     assert built.closed == 1  # its connections (or a server it started) do not outlive the Junto
     assert given.closed == 0  # the caller's models are the caller's to close
+
+
+def test_warm_loads_the_default_collaborators_and_calls_no_model() -> None:
+    from junto.agents import Aggregator, Planner
+
+    calls: list[object] = []
+    junto = Junto(roster=Roster.single(FunctionModel(lambda messages, request: calls.append(messages) or "x")))
+    junto.warm()
+    planner, specialists = junto._resolve_planner(), junto._resolve_specialists()
+    junto.warm()  # again: the same collaborators, nothing rebuilt
+    assert junto._resolve_planner() is planner and junto._resolve_specialists() is specialists
+    assert isinstance(planner, Planner) and isinstance(junto._resolve_aggregator(), Aggregator)
+    assert calls == []
+
+
+async def test_warm_keeps_the_collaborators_a_junto_was_given(tmp_path: Path) -> None:
+    async with Junto.start(**_options(tmp_path)) as junto:
+        junto.warm()
+        result = await junto.run("2+2, then say")
+    assert result.answer == "m=ok:m | w=ok:w"
