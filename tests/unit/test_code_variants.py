@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from junto.tools.code._variants import boundaries, derived_calls, variants
+from junto.tools.code._variants import boundaries, derived_calls, variants, words
 
 ADULT = 'def is_adult(age):\n    """Adult from 18 on."""\n    return age >= 18\n'
 
@@ -88,3 +88,23 @@ async def test_the_check_fails_closed() -> None:
     for result in (ExecResult(exit_code=137), ExecResult(exit_code=None, timed_out=True), ExecResult(exit_code=0, stdout="?")):
         found, _ = await undecided_variant(FakeSandbox(lambda run, result=result: result), code, "double", examples)
         assert isinstance(found, Unshown), result
+
+
+def test_numbers_written_in_a_string_move_and_the_codes_words_swap() -> None:
+    calls = derived_calls(
+        "remind", ["assert remind('call Ana at 9:05 tonight') == 'ok'"], near=[11, 12], words=["tonight", "today"]
+    )
+    assert "remind('call Ana at 10:05 tonight')" in calls and "remind('call Ana at 12:05 tonight')" in calls
+    assert "remind('call Ana at 9:06 tonight')" in calls and "remind('call Ana at 9:00 tonight')" in calls  # as wide as written
+    assert "remind('call Ana at 9:05 today')" in calls
+    assert words("def f(s):\n    return 'am' if s == 'AM' else ', '.join(['x', 'PM'])\n") == ["am", "AM", "PM"]
+
+
+def test_items_inside_lists_tuples_and_dicts_are_nudged_one_at_a_time() -> None:
+    calls = derived_calls("lightest", ["assert lightest([('pear', 5), ('fig', 2)]) == 'fig'"])
+    assert "lightest([('pear', 0), ('fig', 2)])" in calls and "lightest([('pear', 5), ('fig', 3)])" in calls
+    assert "lightest([(5, 'pear'), ('fig', 2)])" in calls  # an item's own items reversed
+    calls = derived_calls("total", ["assert total({'a': 1, 'b': 2}) == 3"])
+    assert {"total({})", "total({'b': 2})", "total({'a': 0, 'b': 2})", "total({'a': 1, 'b': 3})"} <= set(calls)
+    many = derived_calls("f", [f"assert f([{n}, {n + 1}, {n + 2}], 'x {n}') == 0" for n in range(12)])
+    assert len(many) == 96 and "f([11, 12, 13], 'x 11 ')" in many  # the last call's arguments get their turn under the cap

@@ -15,9 +15,11 @@ that behave differently (mutation adequacy, as in mutation testing):
   or one operand of ``and``/``or`` dropped, a branch's condition negated;
 - a variant is run on the examples and, if it passes them all, on inputs
   derived from the examples' own arguments (each nudged in turn: a string with
-  a space, a sign, other case, or empty; a number one more, one less, zero,
+  a space, a sign, other case, or empty, a number written in it moved, a word
+  the code spells out swapped for another; a number one more, one less, zero,
   negated, or either side of a constant the code compares with; a list
-  empty, reversed, with an element repeated);
+  empty, reversed, with an element repeated; one item of a list, tuple or
+  dict at a time nudged the same way, two levels deep);
 - a variant that passes every example and returns something else than the code
   (as ``==`` tells values apart: ``400`` and ``400.0`` are the same) on some
   input, where both return normally, shows that the examples do not decide
@@ -42,8 +44,10 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from junto.sandbox._types import Sandbox
 from junto.tools.code._behaviour import shared_calls
@@ -60,10 +64,14 @@ __all__ = [
     "undecided_rival",
     "undecided_variant",
     "variants",
+    "words",
 ]
 
 _MAX_VARIANTS = 40
-_MAX_CALLS = 64
+_MAX_CALLS = 96
+_DEPTH = 2  # how deep into nested lists, tuples and dicts an item is nudged
+_ITEMS = 4  # the first items of a list, tuple or dict nudged one at a time
+_DIGITS = re.compile(r"\d+")
 
 _FLIP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.GtE,
@@ -262,16 +270,31 @@ def _sites(tree: ast.Module, entry_point: str) -> Iterator[ast.AST]:
             return
 
 
-def _nudged(value: object, boundaries: list[int]) -> list[object]:
-    """Values near ``value`` that an example did not try (for a number, also each of ``boundaries``)."""
+def _nudged(value: object, near: list[int], words: list[str], *, depth: int = 0) -> list[object]:
+    """Values near ``value`` that an example did not try.
+
+    A number is also each of ``near``; a string also has each number written in
+    it moved the same way, and each of ``words`` it contains swapped for
+    another; a list, tuple or dict also has one item at a time nudged in turn
+    (two levels deep), a dict one key left out.
+    """
     if isinstance(value, bool):
         return [not value]
     if isinstance(value, int):
-        return [value + 1, value - 1, 0, -value, *boundaries]
+        return [value + 1, value - 1, 0, -value, *near]
     if isinstance(value, float):
         return [value + 0.5, -value, 0.0]
     if isinstance(value, str):
-        return [value + " ", "-" + value, value.swapcase(), value + "!", value[::-1], ""]
+        return [
+            value + " ",
+            "-" + value,
+            value.swapcase(),
+            value + "!",
+            value[::-1],
+            "",
+            *_renumbered(value, near),
+            *_reworded(value, words),
+        ]
     if isinstance(value, (list, tuple)):
         kind = type(value)
         items = list(value)
@@ -284,8 +307,45 @@ def _nudged(value: object, boundaries: list[int]) -> list[object]:
             ]  # repeated, shorter, a repeated neighbour
             if all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in items):
                 out.append(kind([0, *items]))
-        return out
+        if depth >= _DEPTH:
+            return out
+        per_item = [
+            [kind([*items[:index], changed, *items[index + 1 :]]) for changed in _nudged(item, near, words, depth=depth + 1)]
+            for index, item in enumerate(items[:_ITEMS])
+        ]
+        return _turns([out, _turns(per_item)])
+    if isinstance(value, dict):
+        keys = list(value)[:_ITEMS]
+        fewer: list[object] = [{}, *({k: v for k, v in value.items() if k != key} for key in keys)]
+        if depth >= _DEPTH:
+            return fewer
+        per_key = [[{**value, key: changed} for changed in _nudged(value[key], near, words, depth=depth + 1)] for key in keys]
+        return _turns([fewer, _turns(per_key)])
     return []
+
+
+def _turns(queues: list[list[Any]]) -> list[Any]:
+    """The queues' items taking turns (the first of each, then the second of each, ...), so that a cap leaves none out."""
+    return [queue[turn] for turn in range(max(map(len, queues), default=0)) for queue in queues if turn < len(queue)]
+
+
+def _renumbered(text: str, near: list[int]) -> list[str]:
+    """``text`` with one number written in it moved: one more, one less, zero, or each of ``near`` (as wide, if zero-padded)."""
+    out: list[str] = []
+    for match in list(_DIGITS.finditer(text))[:3]:
+        run = match.group()
+        number = int(run)
+        for moved in dict.fromkeys([number + 1, number - 1, 0, *near]):
+            if moved < 0 or moved == number:
+                continue
+            written = str(moved).zfill(len(run)) if run.startswith("0") else str(moved)
+            out.append(text[: match.start()] + written + text[match.end() :])
+    return out
+
+
+def _reworded(text: str, words: list[str]) -> list[str]:
+    """``text`` with one of ``words`` it contains swapped for each other one (``'AM'`` for ``'PM'``)."""
+    return [text.replace(word, other, 1) for word in words if word in text for other in words if other != word]
 
 
 def _lengths(arguments: list[object]) -> list[int]:
@@ -304,13 +364,28 @@ def boundaries(code: str) -> list[int]:
     return near[:12]
 
 
-def derived_calls(entry_point: str, sources: list[str], *, near: list[int] | None = None) -> list[str]:
-    """The literal calls in ``sources`` and calls with one argument nudged, as source text (at most 64).
+def words(code: str) -> list[str]:
+    """The words the code spells out as string constants (``'AM'``, ``'left'``): letters only, 2 to 16 of them, at most 8."""
+    try:
+        constants = [n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and type(n.value) is str]
+    except SyntaxError:
+        return []
+    return list(dict.fromkeys(c for c in constants if c.isalpha() and 2 <= len(c) <= 16))[:8]
 
-    A number is also replaced by each of ``near`` (the values around the code's own constants).
+
+def derived_calls(
+    entry_point: str, sources: list[str], *, near: list[int] | None = None, words: list[str] | None = None
+) -> list[str]:
+    """The literal calls in ``sources`` and calls with one argument nudged, as source text (at most 96).
+
+    A number, also one written in a string or held in a list, is also replaced
+    by each of ``near`` (the values around the code's own constants); each of
+    ``words`` (the code's own) in a string by another. The nudges of every
+    argument of every call take turns, so that a cap leaves none out entirely.
     """
     calls = shared_calls(entry_point, sources)
     derived = list(calls)
+    queues: list[list[str]] = []
     for call in calls:
         node = ast.parse(call, mode="eval").body
         assert isinstance(node, ast.Call)
@@ -318,12 +393,13 @@ def derived_calls(entry_point: str, sources: list[str], *, near: list[int] | Non
         for position, argument in enumerate(arguments):
             others = arguments[:position] + arguments[position + 1 :]
             sizes = _lengths(others) if type(argument) is int else []
-            for value in [*_nudged(argument, near or []), *sizes]:
+            queue = []
+            for value in [*_nudged(argument, near or [], words or []), *sizes]:
                 changed = copy.deepcopy(node)
                 changed.args[position] = ast.parse(repr(value), mode="eval").body
-                text = ast.unparse(changed)
-                if text not in derived:
-                    derived.append(text)
+                queue.append(ast.unparse(changed))
+            queues.append(queue)
+    derived += [call for call in dict.fromkeys(_turns(queues)) if call not in calls]
     return derived[:_MAX_CALLS]
 
 
@@ -475,7 +551,7 @@ async def undecided_variant(
     found = [(f"the code with {change}", source) for change, source in variants(code, entry_point)]
     if not found:
         return Unshown("no one-change variant of the code can be made to try them against"), 0.0
-    calls = derived_calls(entry_point, [examples, *(inputs_from or [])], near=boundaries(code))
+    calls = derived_calls(entry_point, [examples, *(inputs_from or [])], near=boundaries(code), words=words(code))
     return await _against(sandbox, code, entry_point, found, examples, calls, exact=exact, are_rivals=False, timeout_s=timeout_s)
 
 
@@ -499,8 +575,10 @@ async def undecided_rival(
     """
     if not rivals:
         return Unshown("there is no other candidate to try them against"), 0.0
-    near = list(dict.fromkeys(n for source in (code, *(s for _, s in rivals)) for n in boundaries(source)))[:16]
-    calls = derived_calls(entry_point, [examples, *(inputs_from or [])], near=near)
+    sources = (code, *(source for _, source in rivals))
+    near = list(dict.fromkeys(n for source in sources for n in boundaries(source)))[:16]
+    spelled = list(dict.fromkeys(w for source in sources for w in words(source)))[:8]
+    calls = derived_calls(entry_point, [examples, *(inputs_from or [])], near=near, words=spelled)
     return await _against(sandbox, code, entry_point, rivals, examples, calls, exact=exact, are_rivals=True, timeout_s=timeout_s)
 
 
