@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.docker]
 bench = load_benchmark("code_rivals")
 
 
-@pytest.mark.parametrize("name", ["code_rivals_heldout.jsonl", "code_rivals_heldout_2.jsonl"])
+@pytest.mark.parametrize("name", ["code_rivals_heldout.jsonl", "code_rivals_heldout_2.jsonl", "code_rivals_heldout_3.jsonl"])
 def test_the_tables_are_well_formed_and_their_labels_are_decided_by_their_hidden_tests(name: str) -> None:
     requests = bench.load_requests(ROOT / "junto" / "evals" / "data" / name)
     assert len(requests) >= 40 and len({r.id for r in requests}) == len(requests)
