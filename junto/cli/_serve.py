@@ -57,6 +57,7 @@ def serve_command(
     )
     settings.check_bind()
     junto = Junto.from_config(config)
+    junto.warm()  # the first request does not wait on imports
     auth = "API key required" if settings.api_key else "no API key (loopback only)"
     Console(stderr=True).print(
         f"junto serving on http://{settings.host}:{settings.port}/v1 ({auth}); Ctrl-C stops", highlight=False

@@ -89,4 +89,6 @@ def replica_app(config: str | None) -> Any:
     chosen = os.environ.get(NODE_CONFIG_VARIABLE) or config
     path = Path(chosen) if chosen else None
     settings = server_settings(load_config(path), api_key=os.environ.get(API_KEY_ENV) or None)
-    return create_app(Junto.from_config(path), settings=settings)
+    junto = Junto.from_config(path)
+    junto.warm()  # the replica's first request does not wait on imports
+    return create_app(junto, settings=settings)
