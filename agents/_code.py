@@ -25,7 +25,16 @@ import asyncio
 from collections import Counter
 from collections.abc import Sequence
 
-from junto.agents._loop import CheckOutcome, Generation, judge_status, render_feedback, render_inputs, run_checked
+from junto.agents._loop import (
+    CheckOutcome,
+    Generation,
+    Settled,
+    judge_status,
+    render_feedback,
+    render_inputs,
+    run_checked,
+    settle_round,
+)
 from junto.tools.code._behaviour import behaviour, shared_calls
 from junto.tools.code._blocks import python_blocks, with_stub_imports
 from junto.tools.code._check import check_against_rivals, check_code
@@ -147,6 +156,10 @@ class CodeSpecialist:
         return await run_checked(
             task, inputs, ctx, generate=self._generate, check=self._check, agree=self._behaviour, rivals=self._rivals
         )
+
+    async def settle(self, drawn: list[Attempt], task: TaskSpec, ctx: AgentContext, *, hold: bool = True) -> Settled:
+        """Settle a round of already checked candidates as :meth:`run` does; ``hold=False`` skips holding them to each other."""
+        return await settle_round(drawn, task, ctx, agree=self._behaviour, rivals=self._rivals if hold else None)
 
     def _prompt(self, task: TaskSpec, inputs: dict[str, TaskResult], history: list[Attempt]) -> str:
         parts = [render_inputs(inputs), f"Task: {task.instruction}"]

@@ -22,6 +22,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from junto.agents._sampling import SampledModel, Sampling, schedule
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,12 +47,14 @@ __all__ = [
     "Agree",
     "Rivals",
     "CheckOutcome",
+    "Settled",
     "Generation",
     "answer_keys",
     "judge_status",
     "render_feedback",
     "render_inputs",
     "run_checked",
+    "settle_round",
 ]
 
 
@@ -191,15 +194,14 @@ async def run_checked(
         for _ in range(task.max_attempts):
             rounds += 1
             drawn, spent = await _round(model, tier, rounds, task, inputs, ctx, generate, check, attempts, settle=rivals is None)
-            alone = drawn  # as each candidate's own checks left it: the rivals weaken evidence, they do not rank
-            if rivals is not None:
-                drawn = await _held_to_each_other(drawn, rivals, task, ctx)
-            attempts.extend(drawn)
+            settled = await settle_round(drawn, task, ctx, agree=agree, rivals=rivals)
+            attempts.extend(settled.held)
             if spent is not None:
                 reason = f"budget: {spent.message}"
-            chosen, selection = await _choose(drawn, agree, task, ctx, ranked=alone)
-            if chosen is not None:
-                return _result(task, attempts, chosen, judge_status(chosen.checks), started, None, selection)
+            if settled.chosen is not None:
+                return _result(
+                    task, attempts, settled.chosen, judge_status(settled.chosen.checks), started, None, settled.selection
+                )
             if reason is not None:
                 break
         if reason is not None:
@@ -315,6 +317,28 @@ async def _round(
                 error="not needed: another candidate of this round was verified first",
             )
     return [finished[i] for i in sorted(finished)], spent
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A drawn round once settled: its candidates held to each other, and the one it submits (if any) and why."""
+
+    held: list[Attempt]
+    chosen: Attempt | None
+    selection: str
+
+
+async def settle_round(
+    drawn: list[Attempt], task: TaskSpec, ctx: AgentContext, *, agree: Agree | None = None, rivals: Rivals | None = None
+) -> Settled:
+    """Hold a drawn round's candidates to each other (``rivals``), then choose its answer (:func:`_choose`).
+
+    The choice ranks each candidate by what its own checks showed: the rivals
+    weaken evidence, they do not rank.
+    """
+    held = await _held_to_each_other(drawn, rivals, task, ctx) if rivals is not None else drawn
+    chosen, selection = await _choose(held, agree, task, ctx, ranked=drawn)
+    return Settled(held=held, chosen=chosen, selection=selection)
 
 
 def _by_user(checks: Sequence[CheckResult]) -> bool:

@@ -11,13 +11,12 @@ before the rivals check existed, by an author who did not read the checks.
 
 Each request is one round of the code specialist: every candidate is checked
 by :func:`junto.tools.code.check_code` in the hardened Docker sandbox (the
-examples and the variants check, no user tests), then the round's candidates
-are held to each other by the specialist's own rivals step
-(``CodeSpecialist._rivals``), and each status is decided by
-:func:`junto.agents._loop.judge_status`. The report counts candidates
-verified, right and wrong, before and after the rivals step, and what the
-round submits, as the loop chooses it (``_choose``), with the rivals step and
-without it.
+examples and the variants check, no user tests), then the round is settled
+as the specialist's loop settles it (``CodeSpecialist.settle``: the
+candidates held to each other, then the answer chosen), and each status is
+decided by :func:`junto.agents._loop.judge_status`. The report counts
+candidates verified, right and wrong, before and after the rivals step, and
+what the round submits, with the rivals step and without it.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from _common import ROOT, hidden_failures, table_main
 from junto.agents._code import CodeSpecialist
-from junto.agents._loop import _choose, judge_status
+from junto.agents._loop import judge_status
 from junto.sandbox import Sandbox
 from junto.tools.code import check_code
 
@@ -108,10 +107,9 @@ async def run_round(sandbox: Sandbox, request: Request) -> list[Outcome]:
         )
     specialist = CodeSpecialist()
     ctx = AgentContext(roster=Roster.single(FunctionModel(lambda messages, request: "")), sandbox=sandbox)
-    revised = await specialist._rivals(attempts, task, ctx)
-    held = [a.model_copy(update={"checks": revised.get(a.candidate, a.checks)}) for a in attempts]
-    chosen = (await _choose(held, specialist._behaviour, task, ctx, ranked=attempts))[0]
-    chosen_before = (await _choose(attempts, specialist._behaviour, task, ctx))[0]
+    settled = await specialist.settle(attempts, task, ctx)
+    held, chosen = settled.held, settled.chosen
+    chosen_before = (await specialist.settle(attempts, task, ctx, hold=False)).chosen
     return [
         Outcome(
             request=request,

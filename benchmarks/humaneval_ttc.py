@@ -105,8 +105,8 @@ async def _held(sandbox: DockerSandbox, item: EvalItem, round_: list[Attempt]) -
     """Whether each candidate of one round stays verified once held to the others, as the code specialist holds them."""
     task = TaskSpec(id=item.id, kind=TaskKind.CODE, instruction=item.prompt)
     ctx = AgentContext(roster=Roster.single(FunctionModel(lambda messages, request: "")), sandbox=sandbox)
-    revised = await CodeSpecialist()._rivals(round_, task, ctx)
-    return {a.candidate: judge_status(revised.get(a.candidate, a.checks)) is Status.VERIFIED for a in round_}
+    held = (await CodeSpecialist().settle(round_, task, ctx)).held
+    return {a.candidate: judge_status(a.checks) is Status.VERIFIED for a in held}
 
 
 async def main(argv: list[str] | None = None) -> str:
