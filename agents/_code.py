@@ -29,6 +29,7 @@ from junto.agents._loop import (
     CheckOutcome,
     Generation,
     Settled,
+    hold_round,
     judge_status,
     render_feedback,
     render_inputs,
@@ -156,6 +157,10 @@ class CodeSpecialist:
         return await run_checked(
             task, inputs, ctx, generate=self._generate, check=self._check, agree=self._behaviour, rivals=self._rivals
         )
+
+    async def hold(self, drawn: list[Attempt], task: TaskSpec, ctx: AgentContext) -> list[Attempt]:
+        """A round of already checked candidates held to each other, as :meth:`run` holds them (no answer chosen)."""
+        return await hold_round(drawn, self._rivals, task, ctx)
 
     async def settle(self, drawn: list[Attempt], task: TaskSpec, ctx: AgentContext, *, hold: bool = True) -> Settled:
         """Settle a round of already checked candidates as :meth:`run` does; ``hold=False`` skips holding them to each other."""

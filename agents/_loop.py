@@ -53,6 +53,7 @@ __all__ = [
     "judge_status",
     "render_feedback",
     "render_inputs",
+    "hold_round",
     "run_checked",
     "settle_round",
 ]
@@ -336,7 +337,7 @@ async def settle_round(
     The choice ranks each candidate by what its own checks showed: the rivals
     weaken evidence, they do not rank.
     """
-    held = await _held_to_each_other(drawn, rivals, task, ctx) if rivals is not None else drawn
+    held = await hold_round(drawn, rivals, task, ctx) if rivals is not None else drawn
     chosen, selection = await _choose(held, agree, task, ctx, ranked=drawn)
     return Settled(held=held, chosen=chosen, selection=selection)
 
@@ -346,7 +347,7 @@ def _by_user(checks: Sequence[CheckResult]) -> bool:
     return any(c.confirms and c.spec is Spec.USER for c in checks)
 
 
-async def _held_to_each_other(drawn: list[Attempt], rivals: Rivals, task: TaskSpec, ctx: AgentContext) -> list[Attempt]:
+async def hold_round(drawn: list[Attempt], rivals: Rivals, task: TaskSpec, ctx: AgentContext) -> list[Attempt]:
     """The round's candidates with the checks their rivals revised; each new check is emitted as it was for the others."""
     if sum(1 for a in drawn if a.output is not None) < 2:
         return drawn

@@ -105,7 +105,7 @@ async def _held(sandbox: DockerSandbox, item: EvalItem, round_: list[Attempt]) -
     """Whether each candidate of one round stays verified once held to the others, as the code specialist holds them."""
     task = TaskSpec(id=item.id, kind=TaskKind.CODE, instruction=item.prompt)
     ctx = AgentContext(roster=Roster.single(FunctionModel(lambda messages, request: "")), sandbox=sandbox)
-    held = (await CodeSpecialist().settle(round_, task, ctx)).held
+    held = await CodeSpecialist().hold(round_, task, ctx)
     return {a.candidate: judge_status(a.checks) is Status.VERIFIED for a in held}
 
 
