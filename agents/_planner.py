@@ -23,7 +23,10 @@ How a task becomes a plan:
    ``general`` task. Anything else, and the model plans.
 2. **Model plan.** The planner model (``Role.PLANNER``, first tier) gets a
    short prompt with one worked example and returns structured output; the
-   local model decodes under the plan's JSON-schema grammar.
+   local model decodes under the plan's JSON-schema grammar. The schema
+   sent bounds every list and string (at most the run's task limit of tasks;
+   an instruction at most the task's own text and a little more), so a model
+   that loops must still close its JSON; parsing does not enforce the bounds.
 3. **Tidy.** Harmless clean-ups only, none that changes meaning: whitespace
    stripped; spaces inside ids turned into ``_`` (everywhere the id is used,
    so references stay consistent); kinds lower-cased and common synonyms
@@ -53,6 +56,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from junto.graphs._validate import GraphLimits, validate_plan
 from pydantic import BaseModel, Field
@@ -118,6 +122,12 @@ _SENTENCE_END = re.compile(r"(?<=[.?!;])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?
 _FENCE = re.compile(r"^[ \t]*```[^\n]*\n.*?(?:^[ \t]*```[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
 _HISTORY_MESSAGES = 6
 _HISTORY_CHARS = 600
+# Bounds written into the plan's JSON schema (parsing does not enforce them). A model decoding under the
+# schema's grammar must close each string and list within them, so one that loops ends with whole JSON
+# instead of running out of tokens inside a string.
+_ID_CHARS = 32
+_PRODUCES_CHARS = 120
+_INSTRUCTION_SLACK = 200  # a subtask's instruction restates part of the task: at most its text and this much
 
 
 class _TaskDraft(PlanTask):
@@ -128,6 +138,22 @@ class _TaskDraft(PlanTask):
 
 class _PlanDraft(Plan):
     tasks: list[_TaskDraft]  # type: ignore[assignment]
+
+
+def _draft_schema(max_tasks: int, instruction_chars: int) -> dict[str, Any]:
+    """The draft's JSON schema with every string and list bounded."""
+    schema = _PlanDraft.model_json_schema()
+    plan = schema["properties"]
+    plan["tasks"].update(minItems=1, maxItems=max_tasks)
+    plan["answer"].update(maxItems=max_tasks)
+    plan["answer"]["items"]["maxLength"] = _ID_CHARS
+    task = schema["$defs"][_TaskDraft.__name__]["properties"]
+    task["id"]["maxLength"] = _ID_CHARS
+    task["instruction"]["maxLength"] = instruction_chars
+    task["produces"]["maxLength"] = _PRODUCES_CHARS
+    task["depends_on"]["maxItems"] = max_tasks - 1
+    task["depends_on"]["items"]["maxLength"] = _ID_CHARS
+    return schema
 
 
 def _sentences(task: str) -> list[str]:
@@ -543,6 +569,8 @@ class Planner:
     async def _ask(self, prompt: list[Message], errors_of: Callable[[_PlanDraft], list[str]], ctx: AgentContext) -> _Asked:
         """A plan from the planner tiers in turn, each with ``max_repairs`` repairs; ``plan`` is None if none was valid."""
         asked = _Asked(reason="the planner has no model")
+        asking = prompt[-1].content  # the task, with any conversation: the most an instruction restates
+        schema = _draft_schema(self.limits.max_tasks, len(asking) + _INSTRUCTION_SLACK)
         for tier, model in enumerate(ctx.roster.tiers(Role.PLANNER)):
             if ctx.budget is not None:
                 model = BudgetedModel(model, ctx.budget)
@@ -551,7 +579,7 @@ class Planner:
             for _ in range(self.max_repairs + 1):
                 try:
                     completion = await model.complete(
-                        ModelRequest(messages=messages, output_type=_PlanDraft, max_tokens=self.max_tokens)
+                        ModelRequest(messages=messages, output_type=_PlanDraft, output_schema=schema, max_tokens=self.max_tokens)
                     )
                 except BudgetExceeded:
                     raise

@@ -8,6 +8,7 @@ concurrency are layered on top by :class:`~junto.models.ChatModel`.
 
 from __future__ import annotations
 
+import copy
 import enum
 import functools
 import json
@@ -69,7 +70,10 @@ class ModelRequest(BaseModel):
 
     ``output_type``, when set, asks for structured output: the backend sends its
     JSON schema natively (``response_format``, a grammar) and the completion's
-    ``parsed`` holds a validated instance.
+    ``parsed`` holds a validated instance. ``output_schema`` replaces the schema
+    sent when it should say more than ``output_type``'s own, such as bounds on
+    lengths that let a grammar close the JSON within ``max_tokens``; parsing
+    still validates against ``output_type``.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -79,11 +83,17 @@ class ModelRequest(BaseModel):
     max_tokens: int = Field(default=512, ge=1)
     stop: list[str] = Field(default_factory=list)
     output_type: type[BaseModel] | None = None
+    output_schema: dict[str, Any] | None = None
     seed: int | None = None
 
     def json_schema(self) -> dict[str, Any] | None:
-        """The JSON schema of ``output_type`` (a fresh copy each call: the caller may change it)."""
-        return None if self.output_type is None else json.loads(_schema_text(self.output_type))
+        """The JSON schema sent for ``output_type`` (a fresh copy each call: the caller may change it)."""
+        if self.output_type is None:
+            return None
+        if self.output_schema is not None:
+            return copy.deepcopy(self.output_schema)
+        schema: dict[str, Any] = json.loads(_schema_text(self.output_type))
+        return schema
 
     def with_messages(self, messages: list[Message]) -> ModelRequest:
         return self.model_copy(update={"messages": messages})

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from junto.models import LlamaServerBackend, Message, ModelRequest
 
@@ -52,6 +53,25 @@ async def test_two_candidates_decode_concurrently_with_distinct_seeds(llama_serv
             assert completion.finish_reason in ("stop", "length")
         assert first.text != second.text  # distinct seeds, distinct candidates
     assert backend.pid is None and not _alive(pid)  # stopped by the block's end
+
+
+class _Colour(BaseModel):
+    name: str
+
+
+async def test_bounds_in_the_schema_sent_hold_the_output(llama_server_binary: Path) -> None:
+    """The server's grammar follows a request's own schema, here a bound on a string's length."""
+    schema = _Colour.model_json_schema()
+    schema["properties"]["name"]["maxLength"] = 5
+    request = ModelRequest(
+        messages=[Message.user("Describe the colour of the sea at dawn at length, as JSON with a name field.")],
+        output_type=_Colour,
+        output_schema=schema,
+        max_tokens=48,
+    )
+    async with LlamaServerBackend(binary=llama_server_binary, slots=1, slot_context=512) as backend:
+        completion = await backend.send(request, timeout=120)
+    assert 0 < len(_Colour.model_validate_json(completion.text).name) <= 5
 
 
 def _running(pid: int) -> bool:

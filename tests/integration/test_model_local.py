@@ -42,6 +42,21 @@ async def test_structured_output_is_schema_valid(local_model: ChatModel) -> None
     assert completion.parsed.name
 
 
+async def test_bounds_in_the_schema_sent_hold_the_output(local_model: ChatModel) -> None:
+    """A request's own schema (here a bound on a string's length) is the grammar the model decodes under."""
+    schema = Person.model_json_schema()
+    schema["properties"]["name"]["maxLength"] = 6
+    request = ModelRequest(
+        messages=[Message.user("Give the full name of Augusta Ada King, Countess of Lovelace, and her age (36) as JSON.")],
+        output_type=Person,
+        output_schema=schema,
+        max_tokens=64,
+    )
+    completion = await local_model.complete(request)
+    assert isinstance(completion.parsed, Person)
+    assert 0 < len(completion.parsed.name) <= 6
+
+
 async def test_abandoned_stream_frees_the_model(local_model: ChatModel) -> None:
     request = ModelRequest(messages=[Message.user("Count from one to one hundred.")], max_tokens=300)
     async for _ in local_model.stream(request):

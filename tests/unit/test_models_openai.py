@@ -149,6 +149,26 @@ async def test_structured_output_uses_json_schema() -> None:
     assert response_format["json_schema"]["strict"] is False  # pydantic's default schema is not closed
 
 
+async def test_a_requests_own_schema_is_sent_and_the_reply_still_parsed_by_its_type() -> None:
+    seen: list[dict] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json=completion_body('{"name": "Augusta", "age": 36}'))
+
+    bounded = Person.model_json_schema()
+    bounded["properties"]["name"]["maxLength"] = 4
+    request = ask(output_type=Person, output_schema=bounded)
+    completion = await make(handler).complete(request)
+
+    assert seen[0]["response_format"]["json_schema"]["schema"] == bounded
+    assert completion.parsed == Person(name="Augusta", age=36)  # the bound shapes decoding; parsing does not enforce it
+    sent = request.json_schema()
+    assert sent is not None
+    sent["properties"]["name"]["maxLength"] = 99
+    assert request.json_schema() == bounded  # each call gives a copy
+
+
 async def test_server_refusing_json_schema_gets_json_object_from_then_on() -> None:
     formats: list[str] = []
 

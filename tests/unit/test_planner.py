@@ -182,6 +182,32 @@ async def test_conflicting_duplicate_ids_are_errors() -> None:
     assert "used more than once" in outcome.repairs[0][0]
 
 
+async def test_the_schema_sent_bounds_every_string_and_list() -> None:
+    """So a model decoding under the schema's grammar closes its JSON instead of looping inside a string."""
+    model = _replies(VALID)
+    await Planner(max_tasks=5).plan(COMPOSITE, _ctx(model))
+    schema = model.calls[0].json_schema()
+    assert schema is not None
+    tasks = schema["properties"]["tasks"]
+    assert (tasks["minItems"], tasks["maxItems"]) == (1, 5)
+    fields = schema["$defs"][tasks["items"]["$ref"].rsplit("/", 1)[-1]]["properties"]
+    assert fields["depends_on"]["maxItems"] == 4
+    for name in ("id", "produces"):
+        assert 0 < fields[name]["maxLength"] <= 200
+    # an instruction may restate the whole task, and no more than a little besides
+    assert len(COMPOSITE) < fields["instruction"]["maxLength"] <= len(model.calls[0].messages[-1].content) + 500
+
+
+async def test_a_reply_past_the_bounds_is_still_read() -> None:
+    """The bounds shape decoding; a model that ignores them (a hosted one) is not refused for it."""
+    wordy = _plan_json(
+        _task("a_very_long_task_identifier_written_out_in_full", "math", "Find the roots of x^2 - 5x + 6 = 0. " * 40)
+    )
+    outcome = await Planner().plan(COMPOSITE, _ctx(_replies(wordy)))
+    assert outcome.source == "planner"
+    assert outcome.plan.tasks[0].id == "a_very_long_task_identifier_written_out_in_full"
+
+
 async def test_too_many_tasks_is_repaired() -> None:
     big = _plan_json(*[_task(f"t{i}", "general") for i in range(5)])
     model = _replies(big, VALID)
