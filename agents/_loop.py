@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from junto.agents._sampling import SampledModel, Sampling, schedule
+from junto.agents._sampling import SampledModel, Sampling, schedule, temperatures_of
 from pydantic import BaseModel, ConfigDict, Field
 
 import junto._events as events
@@ -283,7 +283,7 @@ async def _round(
             }
         )
 
-    plan = schedule(ctx.samples_for(task))
+    plan = schedule(ctx.samples_for(task), temperatures_of(model))
     running = {asyncio.ensure_future(candidate(s)): s for s in plan}
     finished: dict[int, Attempt] = {}
     spent: BudgetExceeded | None = None

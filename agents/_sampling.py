@@ -3,22 +3,26 @@
 Candidate 0 is the specialist's own request (usually greedy). Every further
 candidate is drawn at a higher temperature with its own seed, from a fixed
 schedule, so a run with the same models and samples draws the same
-candidates again. :class:`SampledModel` applies one candidate's setting to
+candidates again. The schedule is the model's own when it says
+(:func:`temperatures_of`: ``sample_temperatures`` in ``junto.toml``, or the
+embedded model's measured one), else :data:`TEMPERATURES`. :class:`SampledModel` applies one candidate's setting to
 every request a specialist sends, so specialists need not know they are
 being sampled.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from junto.models._types import Completion, Model, ModelRequest, StreamChunk
 
-__all__ = ["Sampling", "SampledModel", "schedule"]
+__all__ = ["TEMPERATURES", "Sampling", "SampledModel", "schedule", "temperatures_of"]
 
-# Temperatures for candidates 1, 2, ...: spread between focused and adventurous, cycling.
-_TEMPERATURES = (0.7, 0.9, 0.5, 1.0)
+# Temperatures for candidates 1, 2, ... of a model that names none: spread between focused and adventurous,
+# cycling. A generic choice for models junto has not measured; a small model may do far better lower
+# (see junto.models._local.SAMPLE_TEMPERATURES).
+TEMPERATURES = (0.7, 0.9, 0.5, 1.0)
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,17 @@ class Sampling:
         return request.model_copy(update={"temperature": self.temperature, "seed": self.seed})
 
 
-def schedule(samples: int) -> list[Sampling]:
-    """The settings of ``samples`` candidates: the specialist's own request first, then the temperature schedule."""
-    return [Sampling(0)] + [Sampling(i, _TEMPERATURES[(i - 1) % len(_TEMPERATURES)], seed=i) for i in range(1, samples)]
+def schedule(samples: int, temperatures: Sequence[float] = TEMPERATURES) -> list[Sampling]:
+    """The settings of ``samples`` candidates: the specialist's own request first, then ``temperatures`` in turn."""
+    if not temperatures:
+        raise ValueError("a sampling schedule needs at least one temperature")
+    return [Sampling(0)] + [Sampling(i, temperatures[(i - 1) % len(temperatures)], seed=i) for i in range(1, samples)]
+
+
+def temperatures_of(model: Model) -> Sequence[float]:
+    """The temperatures ``model`` draws later candidates at: its ``sample_temperatures`` when it names some, else :data:`TEMPERATURES`."""
+    own: Sequence[float] | None = getattr(model, "sample_temperatures", None)
+    return own or TEMPERATURES
 
 
 class SampledModel:

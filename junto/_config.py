@@ -15,6 +15,7 @@ is a valid configuration: every role uses the embedded local model. ::
     temperature = 0.2               # when a request sets none (sampled candidates keep theirs)
     system_prompt = "Be concise."   # first in every request's system message
     samples = 4                     # candidates per round of a role starting on this model, unless [samples] says
+    sample_temperatures = [0.3, 0.6] # the temperatures of a round's candidates after the first, in turn
 
     [roles]
     planner = ["fast", "strong"]    # escalation tiers, weakest first
@@ -184,6 +185,14 @@ class ModelConfig(BaseModel):
     see :data:`junto.models._local.DEFAULT_SAMPLES`), else 1. Applies to every
     deployment.
     """
+    sample_temperatures: list[Annotated[float, Field(ge=0.0, le=2.0)]] | None = Field(default=None, min_length=1, max_length=16)
+    """The temperatures a round draws its candidates after the first at, in turn, each with its own seed.
+
+    Absent: the measured schedule of the model's kind (the embedded model's,
+    see :data:`junto.models._local.SAMPLE_TEMPERATURES`), else junto's generic
+    one (:data:`junto.agents._sampling.TEMPERATURES`). Applies to every
+    deployment.
+    """
     model_path: Path | None = None
     """Local models only: a GGUF file other than the embedded one."""
     engine: LocalEngine = LocalEngine.PROCESS
@@ -233,6 +242,16 @@ class ModelConfig(BaseModel):
             from junto.models._local import DEFAULT_SAMPLES
 
             return DEFAULT_SAMPLES
+        return None
+
+    def default_sample_temperatures(self) -> tuple[float, ...] | None:
+        """The temperatures of a round's later candidates on this model: its own, else its kind's measured ones."""
+        if self.sample_temperatures is not None:
+            return tuple(self.sample_temperatures)
+        if self.provider is ProviderKind.LOCAL and self.model_path is None:  # measured on the embedded weights only
+            from junto.models._local import SAMPLE_TEMPERATURES
+
+            return SAMPLE_TEMPERATURES
         return None
 
     def key_variable(self) -> str | None:
@@ -450,6 +469,7 @@ def _build(name: str, settings: ModelConfig, *, slots: int = 1) -> Model:
         "temperature": settings.temperature,
         "system_prompt": settings.system_prompt,
         "samples": settings.default_samples(),
+        "sample_temperatures": settings.default_sample_temperatures(),
     }
     if settings.provider is ProviderKind.LOCAL:
         if settings.engine is LocalEngine.SERVER:  # a slot per concurrent call and per candidate of a round

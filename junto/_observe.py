@@ -90,6 +90,12 @@ class ObservedModel:
         samples: int | None = getattr(self.model, "samples", None)  # isinstance(model, SampleDefault), cheaper
         return samples
 
+    @property
+    def sample_temperatures(self) -> tuple[float, ...] | None:
+        """The wrapped model's temperatures for a round's later candidates, when it names some."""
+        temperatures: tuple[float, ...] | None = getattr(self.model, "sample_temperatures", None)
+        return temperatures
+
     def _called(
         self,
         request: ModelRequest,

@@ -10,7 +10,7 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -97,7 +97,10 @@ class ChatModel:
       ``system_prompt`` first in the request's system message;
     - ``samples``: how many candidates a round of a specialist draws when
       this model is its role's first tier and neither the task nor the
-      role says (``None``: the model does not say, one).
+      role says (``None``: the model does not say, one);
+    - ``sample_temperatures``: the temperatures a round on this model draws
+      its candidates after the first at, in turn (``None``: junto's generic
+      schedule).
     """
 
     def __init__(
@@ -113,12 +116,15 @@ class ChatModel:
         temperature: float | None = None,
         system_prompt: str | None = None,
         samples: int | None = None,
+        sample_temperatures: Sequence[float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if temperature is not None and not 0.0 <= temperature <= 2.0:
             raise ConfigError(f"a model's temperature must be between 0 and 2, got {temperature}")
         if samples is not None and not 1 <= samples <= 32:
             raise ConfigError(f"a model's samples must be between 1 and 32, got {samples}")
+        if sample_temperatures is not None and (not sample_temperatures or not all(0.0 <= t <= 2.0 for t in sample_temperatures)):
+            raise ConfigError(f"a model's sample_temperatures must be one or more of 0 to 2, got {list(sample_temperatures)}")
         self.backend = backend
         self._name = name or backend.model_id
         self.retry = retry or RetryPolicy()
@@ -128,6 +134,7 @@ class ChatModel:
         self.temperature = temperature
         self.system_prompt = system_prompt or None
         self.samples = samples
+        self.sample_temperatures = tuple(sample_temperatures) if sample_temperatures is not None else None
         self._limit = asyncio.Semaphore(concurrency)
         self._sleep = sleep
 

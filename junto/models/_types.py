@@ -164,11 +164,16 @@ class Model(Protocol):
 
 @runtime_checkable
 class SampleDefault(Protocol):
-    """A model that says how many candidates a round draws from it when neither the task nor its role says."""
+    """A model that says how many candidates a round draws from it when neither the task nor its role says, and how hot."""
 
     @property
     def samples(self) -> int | None:
         """Candidates per round (``None``: it does not say)."""
+        ...
+
+    @property
+    def sample_temperatures(self) -> tuple[float, ...] | None:
+        """The temperatures of a round's candidates after the first, in turn (``None``: it does not say)."""
         ...
 
 

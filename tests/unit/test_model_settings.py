@@ -131,6 +131,13 @@ def test_junto_toml_gives_every_provider_its_settings() -> None:
             'model = "m"\nsamples = 2\ndeployments = [{ base_url = "http://a/v1", samples = 4 }]\n',
             "models.fast.deployments.0.samples",
         ),
+        ('model = "m"\nsample_temperatures = []\n', "models.fast.sample_temperatures"),
+        ('model = "m"\nsample_temperatures = [0.3, 2.5]\n', "models.fast.sample_temperatures.1"),
+        ('model = "m"\nsample_temperatures = "hot"\n', "models.fast.sample_temperatures"),
+        (
+            'model = "m"\ndeployments = [{ base_url = "http://a/v1", sample_temperatures = [0.5] }]\n',
+            "models.fast.deployments.0.sample_temperatures",
+        ),
     ],
 )
 def test_bad_settings_are_refused_naming_the_key(table: str, key: str) -> None:
@@ -154,3 +161,42 @@ def test_a_models_samples_reach_every_deployment_and_a_model_built_in_python_ref
     assert config.samples_for(Role.MATH) == 6
     with pytest.raises(ConfigError, match="samples must be between 1 and 32"):
         FunctionModel(lambda m, r: "x", samples=0)
+
+
+def test_a_models_sample_temperatures_come_from_its_table_else_its_kinds_measurement() -> None:
+    from junto.agents._sampling import TEMPERATURES, temperatures_of
+
+    from junto.models._local import SAMPLE_TEMPERATURES
+
+    config = JuntoConfig.from_toml(
+        '[models.http]\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\nsample_temperatures = [0.4, 0.1]\n'
+        '[models.plain]\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n'
+        '[models.local]\nprovider = "local"\n'
+        '[models.own]\nprovider = "local"\nmodel_path = "other.gguf"\n'
+    )
+    http, plain, local, own = (config.build_model(name) for name in ("http", "plain", "local", "own"))
+    assert isinstance(http, ChatModel) and http.sample_temperatures == (0.4, 0.1)
+    assert temperatures_of(http) == (0.4, 0.1)
+    assert temperatures_of(plain) == TEMPERATURES  # not measured: junto's generic schedule
+    assert temperatures_of(local) == SAMPLE_TEMPERATURES  # the embedded weights' measured schedule
+    assert temperatures_of(own) == TEMPERATURES  # other weights: not what was measured
+    with pytest.raises(ConfigError, match="sample_temperatures"):
+        FunctionModel(lambda m, r: "x", sample_temperatures=[0.5, 3.0])
+    with pytest.raises(ConfigError, match="sample_temperatures"):
+        FunctionModel(lambda m, r: "x", sample_temperatures=[])
+
+
+async def test_a_round_draws_its_later_candidates_at_the_models_own_temperatures_through_a_run_trace() -> None:
+    seen: list[ModelRequest] = []
+
+    def reply(messages, request):
+        seen.append(request)
+        return json.dumps({"kind": "evaluate", "expression": "12 + 5", "variable": "x", "point": None, "answer": "18"})
+
+    model = FunctionModel(reply, sample_temperatures=[0.15, 0.45])
+    observed = ObservedModel(model, role=Role.MATH, emit=lambda event: None)
+    task = TaskSpec(id="m", kind=TaskKind.MATH, instruction="Evaluate 12 + 5.", samples=4, max_attempts=1)
+    result = await MathSpecialist().run(task, {}, AgentContext(roster=Roster.single(observed)))
+    assert result.status is Status.FAILED  # 18 is wrong: every candidate fails, all four are drawn
+    assert {r.seed: r.temperature for r in seen} == {None: 0.0, 1: 0.15, 2: 0.45, 3: 0.15}
+    assert [a.temperature for a in result.attempts] == [None, 0.15, 0.45, 0.15]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from junto.agents import AgentContext, MathSpecialist, Status, TaskKind, TaskSpec, TextOutput
 from junto.agents._loop import CheckOutcome, Generation, judge_status, run_checked
 from junto.agents._sampling import schedule
@@ -26,6 +27,13 @@ def test_the_schedule_keeps_the_first_request_and_spreads_the_rest() -> None:
     assert [p.seed for p in plan[1:]] == [1, 2, 3, 4]
     assert len({p.temperature for p in plan[1:]}) == 4 and all(0 < p.temperature <= 1.0 for p in plan[1:])
     assert schedule(5) == plan  # reproducible
+
+
+def test_a_schedule_takes_the_given_temperatures_in_turn_and_needs_one() -> None:
+    plan = schedule(5, (0.2, 0.5))
+    assert [(p.temperature, p.seed) for p in plan[1:]] == [(0.2, 1), (0.5, 2), (0.2, 3), (0.5, 4)]
+    with pytest.raises(ValueError, match="at least one temperature"):
+        schedule(3, ())
 
 
 async def test_the_first_verified_candidate_ends_the_round_and_the_rest_are_recorded_as_not_needed() -> None:
