@@ -29,7 +29,9 @@ MODEL_ID = "smollm2-135m"
 # Candidates per round a role starting on the embedded model draws when neither the task, the role's
 # [samples] nor the model's own `samples` says. Measured, not guessed: on HumanEval's first 24
 # problems (benchmarks/results/eval/humaneval-ttc/ and humaneval-ttc-before-fixes/), 2 and 4
-# candidates a round passed no more problems than 1, at 1.7 and 3.4 times the tokens.
+# candidates a round passed no more problems than 1, at 1.7 and 3.4 times the tokens. Drawn at the
+# temperatures below, 2 candidates passed 2 problems against 1 (humaneval-temperatures/): one problem,
+# too few to pay for the tokens by default.
 DEFAULT_SAMPLES = 1
 # The temperatures of a round's candidates after the first (greedy) one on the embedded model, in turn.
 # Measured, not guessed (benchmarks/sampling_temperature.py, results/sampling_temperature.txt): on 43
