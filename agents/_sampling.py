@@ -3,11 +3,11 @@
 Candidate 0 is the specialist's own request (usually greedy). Every further
 candidate is drawn at a higher temperature with its own seed, from a fixed
 schedule, so a run with the same models and samples draws the same
-candidates again. The schedule is the model's own when it says
+candidates again. The temperatures are the model's own when it names some
 (:func:`temperatures_of`: ``sample_temperatures`` in ``junto.toml``, or the
-embedded model's measured one), else :data:`TEMPERATURES`. :class:`SampledModel` applies one candidate's setting to
-every request a specialist sends, so specialists need not know they are
-being sampled.
+embedded model's measured ones), else :data:`TEMPERATURES`.
+:class:`SampledModel` applies one candidate's setting to every request a
+specialist sends, so specialists need not know they are being sampled.
 """
 
 from __future__ import annotations
