@@ -12,10 +12,7 @@ from typing import TypeVar
 import typer
 
 from junto._exceptions import ConfigError
-from junto._export import ExportFilter, ExportFormat, collect_examples, records_from_store, write_examples
-from junto._tasks import Spec, TaskKind
 from junto.cli._app import app
-from junto.models._types import Role
 
 _E = TypeVar("_E", bound=enum.Enum)
 
@@ -36,13 +33,13 @@ def _choices(values: list[str] | None, kind: type[_E], option: str) -> frozenset
         return frozenset(kind(v) for v in values or [])
     except ValueError:
         known = ", ".join(member.value for member in kind)
-        raise ConfigError(f"{option} takes one of {known}; got {values}") from None
+        raise ConfigError(f"{option} takes one of {known}; got {', '.join(values or [])}") from None
 
 
 @app.command("export", epilog="\b\nExample:\n  junto export train.jsonl --kind math --since 2026-01-01")
 def export_command(
     out: str = typer.Argument(..., help="File to write ('-': standard output)."),
-    format: ExportFormat = typer.Option(ExportFormat.OPENAI, "--format", "-f", help="openai (chat JSONL) or sharegpt (JSON)."),
+    format: str = typer.Option("openai", "--format", "-f", help="openai (chat JSONL) or sharegpt (JSON)."),
     kind: list[str] = typer.Option(None, "--kind", help="Only tasks of this kind (math, code, writing, general); repeatable."),
     role: list[str] = typer.Option(None, "--role", help="Only tasks for this role; repeatable."),
     model: list[str] = typer.Option(None, "--model", help="Only outputs this model produced; repeatable."),
@@ -61,6 +58,13 @@ def export_command(
     example holding a secret or a file path is left out whole. What was left
     out, and why, is printed on standard error.
     """
+    # Imported here, not at registration: the run store is heavy, and every other command would pay for it.
+    from junto._export import ExportFilter, ExportFormat, collect_examples, records_from_store, write_examples
+    from junto._tasks import Spec, TaskKind
+    from junto.cli._trace import store_url
+    from junto.models._types import Role
+
+    (chosen,) = _choices([format], ExportFormat, "--format")
     keep = ExportFilter(
         kinds=_choices(kind, TaskKind, "--kind"),
         roles=_choices(role, Role, "--role"),
@@ -69,13 +73,11 @@ def export_command(
         until=_date(until, "--until"),
         check_sources=_choices(check_source, Spec, "--check-source") - {Spec.MODEL},
     )
-    from junto.cli._trace import store_url
-
     records = asyncio.run(records_from_store(store if store is not None else store_url(config)))
     examples, report = collect_examples(records, keep=keep)
     if out == "-":
-        write_examples(examples, sys.stdout, format=format, bare=bare)
+        write_examples(examples, sys.stdout, format=chosen, bare=bare)
     else:
         with open(out, "w", encoding="utf-8") as handle:
-            write_examples(examples, handle, format=format, bare=bare)
-    typer.echo(f"{report.summary()} ({format.value}{'' if out == '-' else ' to ' + out})", err=True)
+            write_examples(examples, handle, format=chosen, bare=bare)
+    typer.echo(f"{report.summary()} ({chosen.value}{'' if out == '-' else ' to ' + out})", err=True)

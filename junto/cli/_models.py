@@ -19,18 +19,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from junto._config import JuntoConfig, load_config
 from junto._exceptions import ConfigError, JuntoError
 from junto.cli._app import app
-from junto.models._chat import ChatModel
-from junto.models._local import LocalBackend, gguf_path
-from junto.models._types import Completion, Message, Model, ModelRequest, Probe, Role
 
+# The configuration and the models are imported by the commands that use them: registering the
+# commands must stay light, since every junto command pays for it.
 if TYPE_CHECKING:
     import httpx
 
+    from junto._config import JuntoConfig
     from junto.models._deployments import RosterDeployments
     from junto.models._replicas import ReplicaStatus
+    from junto.models._types import Completion, Model
 
 __all__ = ["fetch_deployments", "models_app"]
 
@@ -59,6 +59,9 @@ def _describe(config: JuntoConfig, name: str) -> str:
 
 
 async def _status(model: Model) -> str:
+    from junto.models._chat import ChatModel
+    from junto.models._types import Probe
+
     backend = model.backend if isinstance(model, ChatModel) else None
     if backend is None or not isinstance(backend, Probe):  # the None test: mypy narrows Backend | None wrongly without it
         return "[yellow]unknown[/]"
@@ -88,6 +91,9 @@ def list_models(
             raise ConfigError("--server shows the server's own models: --config does not apply", hint="give one of them")
         _list_server(server)
         return
+    from junto._config import load_config
+    from junto.models._types import Role
+
     config = load_config(config_path)
     console = Console()
     console.print(f"config: {config.source or 'none (every role uses the embedded model)'}", highlight=False)
@@ -125,6 +131,7 @@ def list_models(
 
 def _deployments_table(config: JuntoConfig, names: list[str]) -> Table:
     """Each deployment of each replicated model, probed now: state, in flight, latency, last error."""
+    from junto.models._chat import ChatModel
     from junto.models._replicas import ReplicaBackend
 
     async def probed() -> list[ReplicaStatus]:
@@ -241,6 +248,11 @@ def test_model(
     max_tokens: int = typer.Option(64, "--max-tokens", min=1),
 ) -> None:
     """One real round trip: prints the answer, latency, tokens and tokens per second."""
+    from junto._config import load_config
+    from junto.models._chat import ChatModel
+    from junto.models._local import LocalBackend
+    from junto.models._types import Message, ModelRequest, Role
+
     config = load_config(config_path)
     model = config.build_model(name) if name else config.build_roster().first(Role.PLANNER)
 
@@ -269,6 +281,8 @@ def test_model(
 @models_app.command("path", epilog="\b\nExample:\n  junto models path")
 def path() -> None:
     """Print the path of the embedded model's GGUF file (exits non-zero if it is not installed)."""
+    from junto.models._local import gguf_path
+
     typer.echo(str(gguf_path()))
 
 
@@ -281,10 +295,12 @@ def routes(
 
     ``start`` marks the tier a role with ``route = "learned"`` would start such a task at.
     """
+    from junto._config import load_config
     from junto._export import records_from_store
     from junto._home import default_store_path
     from junto._routing import RouteKey, learn_table
     from junto.models._roster import RoutePolicy
+    from junto.models._types import Role
 
     config = load_config(config_path)
     table = learn_table(asyncio.run(records_from_store(store or config.store.url or default_store_path())))

@@ -7,17 +7,18 @@ import base64
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from junto.cli._app import app
-from junto.sandbox._image import DEFAULT_IMAGE
-from junto.sandbox._limits import SandboxLimits
-from junto.sandbox._types import ExecResult
 
-# docker and the containers module are imported by the commands that use them: `junto --help` stays fast.
+# docker, the containers module and the limits are imported by the commands that use them: `junto --help` stays fast.
+if TYPE_CHECKING:
+    from junto.sandbox._limits import SandboxLimits
+    from junto.sandbox._types import ExecResult
 
 __all__ = ["configured_limits", "sandbox_app"]
 
@@ -34,6 +35,7 @@ _CONFIG = typer.Option(None, "--config", help="junto.toml whose [sandbox] limits
 def configured_limits(config: Path | None, **flags: object) -> SandboxLimits:
     """``[sandbox]`` of ``junto.toml``, with each flag given (not ``None``) in place of the file's value."""
     from junto._config import load_config
+    from junto.sandbox._limits import SandboxLimits
 
     limits = load_config(config).sandbox
     given = {name: value for name, value in flags.items() if value is not None}
@@ -114,17 +116,17 @@ def run(
 @sandbox_app.command("build", epilog="\b\nExample:\n  junto sandbox build")
 def build(
     force: bool = typer.Option(False, "--force", help="Rebuild even if the image exists."),
-    image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Tag to build."),
+    image: str | None = typer.Option(None, "--image", help="Tag to build (default: junto-sandbox:VERSION)."),
 ) -> None:
     """Build the sandbox image (quick when it exists already)."""
 
     from junto.sandbox._engine import Engine
-    from junto.sandbox._image import BuildReport, build_image
+    from junto.sandbox._image import DEFAULT_IMAGE, BuildReport, build_image
 
     async def go() -> BuildReport:
         engine = await Engine.open()
         try:
-            return await build_image(engine, image=image, force=force)
+            return await build_image(engine, image=image or DEFAULT_IMAGE, force=force)
         finally:
             engine.close()
 
@@ -136,13 +138,17 @@ def build(
 
 
 @sandbox_app.command("doctor", epilog="\b\nExample:\n  junto sandbox doctor")
-def doctor(image: str = typer.Option(DEFAULT_IMAGE, "--image", help="Image to look for."), config: Path | None = _CONFIG) -> None:
+def doctor(
+    image: str | None = typer.Option(None, "--image", help="Image to look for (default: junto-sandbox:VERSION)."),
+    config: Path | None = _CONFIG,
+) -> None:
     """Check the engine, the image, and show the security options in force."""
+    from junto.sandbox._engine import Engine
+    from junto.sandbox._image import DEFAULT_IMAGE, image_exists
+
     console = Console()
     limits = configured_limits(config)
-
-    from junto.sandbox._engine import Engine
-    from junto.sandbox._image import image_exists
+    image = image or DEFAULT_IMAGE
 
     async def go() -> tuple[str, bool]:
         engine = await Engine.open()

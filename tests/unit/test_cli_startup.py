@@ -53,6 +53,18 @@ def test_the_cli_entry_module_imports_no_heavy_library() -> None:
     assert not loaded & set(HEAVY), f"imported at start-up: {sorted(loaded & set(HEAVY))}"
 
 
+def test_registering_the_commands_loads_neither_pydantic_nor_junto_beyond_the_cli() -> None:
+    # Every command, `junto --version` too, pays for registration: the configuration, the run store,
+    # the models and the sandbox's limits are imported by the commands that use them.
+    loaded = _loaded_after("import junto.cli; junto.cli._app._register()")
+    assert "pydantic" not in loaded
+    script = "import junto.cli, sys; junto.cli._app._register(); print(' '.join(m for m in sys.modules if m.startswith('junto.')))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    light = {"junto._exceptions", "junto._exit", "junto._lazy", "junto._version"}
+    beyond = {name for name in done.stdout.split() if not name.startswith("junto.cli")} - light
+    assert not beyond, f"imported at registration: {sorted(beyond)}"
+
+
 def test_help_and_runs_import_no_heavy_library(tmp_path: Path) -> None:
     for argv in (["--help"], ["run", "--help"], ["runs", "--config", str(tmp_path / "none.toml")]):
         loaded = _loaded_after(f"from junto.cli import main; main({argv!r})")
