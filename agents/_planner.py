@@ -31,9 +31,12 @@ How a task becomes a plan:
    stripped; spaces inside ids turned into ``_`` (everywhere the id is used,
    so references stay consistent); kinds lower-cased and common synonyms
    mapped (``maths`` -> math, ``python`` -> code, ``essay`` -> writing);
-   repeated dependencies merged; a task repeated verbatim kept once.
-   Conflicting duplicate ids, self-dependencies, cycles, unknown ids and
-   kinds are *not* guessed at: they are errors.
+   repeated dependencies merged; a task repeated (the same id and the same
+   instruction, whatever kind or dependencies the copy was given) kept once,
+   as first written: a small model that loops copies its first task under
+   each kind in turn, and a copy cannot be a second task.
+   Conflicting duplicate ids (one id, two instructions), self-dependencies,
+   cycles, unknown ids and kinds are *not* guessed at: they are errors.
 4. **Repair.** :func:`~junto.graphs.validate_plan` lists the errors; they go
    back to the model, at most ``max_repairs`` times. Still invalid (or the
    model failed, or never produced plan JSON), the next tier tries, if any.
@@ -730,7 +733,7 @@ def _repair_text(errors: list[str]) -> str:
 def _tidy(draft: _PlanDraft) -> _PlanDraft:
     """Harmless clean-ups (see the module docstring); errors are left for validation."""
     tasks: list[_TaskDraft] = []
-    seen: set[tuple[str, str, str, tuple[str, ...]]] = set()
+    seen: set[tuple[str, str]] = set()  # (id, instruction): a later task with both is a copy
     for task in draft.tasks:
         kind = task.kind.strip().lower()
         kind = _KIND_SYNONYMS[kind].value if kind in _KIND_SYNONYMS else kind
@@ -741,7 +744,7 @@ def _tidy(draft: _PlanDraft) -> _PlanDraft:
             depends_on=list(dict.fromkeys(_tidy_id(d) for d in task.depends_on if d.strip())),
             produces=task.produces.strip(),
         )
-        key = (tidy.id, tidy.kind, tidy.instruction, tuple(tidy.depends_on))
+        key = (tidy.id, tidy.instruction)
         if key not in seen:
             seen.add(key)
             tasks.append(tidy)

@@ -58,7 +58,9 @@ def test_registering_the_commands_loads_neither_pydantic_nor_junto_beyond_the_cl
     # the models and the sandbox's limits are imported by the commands that use them.
     loaded = _loaded_after("import junto.cli; junto.cli._app._register()")
     assert "pydantic" not in loaded
-    script = "import junto.cli, sys; junto.cli._app._register(); print(' '.join(m for m in sys.modules if m.startswith('junto.')))"
+    script = (
+        "import junto.cli, sys; junto.cli._app._register(); print(' '.join(m for m in sys.modules if m.startswith('junto.')))"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
     light = {"junto._exceptions", "junto._exit", "junto._lazy", "junto._version"}
     beyond = {name for name in done.stdout.split() if not name.startswith("junto.cli")} - light

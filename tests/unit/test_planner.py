@@ -176,6 +176,19 @@ async def test_harmless_tidying_keeps_the_plan_valid() -> None:
     assert outcome.plan.tasks[1].depends_on == ["find_roots"]
 
 
+async def test_a_task_copied_under_other_kinds_is_kept_once_as_first_written() -> None:
+    # A small model that loops writes its first task again and again, trying each kind in turn.
+    looped = _plan_json(
+        _task("seats", "math", "Count the seatings of 6 guests at a round table."),
+        _task("seats", "code", "Count the seatings of 6 guests at a round table."),
+        _task("seats", "writing", "Count the seatings of 6 guests at a round table.", ["seats"]),
+        _task("seats", "math", "Count the seatings of 6 guests at a round table."),
+    )
+    outcome = await Planner().plan(COMPOSITE, _ctx(_replies(looped)))
+    assert outcome.repairs == []
+    assert [(t.id, t.kind, t.depends_on) for t in outcome.plan.tasks] == [("seats", TaskKind.MATH, [])]
+
+
 async def test_conflicting_duplicate_ids_are_errors() -> None:
     model = _replies(_plan_json(_task("a", "math", "one"), _task("a", "code", "two")), VALID)
     outcome = await Planner().plan(COMPOSITE, _ctx(model))
