@@ -1,4 +1,4 @@
-"""The built-in suites (`humaneval`, `math`, `math-heldout`, `composite`, `ifeval-heldout`, `route-heldout`, `route-heldout-2`) and user JSONL suites."""
+"""The built-in suites (`humaneval`, `math`, `math-heldout`, `composite`, `ifeval-heldout`, `route-heldout`, `route-heldout-2`, `route-heldout-3`) and user JSONL suites."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from junto.evals._items import CodePart, EvalItem, load_jsonl, parse_items
 
 __all__ = ["BUILTIN_SUITES", "load_humaneval_items", "load_suite"]
 
-BUILTIN_SUITES = ("humaneval", "math", "math-heldout", "composite", "ifeval-heldout", "route-heldout", "route-heldout-2")
+BUILTIN_SUITES = ("humaneval", "math", "math-heldout", "composite", "ifeval-heldout", "route-heldout", "route-heldout-2", "route-heldout-3")
 
 _HUMANEVAL_PROMPT = (
     "Complete the following Python function. Reply with the whole function in one ```python block.\n\n```python\n{prompt}```"
