@@ -31,6 +31,19 @@ async def test_examples_that_do_not_decide_leave_right_and_wrong_code_unverified
             assert verification.sandbox_s > verification.report.duration_s  # the variants' run is paid for
 
 
+async def test_a_bound_the_examples_never_meet_leaves_its_comparison_undecided() -> None:
+    # Both examples keep the limit away from every weight: ">" and ">=" pass them alike.
+    instruction = (
+        "Write overweight(bags, limit) returning how many bags weigh more than the limit. "
+        "overweight([12, 30, 7], 20) returns 1 and overweight([5, 9], 3) returns 2."
+    )
+    async with DockerSandbox.start(pool_size=2) as sandbox:
+        for comparison in (">", ">="):  # right, and wrong when a bag weighs the limit exactly
+            code = f"def overweight(bags, limit):\n    return sum(1 for b in bags if b {comparison} limit)\n"
+            verification = await check_code(sandbox, code, instruction=instruction, entry_point="overweight")
+            assert judge_status(verification.checks) is Status.UNVERIFIED, verification.checks
+
+
 async def test_examples_that_decide_still_verify_and_failures_still_fail() -> None:
     right = "def initials(name):\n    return '.'.join(word[0].upper() for word in name.split())\n"
     async with DockerSandbox.start(pool_size=2) as sandbox:

@@ -76,6 +76,15 @@ def test_a_size_meets_the_other_arguments_lengths_and_lists_get_zeros_and_neighb
     assert not any(call.startswith("rising([0, 'a'") for call in calls)
 
 
+def test_an_integer_meets_the_integers_the_other_arguments_hold() -> None:
+    # Every example keeps the quota far from the scores: they cannot tell "at least" from "more than".
+    calls = derived_calls("count_passing", ["assert count_passing([55, 71, 90], 60) == 2", "count_passing((3, 8), 50) == 0"])
+    assert {"count_passing([55, 71, 90], 71)", "count_passing([55, 71, 90], 70)", "count_passing([55, 71, 90], 72)"} <= set(calls)
+    assert "count_passing((3, 8), 8)" in calls
+    assert "count_passing([55, 71, 90], 55)" in calls and "count_passing([55, 71, 90], 91)" in calls
+    assert not any(call.startswith("count_passing([55, 71, 90], True") for call in calls)
+
+
 async def test_the_check_fails_closed() -> None:
     """No variant to try, or a run that dies, leaves the examples short of deciding: never 'decided' by default."""
     from junto.sandbox import ExecResult, FakeSandbox

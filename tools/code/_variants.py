@@ -17,9 +17,11 @@ that behave differently (mutation adequacy, as in mutation testing):
   derived from the examples' own arguments (each nudged in turn: a string with
   a space, a sign, other case, or empty, a number written in it moved, a word
   the code spells out swapped for another; a number one more, one less, zero,
-  negated, or either side of a constant the code compares with; a list
-  empty, reversed, with an element repeated; one item of a list, tuple or
-  dict at a time nudged the same way, two levels deep);
+  negated, or either side of a constant the code compares with; an integer
+  also meeting the other arguments (at or next to their lengths and the
+  integers they hold); a list empty, reversed, with an element repeated; one
+  item of a list, tuple or dict at a time nudged the same way, two levels
+  deep);
 - a variant that passes every example and returns something else than the code
   (as ``==`` tells values apart: ``400`` and ``400.0`` are the same) on some
   input, where both return normally, shows that the examples do not decide
@@ -354,6 +356,19 @@ def _lengths(arguments: list[object]) -> list[int]:
     return sorted({n + d for n in sized for d in (-1, 0, 1) if n + d >= 0})
 
 
+def _held(arguments: list[object]) -> list[int]:
+    """For an integer argument: the integers the other arguments hold, and one either side (a bound meeting a value).
+
+    ``below(xs, t)`` tried only with every item far below ``t`` cannot tell
+    ``<`` from ``<=``; ``t`` set to an item, or next to one, can.
+    """
+    found: list[int] = []
+    for argument in arguments:
+        items = argument if isinstance(argument, (list, tuple, set, frozenset)) else [argument]
+        found += [item for item in items if type(item) is int and abs(item) < 10**6]
+    return sorted({n + d for n in dict.fromkeys(found[: _ITEMS * 2]) for d in (-1, 0, 1)})
+
+
 def boundaries(code: str) -> list[int]:
     """The integers next to each integer constant in ``code`` (a threshold's both sides), at most 12."""
     try:
@@ -380,7 +395,9 @@ def derived_calls(
 
     A number, also one written in a string or held in a list, is also replaced
     by each of ``near`` (the values around the code's own constants); each of
-    ``words`` (the code's own) in a string by another. The nudges of every
+    ``words`` (the code's own) in a string by another. An integer argument also
+    meets the other arguments: their lengths and the integers they hold, each
+    with one either side. The nudges of every
     argument of every call take turns, so that a cap leaves none out entirely.
     """
     calls = shared_calls(entry_point, sources)
@@ -392,9 +409,9 @@ def derived_calls(
         arguments = [ast.literal_eval(argument) for argument in node.args]
         for position, argument in enumerate(arguments):
             others = arguments[:position] + arguments[position + 1 :]
-            sizes = _lengths(others) if type(argument) is int else []
+            met = [*_lengths(others), *_held(others)] if type(argument) is int else []
             queue = []
-            for value in [*_nudged(argument, near or [], words or []), *sizes]:
+            for value in [*_nudged(argument, near or [], words or []), *met]:
                 changed = copy.deepcopy(node)
                 changed.args[position] = ast.parse(repr(value), mode="eval").body
                 queue.append(ast.unparse(changed))
