@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from pydantic import BaseModel, ConfigDict, Field
 
 from junto._exceptions import BudgetExceeded, ModelError
-from junto.models._types import Completion, Model, ModelRequest, StreamChunk, Usage
+from junto.models._types import Completion, Model, ModelRequest, ModelWrapper, StreamChunk, Usage
 
 __all__ = ["Budget", "BudgetTracker", "BudgetedModel", "Spend"]
 
@@ -145,7 +145,7 @@ class _Reservation:
         self.calls += 1
 
 
-class BudgetedModel:
+class BudgetedModel(ModelWrapper):
     """A model whose every call is reserved against and charged to a tracker.
 
     A call that fails is charged the usage its :class:`~junto.ModelError`
@@ -156,13 +156,9 @@ class BudgetedModel:
     """
 
     def __init__(self, model: Model, tracker: BudgetTracker, *, cost_per_token_usd: float = 0.0) -> None:
-        self.model = model
+        super().__init__(model)
         self.tracker = tracker
         self.cost_per_token_usd = cost_per_token_usd
-
-    @property
-    def name(self) -> str:
-        return self.model.name
 
     def _estimate(self, request: ModelRequest) -> int:
         prompt = sum(len(m.content) for m in request.messages)

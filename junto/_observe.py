@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from junto import _events as ev
 from junto._exceptions import JuntoError, ModelError
 from junto.models._roster import Roster
-from junto.models._types import Completion, Model, ModelRequest, Role, StreamChunk, Usage
+from junto.models._types import Completion, Model, ModelRequest, ModelWrapper, Role, StreamChunk, Usage
 
 if TYPE_CHECKING:
     from junto._tasks import AgentContext
@@ -66,11 +66,11 @@ def _scoping(emit: Emit) -> Emit:
     return scoped
 
 
-class ObservedModel:
+class ObservedModel(ModelWrapper):
     """``model``, emitting a :class:`~junto._events.ModelCalled` event as each call ends."""
 
     def __init__(self, model: Model, *, role: Role, emit: Emit, run_id: str = "") -> None:
-        self.model = model
+        super().__init__(model)
         self.role = role
         self.emit = emit
         self.run_id = run_id
@@ -79,22 +79,6 @@ class ObservedModel:
 
         # the event records the request as the model sends it: with the model's own temperature and system prompt
         self._as_sent = model.prepare if isinstance(model, ChatModel) else None
-
-    @property
-    def name(self) -> str:
-        return self.model.name
-
-    @property
-    def samples(self) -> int | None:
-        """The wrapped model's candidates per round, when it says."""
-        samples: int | None = getattr(self.model, "samples", None)  # isinstance(model, SampleDefault), cheaper
-        return samples
-
-    @property
-    def sample_temperatures(self) -> tuple[float, ...] | None:
-        """The wrapped model's temperatures for a round's later candidates, when it names some."""
-        temperatures: tuple[float, ...] | None = getattr(self.model, "sample_temperatures", None)
-        return temperatures
 
     def _called(
         self,

@@ -12,7 +12,16 @@ from junto.evals._items import CodePart, EvalItem, load_jsonl, parse_items
 
 __all__ = ["BUILTIN_SUITES", "load_humaneval_items", "load_suite"]
 
-BUILTIN_SUITES = ("humaneval", "math", "math-heldout", "composite", "ifeval-heldout", "route-heldout", "route-heldout-2", "route-heldout-3")
+BUILTIN_SUITES = (
+    "humaneval",
+    "math",
+    "math-heldout",
+    "composite",
+    "ifeval-heldout",
+    "route-heldout",
+    "route-heldout-2",
+    "route-heldout-3",
+)
 
 _HUMANEVAL_PROMPT = (
     "Complete the following Python function. Reply with the whole function in one ```python block.\n\n```python\n{prompt}```"

@@ -177,6 +177,34 @@ class SampleDefault(Protocol):
         ...
 
 
+class ModelWrapper:
+    """Base of a model that wraps another (budgeting, observing): the name and sampling defaults are the wrapped model's.
+
+    A wrapper that hid them would silently change what a round draws: the
+    loop reads ``samples`` and ``sample_temperatures`` from the model it
+    holds, which is often wrapped twice.
+    """
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def samples(self) -> int | None:
+        """The wrapped model's candidates per round, when it says."""
+        samples: int | None = getattr(self.model, "samples", None)  # isinstance(model, SampleDefault), cheaper
+        return samples
+
+    @property
+    def sample_temperatures(self) -> tuple[float, ...] | None:
+        """The wrapped model's temperatures for a round's later candidates, when it names some."""
+        temperatures: tuple[float, ...] | None = getattr(self.model, "sample_temperatures", None)
+        return temperatures
+
+
 @runtime_checkable
 class Backend(Protocol):
     """One wire format or runtime: sends a request once, no retries, no parsing.

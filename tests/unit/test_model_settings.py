@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from junto import ConfigError, JuntoConfig
 from junto import _events as ev
+from junto._budget import Budget, BudgetedModel, BudgetTracker
 from junto._observe import ObservedModel
 from junto.models import ChatModel, FunctionModel, Message, ModelRequest, Roster
 from junto.models._types import Role
@@ -196,7 +197,18 @@ async def test_a_round_draws_its_later_candidates_at_the_models_own_temperatures
     model = FunctionModel(reply, sample_temperatures=[0.15, 0.45])
     observed = ObservedModel(model, role=Role.MATH, emit=lambda event: None)
     task = TaskSpec(id="m", kind=TaskKind.MATH, instruction="Evaluate 12 + 5.", samples=4, max_attempts=1)
-    result = await MathSpecialist().run(task, {}, AgentContext(roster=Roster.single(observed)))
-    assert result.status is Status.FAILED  # 18 is wrong: every candidate fails, all four are drawn
-    assert {r.seed: r.temperature for r in seen} == {None: 0.0, 1: 0.15, 2: 0.45, 3: 0.15}
-    assert [a.temperature for a in result.attempts] == [None, 0.15, 0.45, 0.15]
+    # with a budget too, as every run has: the loop then holds the model wrapped twice
+    for budget in (None, BudgetTracker(Budget(max_tokens=100_000))):
+        seen.clear()
+        result = await MathSpecialist().run(task, {}, AgentContext(roster=Roster.single(observed), budget=budget))
+        assert result.status is Status.FAILED  # 18 is wrong: every candidate fails, all four are drawn
+        assert {r.seed: r.temperature for r in seen} == {None: 0.0, 1: 0.15, 2: 0.45, 3: 0.15}
+        assert [a.temperature for a in result.attempts] == [None, 0.15, 0.45, 0.15]
+
+
+def test_wrappers_show_the_wrapped_models_name_and_sampling_defaults() -> None:
+    model = FunctionModel(lambda m, r: "x", name="small", samples=3, sample_temperatures=[0.3])
+    tracker = BudgetTracker(Budget(max_tokens=10))
+    for wrapped in (ObservedModel(model, role=Role.CODE, emit=lambda event: None), BudgetedModel(model, tracker)):
+        twice = BudgetedModel(wrapped, tracker)
+        assert (twice.name, twice.samples, twice.sample_temperatures) == ("small", 3, (0.3,))
