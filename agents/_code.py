@@ -44,6 +44,7 @@ from junto.tools.code._tests import TestOrigin, syntax_error
 from pydantic import BaseModel, Field
 
 from junto._exceptions import ModelResponseError
+from junto._fences import fences
 from junto._tasks import (
     AgentContext,
     Attempt,
@@ -100,20 +101,57 @@ def _is_tests(block: str) -> bool:
 
 
 def parse_code_reply(text: str) -> CodeAnswer:
-    """Code and tests from an answer: fenced blocks, a JSON object with ``code`` and ``tests``, or bare Python."""
+    """Code and tests from an answer: fenced blocks, a JSON object with ``code`` and ``tests``, or bare Python.
+
+    A small model's reply is often untidy, and what it wrote is read as far as
+    it is Python, never rewritten: a block that is not Python among blocks that
+    are (``f('aab') -> 'b'`` shown as "example output") is left out; a reply
+    cut off inside its only block (at the token limit) keeps the whole
+    statements before the cut; bare code followed by a closing fence it never
+    opened is read as the code. The checks then judge what was read.
+    """
     answer = _json_answer(text)
     if answer is not None:
         return answer
-    blocks = [b.strip() for b in python_blocks(text) if b.strip()]
+    blocks = [b.strip() for b in python_blocks(text) if b.strip()] or _unfenced(text)
     if not blocks:
-        if syntax_error(text) is not None or not text.strip():
-            raise ModelResponseError("the answer holds no Python code (no ``` block, and the text is not Python)")
-        blocks = [text.strip()]
+        raise ModelResponseError("the answer holds no Python code (no ``` block, and the text is not Python)")
     tests = [b for b in blocks if _is_tests(b)]
     code = [b for b in blocks if b not in tests]
     if not code:
         raise ModelResponseError("the answer holds tests but no code")
+    if syntax_error("\n\n".join(code)) is not None and any(syntax_error(b) is None for b in code):
+        code = [b for b in code if syntax_error(b) is None]  # one broken block would break the module the others make
     return CodeAnswer(code="\n\n".join(code) + "\n", tests="\n".join(tests) + ("\n" if tests else ""))
+
+
+def _unfenced(text: str) -> list[str]:
+    """The code of a reply with no closed block: bare Python, a block cut off before its fence closed, or code before a stray closing fence."""
+    stripped = text.strip()
+    if stripped and syntax_error(stripped) is None:
+        return [stripped]
+    opened = fences(text, unclosed=True)
+    cut_off = [opened[-1].body] if opened and opened[-1].is_python else []  # the statements it finished before the limit
+    before = [text[: text.find("```")]] if "```" in text else []  # code, then a fence it never opened
+    for source in (*cut_off, *before):
+        if whole := _whole_statements(source):
+            return [whole]
+    return []
+
+
+def _whole_statements(source: str) -> str:
+    """The longest run of ``source``'s first lines that parses and defines something, cut where a top-level statement starts; '' if none."""
+    lines = source.rstrip().splitlines()
+    starts = [i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", ")", "]", "}")]
+    for end in sorted({*starts[1:], len(lines)}, reverse=True):
+        prefix = "\n".join(lines[:end]).strip()
+        try:
+            tree = ast.parse(prefix)
+        except SyntaxError:
+            continue
+        if any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for node in tree.body):
+            return prefix
+    return ""
 
 
 def _json_answer(text: str) -> CodeAnswer | None:

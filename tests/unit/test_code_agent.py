@@ -9,6 +9,7 @@ from junto.agents import AgentContext, CodeOutput, Status, TaskKind, TaskSpec
 from junto.agents._code import CodeSpecialist, parse_code_reply
 
 from junto._budget import Budget, BudgetTracker
+from junto._exceptions import ModelResponseError
 from junto._tasks import Spec
 from junto.models import FunctionModel, Message, ModelRequest, Roster
 from tests.unit.test_code_local_sandbox import LocalSandbox
@@ -106,12 +107,28 @@ async def test_fenced_blocks_amid_prose_are_read() -> None:
 
 
 def test_parse_code_reply_rejects_prose() -> None:
-    from junto._exceptions import ModelResponseError
-
     with pytest.raises(ModelResponseError):
         parse_code_reply("I cannot write that function, sorry.")
     answer = parse_code_reply("def f():\n    return 1\n")
     assert answer.code.startswith("def f") and answer.tests == ""
+
+
+def test_an_untidy_reply_is_read_as_far_as_it_is_python() -> None:
+    body = "def area(w, h):\n    return w * h"
+    # an "example output" block that is not Python, beside the code and its tests
+    shown = f"```python\n{body}\n```\nExample output:\n```python\narea(2, 3) -> 6\n```\n```python\nassert area(2, 3) == 6\n```"
+    answer = parse_code_reply(shown)
+    assert answer.code == body + "\n" and answer.tests == "assert area(2, 3) == 6\n"
+    # cut off at the token limit inside a second copy of the function
+    cut = f"```python\n{body}\n\n\ndef area(w, h):\n    return w *"
+    assert parse_code_reply(cut).code == body + "\n"
+    # bare code, then a closing fence the reply never opened
+    assert parse_code_reply(f"{body}\n```\n").code == body + "\n"
+    # nothing whole to read: still refused
+    with pytest.raises(ModelResponseError):
+        parse_code_reply("```python\ndef area(w, h):\n    return (w *")
+    # a module that is broken as a whole, with no block that parses alone, is kept for the check to report
+    assert "return w *" in parse_code_reply("```python\ndef area(w, h):\n    return w *\n```").code
 
 
 async def test_code_that_uses_the_stubs_imports_gets_them_and_is_verified() -> None:
