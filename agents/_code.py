@@ -120,8 +120,8 @@ def parse_code_reply(text: str) -> CodeAnswer:
     code = [b for b in blocks if b not in tests]
     if not code:
         raise ModelResponseError("the answer holds tests but no code")
-    if syntax_error("\n\n".join(code)) is not None and any(syntax_error(b) is None for b in code):
-        code = [b for b in code if syntax_error(b) is None]  # one broken block would break the module the others make
+    if syntax_error("\n\n".join(code)) is not None:
+        code = [b for b in code if syntax_error(b) is None] or code  # one broken block would break the module the others make
     return CodeAnswer(code="\n\n".join(code) + "\n", tests="\n".join(tests) + ("\n" if tests else ""))
 
 
