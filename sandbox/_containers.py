@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import socket
 import time
@@ -27,7 +25,12 @@ def _labels() -> dict[str, str]:
 
 
 async def create_started(engine: Engine, *, image: str, limits: SandboxLimits) -> str:
-    """A new running container (idle, ``sleep infinity`` under an init); its id."""
+    """A new running container (idle, ``sleep infinity`` under an init); its id.
+
+    Cancelling the call does not stop the engine's thread from making the
+    container: a caller that may be cancelled shields it and removes what it
+    makes (``DockerSandbox`` does).
+    """
 
     def create() -> str:
         container, host = limits.split_kwargs()
@@ -46,14 +49,7 @@ async def create_started(engine: Engine, *, image: str, limits: SandboxLimits) -
             raise
         return cid
 
-    creating = asyncio.ensure_future(engine.call(create, for_image=image))
-    try:
-        return await asyncio.shield(creating)
-    except asyncio.CancelledError:
-        # The engine thread goes on and makes the container anyway: wait for it and remove it.
-        with contextlib.suppress(Exception):
-            await remove(engine, await creating)
-        raise
+    return await engine.call(create, for_image=image)
 
 
 def _remove_quietly(engine: Engine, cid: str) -> None:

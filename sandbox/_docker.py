@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from junto.sandbox._containers import ReapReport, create_started, reap, remove
 from junto.sandbox._engine import Engine, image_missing
@@ -37,6 +37,8 @@ from junto.sandbox._types import ExecResult, check_arguments
 from junto._exceptions import SandboxError, SandboxFileError
 
 __all__ = ["DockerSandbox", "SandboxSession"]
+
+T = TypeVar("T")
 
 _EXIT_KILLED = 137
 _UPKEEP_WAIT_S = 2.0  # the longest a used container waits for a burst of runs to end before it is removed
@@ -53,7 +55,8 @@ class DockerSandbox:
         self.ttl = ttl
         self._ready: list[str] = []
         self._refilling = 0
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()  # background work and container creations: close() waits for them
+        self._owned: set[str] = set()  # every container made and not yet removed: close() removes what is left
         self._closed = False
         self._running = 0  # runs in flight: the pool's upkeep waits for them
         self._idle = asyncio.Event()
@@ -88,10 +91,39 @@ class DockerSandbox:
 
     # -- the warm pool ------------------------------------------------------
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, coroutine: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _create(self) -> str:
+        """A new started container, owned by this sandbox until :meth:`_remove`.
+
+        The creation runs as the sandbox's own task: a caller cancelled while
+        the engine makes the container does not lose it (the container is
+        removed once made), and ``close()`` waits for creations in flight.
+        """
+
+        async def make() -> str:
+            cid = await create_started(self.engine, image=self.image, limits=self.limits)
+            self._owned.add(cid)
+            return cid
+
+        creation = self._spawn(make())
+        try:
+            return await asyncio.shield(creation)
+        except asyncio.CancelledError:
+            self._spawn(self._remove_when_made(creation))
+            raise
+
+    async def _remove_when_made(self, creation: asyncio.Future[str]) -> None:
+        with contextlib.suppress(Exception):
+            await self._remove(await creation)
+
+    async def _remove(self, cid: str) -> None:
+        await remove(self.engine, cid)
+        self._owned.discard(cid)
 
     def _top_up(self) -> None:
         while not self._closed and len(self._ready) + self._refilling < self.pool_size:
@@ -100,13 +132,13 @@ class DockerSandbox:
 
     async def _refill(self) -> None:
         try:
-            cid = await create_started(self.engine, image=self.image, limits=self.limits)
+            cid = await self._create()
         except SandboxError:
             return  # the next run creates its own container and reports the error
         finally:
             self._refilling -= 1
         if self._closed:
-            await remove(self.engine, cid)
+            await self._remove(cid)
         else:
             self._ready.append(cid)
 
@@ -114,7 +146,7 @@ class DockerSandbox:
         if self._closed:
             raise SandboxError("the sandbox is closed")
         cid = self._ready.pop(0) if self._ready else None
-        return cid or await create_started(self.engine, image=self.image, limits=self.limits)
+        return cid or await self._create()
 
     def _discard(self, cid: str) -> None:
         """Remove a used container, then top the pool up: once no run is in flight (at most ``_UPKEEP_WAIT_S`` later).
@@ -128,7 +160,7 @@ class DockerSandbox:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), _UPKEEP_WAIT_S)
             try:
-                await remove(self.engine, cid)
+                await self._remove(cid)
             finally:
                 self._top_up()
 
@@ -183,22 +215,25 @@ class DockerSandbox:
             yield session
         finally:
             session._ended = "the session is closed"
-            await remove(self.engine, cid)
+            await self._remove(cid)
 
     async def reap(self, *, ttl: float | None = None) -> ReapReport:
         """Remove junto containers whose owning process is gone or older than ``ttl``."""
         return await reap(self.engine, ttl=self.ttl if ttl is None else ttl)
 
     async def close(self) -> None:
-        """Remove pooled containers, finish background removals, release the client."""
+        """Finish creations and removals in flight, remove every container left (pooled or in use), release the client.
+
+        A run or session still going when the sandbox closes loses its container.
+        """
         if self._closed:
             return
         self._closed = True
         self._idle.set()  # used containers go now
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        ready, self._ready = self._ready, []
-        await asyncio.gather(*(remove(self.engine, cid) for cid in ready), return_exceptions=True)
+        self._ready = []
+        await asyncio.gather(*(self._remove(cid) for cid in list(self._owned)), return_exceptions=True)
         self.engine.close()
 
 
@@ -268,12 +303,12 @@ async def _run_and_report(
     try:
         outcome = await run_in(engine, cid, limits, program=program, stdin=stdin, argv=argv, timeout=timeout)
     except asyncio.CancelledError:
-        await asyncio.shield(remove(engine, cid))
+        await asyncio.shield(sandbox._remove(cid))
         raise
     ending = outcome.exchange.ending
     if ending is not Ending.EXITED:
         # Host-side kill: the only way to stop whatever the program started.
-        await remove(engine, cid)
+        await sandbox._remove(cid)
         if session is not None:
             session._ended = f"a step ended by {ending.value}; its container was removed"
     oom = await _oom_killed(engine, limits, cid, outcome, session)

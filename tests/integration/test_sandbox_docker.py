@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -150,3 +151,60 @@ async def test_bad_names_going_in_are_refused_before_running(docker_sandbox) -> 
     for name in ("../x.py", "/etc/x"):
         with pytest.raises(SandboxFileError):
             await docker_sandbox.run("print(1)", files={name: "x"})
+
+
+class _Recorded:
+    """Wraps container creation to record each container made and to signal when a creation starts."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import junto.sandbox._docker as module
+
+        self.made: list[str] = []
+        self.started = asyncio.Event()
+        real = module.create_started
+
+        async def create_started(*args: object, **kwargs: object) -> str:
+            self.started.set()
+            cid = await real(*args, **kwargs)
+            self.made.append(cid)
+            return cid
+
+        monkeypatch.setattr(module, "create_started", create_started)
+
+    def still_there(self) -> list[str]:
+        client = docker.from_env()
+        try:
+            ids = {c["Id"] for c in client.api.containers(all=True, filters={"label": "junto.sandbox=1"})}
+        finally:
+            client.close()
+        return [cid for cid in self.made if cid in ids]
+
+
+async def test_closing_with_runs_in_flight_removes_their_containers(monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded = _Recorded(monkeypatch)
+    async with DockerSandbox.start(pool_size=0) as sandbox:
+        runs = [asyncio.ensure_future(sandbox.run("import time\ntime.sleep(60)", timeout=90)) for _ in range(3)]
+        while len(recorded.made) < 3:
+            await asyncio.sleep(0.05)
+        runs.append(asyncio.ensure_future(sandbox.run("print(1)", timeout=90)))  # its container is still being made at close
+        await asyncio.sleep(0)
+    ended = await asyncio.wait_for(asyncio.gather(*runs, return_exceptions=True), timeout=60)
+    assert len(ended) == 4 and len(recorded.made) >= 3
+    assert recorded.still_there() == []
+
+
+async def test_a_run_cancelled_while_its_container_is_made_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded = _Recorded(monkeypatch)
+    async with DockerSandbox.start(pool_size=0) as sandbox:
+        run = asyncio.ensure_future(sandbox.run("print(1)", timeout=30))
+        await recorded.started.wait()
+        run.cancel()
+        await asyncio.sleep(0)
+        run.cancel()  # cancelled again while it cleans up
+        with pytest.raises(asyncio.CancelledError):
+            await run
+        for _ in range(200):  # removed once made, without waiting for close()
+            if recorded.made and not recorded.still_there():
+                break
+            await asyncio.sleep(0.05)
+        assert recorded.made and recorded.still_there() == []
