@@ -8,6 +8,10 @@ A specialist supplies two functions:
 - ``check(output, task, inputs, ctx)`` returns a :class:`CheckOutcome`: the
   checks run on that output. A check never replaces the output.
 
+and may supply a third, ``plain``, with ``generate``'s signature, that asks
+for the task in plain words (:class:`~junto._tasks.PromptForm`): the first
+round's candidates then take turns between the two wordings.
+
 :func:`run_checked` then decides the status by :func:`judge_status`, the
 verification contract in one place: ``verified`` only when a deterministic
 check passed against a specification the model did not write and none
@@ -35,6 +39,7 @@ from junto._tasks import (
     Attempt,
     Cause,
     CheckResult,
+    PromptForm,
     Spec,
     Status,
     TaskOutput,
@@ -153,6 +158,7 @@ async def run_checked(
     check: Check,
     agree: Agree | None = None,
     rivals: Rivals | None = None,
+    plain: Generate | None = None,
 ) -> TaskResult:
     """Run the sample-check-retry-escalate loop for one task.
 
@@ -169,7 +175,10 @@ async def run_checked(
     retrying cannot help), choosing the answer most candidates agree on
     (``agree`` gives each output's answer, for self-consistency); a round
     where every candidate failed feeds the best one's evidence to the next
-    round, then the next tier.
+    round, then the next tier. With ``plain``, the first round's candidates
+    take turns between the plain instruction (``plain`` words it; first) and
+    the specialist's own prompt (``generate``); later rounds, which carry
+    feedback, use the specialist's own prompt.
     """
     started = time.perf_counter()
     tiers = ctx.roster.tiers(task.model_role)
@@ -194,7 +203,9 @@ async def run_checked(
             model = BudgetedModel(model, ctx.budget)
         for _ in range(task.max_attempts):
             rounds += 1
-            drawn, spent = await _round(model, tier, rounds, task, inputs, ctx, generate, check, attempts, settle=rivals is None)
+            drawn, spent = await _round(
+                model, tier, rounds, task, inputs, ctx, generate, check, attempts, settle=rivals is None, plain=plain
+            )
             settled = await settle_round(drawn, task, ctx, agree=agree, rivals=rivals)
             attempts.extend(settled.held)
             if spent is not None:
@@ -233,6 +244,7 @@ async def _round(
     earlier: list[Attempt],
     *,
     settle: bool = True,
+    plain: Generate | None = None,
 ) -> tuple[list[Attempt], BudgetExceeded | None]:
     """Draw and check one round's candidates; stop at the first verified one.
 
@@ -253,11 +265,13 @@ async def _round(
             tier=tier,
             round=round_,
             candidate=sampling.index,
+            form=sampling.form,
             temperature=sampling.temperature,
             seed=sampling.seed,
         )
         try:
-            generation = await generate(SampledModel(model, sampling), task, inputs, history)
+            write = plain if sampling.form is PromptForm.PLAIN and plain is not None else generate
+            generation = await write(SampledModel(model, sampling), task, inputs, history)
         except ModelError as error:
             # what the failed call spent still counts (e.g. structured tries refused)
             return drawn.model_copy(
@@ -283,7 +297,8 @@ async def _round(
             }
         )
 
-    plan = schedule(ctx.samples_for(task), temperatures_of(model))
+    forms = (PromptForm.PLAIN, PromptForm.OWN) if plain is not None and not earlier else (PromptForm.OWN,)
+    plan = schedule(ctx.samples_for(task), temperatures_of(model), forms)
     running = {asyncio.ensure_future(candidate(s)): s for s in plan}
     finished: dict[int, Attempt] = {}
     spent: BudgetExceeded | None = None

@@ -1,13 +1,18 @@
 """Drawing several candidates from one model: diverse on purpose, reproducible.
 
-Candidate 0 is the specialist's own request (usually greedy). Every further
-candidate is drawn at a higher temperature with its own seed, from a fixed
-schedule, so a run with the same models and samples draws the same
-candidates again. The temperatures are the model's own when it names some
-(:func:`temperatures_of`: ``sample_temperatures`` in ``junto.toml``, or the
-embedded model's measured ones), else :data:`TEMPERATURES`.
-:class:`SampledModel` applies one candidate's setting to every request a
-specialist sends, so specialists need not know they are being sampled.
+Candidates differ in two ways. A specialist may word its request in more
+than one :class:`~junto._tasks.PromptForm`: its own prompt (a reply format,
+tests to write) and the plain instruction, as a person would ask it, which a
+small model often answers better. The first candidate of each form is the
+request as the specialist words it (usually greedy); every further
+candidate is drawn at a higher temperature with its own seed, the forms
+taking turns, from a fixed schedule, so a run with the same models and
+samples draws the same candidates again. The temperatures are the model's
+own when it names some (:func:`temperatures_of`: ``sample_temperatures`` in
+``junto.toml``, or the embedded model's measured ones), else
+:data:`TEMPERATURES`. :class:`SampledModel` applies one candidate's
+setting to every request a specialist sends, so specialists need not know
+they are being sampled.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
+from junto._tasks import PromptForm
 from junto.models._types import Completion, Model, ModelRequest, StreamChunk
 
 __all__ = ["TEMPERATURES", "Sampling", "SampledModel", "schedule", "temperatures_of"]
@@ -32,6 +38,7 @@ class Sampling:
     index: int
     temperature: float | None = None
     seed: int | None = None
+    form: PromptForm = PromptForm.OWN
 
     def apply(self, request: ModelRequest) -> ModelRequest:
         if self.temperature is None:
@@ -39,11 +46,19 @@ class Sampling:
         return request.model_copy(update={"temperature": self.temperature, "seed": self.seed})
 
 
-def schedule(samples: int, temperatures: Sequence[float] = TEMPERATURES) -> list[Sampling]:
-    """The settings of ``samples`` candidates: the specialist's own request first, then ``temperatures`` in turn."""
+def schedule(
+    samples: int, temperatures: Sequence[float] = TEMPERATURES, forms: Sequence[PromptForm] = (PromptForm.OWN,)
+) -> list[Sampling]:
+    """The settings of ``samples`` candidates: each of ``forms`` as the specialist words it, then ``temperatures`` in turn."""
     if not temperatures:
         raise ValueError("a sampling schedule needs at least one temperature")
-    return [Sampling(0)] + [Sampling(i, temperatures[(i - 1) % len(temperatures)], seed=i) for i in range(1, samples)]
+    if not forms:
+        raise ValueError("a sampling schedule needs at least one prompt form")
+    first = [Sampling(i, form=form) for i, form in enumerate(forms[:samples])]
+    later = range(len(first), samples)
+    return first + [
+        Sampling(i, temperatures[(i - len(forms)) % len(temperatures)], seed=i, form=forms[i % len(forms)]) for i in later
+    ]
 
 
 def temperatures_of(model: Model) -> Sequence[float]:

@@ -33,6 +33,7 @@ __all__ = [
     "CheckResult",
     "CodeOutput",
     "MathOutput",
+    "PromptForm",
     "Spec",
     "Specialist",
     "Status",
@@ -140,12 +141,20 @@ class TextOutput(BaseModel):
 TaskOutput = MathOutput | CodeOutput | TextOutput
 
 
+class PromptForm(str, enum.Enum):
+    """How a candidate's request is worded."""
+
+    OWN = "own"  # the specialist's own prompt: its reply format and its demands (tests, a formalization)
+    PLAIN = "plain"  # the instruction alone, as a person would ask it: the form any model knows best
+
+
 class Attempt(BaseModel):
     """One candidate a specialist generated and checked.
 
     ``round`` counts generate-check rounds; a round draws ``samples``
-    candidates, numbered by ``candidate`` (0 is the specialist's own request,
-    the others are drawn at ``temperature`` with ``seed``).
+    candidates, numbered by ``candidate``: the first of each ``form`` is the
+    request as the specialist words it (usually greedy), the others are
+    drawn at ``temperature`` with ``seed``.
     """
 
     number: int
@@ -153,6 +162,7 @@ class Attempt(BaseModel):
     tier: int
     round: int = 1
     candidate: int = 0
+    form: PromptForm = PromptForm.OWN
     temperature: float | None = None
     seed: int | None = None
     checks: list[CheckResult] = Field(default_factory=list)

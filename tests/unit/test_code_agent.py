@@ -10,8 +10,9 @@ from junto.agents._code import CodeSpecialist, parse_code_reply
 
 from junto._budget import Budget, BudgetTracker
 from junto._exceptions import ModelResponseError
-from junto._tasks import Spec
+from junto._tasks import PromptForm, Spec
 from junto.models import FunctionModel, Message, ModelRequest, Roster
+from tests.fixtures.candidates import code_candidate
 from tests.unit.test_code_local_sandbox import LocalSandbox
 
 TASK = TaskSpec(
@@ -202,13 +203,15 @@ ANY_CASE = "def count_vowels(s):\n    return sum(ch in set('aeiouAEIOU') for ch 
 ANY_CASE_TOO = "def count_vowels(s):\n    return len([ch for ch in s if ch in 'aeiouAEIOU'])\n"
 
 
-def _by_seed(codes: dict[int | None, str]) -> FunctionModel:
-    """A model whose candidate with ``seed`` answers ``codes[seed]`` (candidate 0 has no seed)."""
-    return FunctionModel(lambda messages, request: _answer(codes[request.seed], "assert count_vowels('a') == 1\n"))
+def _by_candidate(codes: dict[int, str]) -> FunctionModel:
+    """A model whose candidate ``i`` answers ``codes[i]``."""
+    return FunctionModel(
+        lambda messages, request: _answer(codes[code_candidate(messages, request)], "assert count_vowels('a') == 1\n")
+    )
 
 
 async def test_examples_that_two_candidates_pass_while_behaving_differently_verify_neither() -> None:
-    model = _by_seed({None: ANY_CASE, 1: LOWER_ONLY, 2: ANY_CASE_TOO})
+    model = _by_candidate({0: ANY_CASE, 1: LOWER_ONLY, 2: ANY_CASE_TOO})
     result = await CodeSpecialist().run(VOWELS_TASK, {}, _context(model, sandbox=LocalSandbox()))
     assert result.status is Status.UNVERIFIED
     assert [a.candidate for a in result.attempts] == [0, 1, 2]  # the round was not cut short by the examples alone
@@ -223,7 +226,7 @@ async def test_examples_that_two_candidates_pass_while_behaving_differently_veri
 
 
 async def test_candidates_that_behave_alike_keep_the_examples_verdict_and_say_so() -> None:
-    model = _by_seed({None: ANY_CASE, 1: ANY_CASE_TOO, 2: ANY_CASE})
+    model = _by_candidate({0: ANY_CASE, 1: ANY_CASE_TOO, 2: ANY_CASE})
     result = await CodeSpecialist().run(VOWELS_TASK, {}, _context(model, sandbox=LocalSandbox()))
     assert result.status is Status.VERIFIED
     examples = next(c for c in result.checks if c.name == "examples")
@@ -233,12 +236,43 @@ async def test_candidates_that_behave_alike_keep_the_examples_verdict_and_say_so
 
 async def test_a_rival_that_fails_the_examples_weakens_nothing_and_the_users_tests_still_end_the_round() -> None:
     wrong = "def count_vowels(s):\n    return len(s)\n"
-    model = _by_seed({None: ANY_CASE, 1: wrong, 2: wrong})
+    model = _by_candidate({0: ANY_CASE, 1: wrong, 2: wrong})
     alone = await CodeSpecialist().run(VOWELS_TASK, {}, _context(model, sandbox=LocalSandbox()))
     assert alone.status is Status.VERIFIED and alone.output.code == ANY_CASE
     assert not any(c.name == "examples decide" for c in alone.checks)
     users = VOWELS_TASK.model_copy(update={"tests": "assert count_vowels('AEIOU') == 5\n"})
-    model = _by_seed({None: ANY_CASE, 1: LOWER_ONLY, 2: LOWER_ONLY})
+    model = _by_candidate({0: ANY_CASE, 1: LOWER_ONLY, 2: LOWER_ONLY})
     result = await CodeSpecialist().run(users, {}, _context(model, sandbox=LocalSandbox()))
     assert result.status is Status.VERIFIED and result.output.code == ANY_CASE
     assert next(c for c in result.checks if c.name == "user tests").confirms
+
+
+async def test_the_first_candidate_is_asked_in_plain_words_and_a_retry_in_the_specialists_own() -> None:
+    task = TaskSpec(
+        id="vowels",
+        kind=TaskKind.CODE,
+        instruction="Write count_vowels(s), the number of vowels in s.\ncount_vowels('Tea') == 2\n",
+        max_attempts=2,
+    )
+    wrong = "def count_vowels(s):\n    return len(s)\n"
+    replies = iter([f"Here you go:\n```python\n{wrong}```\nIt counts the vowels.", _answer(ANY_CASE, "")])
+    model = FunctionModel(lambda messages, request: next(replies))
+    result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
+    plain, retry = model.calls
+    assert [m.role for m in plain.messages] == ["user"] and plain.messages[0].content == task.instruction
+    assert retry.messages[0].role == "system" and "return len(s)" in retry.messages[-1].content  # the evidence, fed back
+    assert [a.form for a in result.attempts] == [PromptForm.PLAIN, PromptForm.OWN]
+    assert result.status is Status.VERIFIED and result.output.code == ANY_CASE
+
+
+async def test_several_candidates_take_turns_between_the_plain_and_the_own_wording() -> None:
+    task = VOWELS_TASK.model_copy(update={"samples": 3, "max_attempts": 1})
+    model = _by_candidate({0: LOWER_ONLY, 1: LOWER_ONLY, 2: LOWER_ONLY})
+    result = await CodeSpecialist().run(task, {}, _context(model, sandbox=LocalSandbox()))
+    assert sorted((a.candidate, a.form) for a in result.attempts) == [
+        (0, PromptForm.PLAIN),
+        (1, PromptForm.OWN),
+        (2, PromptForm.PLAIN),
+    ]
+    asked = sorted(len(call.messages) for call in model.calls)
+    assert asked == [1, 1, 2]  # two plain requests (the user's words alone), one with the specialist's system prompt

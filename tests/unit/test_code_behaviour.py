@@ -6,6 +6,7 @@ from junto.agents import AgentContext, CodeSpecialist, Status, TaskKind, TaskSpe
 from junto.tools.code._behaviour import behaviour, shared_calls
 
 from junto.models import FunctionModel, Roster
+from tests.fixtures.candidates import code_candidate
 from tests.unit.test_code_local_sandbox import LocalSandbox
 
 
@@ -33,20 +34,21 @@ async def test_behaviour_records_values_and_errors_alike() -> None:
 
 async def test_the_candidates_that_behave_alike_outvote_the_odd_one() -> None:
     bodies = {
-        None: "def smallest(xs):\n    return max(xs)\n",  # the odd one out, with a test it passes itself
+        0: "def smallest(xs):\n    return max(xs)\n",  # the odd one out, with a test it passes itself
         1: "def smallest(xs):\n    return min(xs)\n",
         2: "def smallest(xs):\n    return sorted(xs)[0]\n",
         3: "def smallest(xs):\n    best = xs[0]\n    for x in xs:\n        best = x if x < best else best\n    return best\n",
     }
     tests = {
-        None: "assert smallest([1, 9]) == 9",
+        0: "assert smallest([1, 9]) == 9",
         1: "assert smallest([4, 2, 8]) == 2",
         2: "assert smallest([7]) == 7",
         3: "assert smallest([0, -3]) == -3",
     }
 
     def reply(messages, request):
-        return f"```python\n{bodies[request.seed]}```\n```python\n{tests[request.seed]}\n```"
+        which = code_candidate(messages, request)
+        return f"```python\n{bodies[which]}```\n```python\n{tests[which]}\n```"
 
     task = TaskSpec(
         id="c",

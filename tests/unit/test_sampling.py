@@ -10,7 +10,7 @@ from junto.agents._loop import CheckOutcome, Generation, judge_status, run_check
 from junto.agents._sampling import schedule
 
 from junto._budget import Budget, BudgetTracker
-from junto._tasks import CheckResult, Spec
+from junto._tasks import CheckResult, PromptForm, Spec
 from junto.models import ChatModel, FunctionModel, Message, ModelRequest, Roster
 from junto.models._types import Role
 
@@ -34,6 +34,21 @@ def test_a_schedule_takes_the_given_temperatures_in_turn_and_needs_one() -> None
     assert [(p.temperature, p.seed) for p in plan[1:]] == [(0.2, 1), (0.5, 2), (0.2, 3), (0.5, 4)]
     with pytest.raises(ValueError, match="at least one temperature"):
         schedule(3, ())
+
+
+def test_prompt_forms_each_come_first_as_asked_then_take_turns_at_the_temperatures() -> None:
+    plain, own = PromptForm.PLAIN, PromptForm.OWN
+    plan = schedule(5, (0.2, 0.5), (plain, own))
+    assert [(p.form, p.temperature, p.seed) for p in plan] == [
+        (plain, None, None),
+        (own, None, None),
+        (plain, 0.2, 2),
+        (own, 0.5, 3),
+        (plain, 0.2, 4),
+    ]
+    assert [p.form for p in schedule(1, (0.2,), (plain, own))] == [plain]
+    with pytest.raises(ValueError, match="at least one prompt form"):
+        schedule(3, (0.2,), ())
 
 
 async def test_the_first_verified_candidate_ends_the_round_and_the_rest_are_recorded_as_not_needed() -> None:
