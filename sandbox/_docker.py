@@ -8,8 +8,10 @@
             files = await session.get_files(["out.txt"])
 
 Each ``run`` takes a pre-started container from the pool (created fresh when
-the pool is empty), runs the program in one exec, and removes the container in
-the background: nothing a program leaves behind is seen by the next one. The
+the pool is empty) whose launcher, an interpreter started as the program's
+user, already waits for a program; it hands the program over and removes the
+container in the background: nothing a program leaves behind is seen by the
+next one. The
 wall-clock limit is enforced from the host: at the deadline the container is
 killed and removed, the output read so far is kept, ``timed_out`` is set and
 ``exit_code`` is ``None``. Reaching the output cap stops the program the same
@@ -27,7 +29,17 @@ from typing import Any, TypeVar
 
 from junto.sandbox._containers import ReapReport, create_started, reap, remove
 from junto.sandbox._engine import Engine, image_missing
-from junto.sandbox._exec import ContainerGone, Outcome, collect_files, oom_kills, program_payload, put_in, run_in
+from junto.sandbox._exec import (
+    ContainerGone,
+    Outcome,
+    Waiting,
+    collect_files,
+    oom_kills,
+    program_payload,
+    put_in,
+    run_waiting,
+    start_launcher,
+)
 from junto.sandbox._files import check_name
 from junto.sandbox._image import DEFAULT_IMAGE, image_exists
 from junto.sandbox._limits import SandboxLimits
@@ -53,7 +65,7 @@ class DockerSandbox:
         self.limits = limits
         self.pool_size = pool_size
         self.ttl = ttl
-        self._ready: list[str] = []
+        self._ready: list[Waiting] = []  # pooled containers, each with its launcher started and waiting for a program
         self._refilling = 0
         self._tasks: set[asyncio.Future[Any]] = set()  # background work and container creations: close() waits for them
         self._owned: set[str] = set()  # every container made and not yet removed: close() removes what is left
@@ -97,18 +109,22 @@ class DockerSandbox:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _create(self) -> str:
-        """A new started container, owned by this sandbox until :meth:`_remove`.
+    async def _create(self) -> Waiting:
+        """A new started container with its launcher waiting, owned by this sandbox until :meth:`_remove`.
 
         The creation runs as the sandbox's own task: a caller cancelled while
         the engine makes the container does not lose it (the container is
         removed once made), and ``close()`` waits for creations in flight.
         """
 
-        async def make() -> str:
+        async def make() -> Waiting:
             cid = await create_started(self.engine, image=self.image, limits=self.limits)
             self._owned.add(cid)
-            return cid
+            try:
+                return await start_launcher(self.engine, cid, self.limits)
+            except BaseException:
+                await self._remove(cid)
+                raise
 
         creation = self._spawn(make())
         try:
@@ -117,9 +133,11 @@ class DockerSandbox:
             self._spawn(self._remove_when_made(creation))
             raise
 
-    async def _remove_when_made(self, creation: asyncio.Future[str]) -> None:
+    async def _remove_when_made(self, creation: asyncio.Future[Waiting]) -> None:
         with contextlib.suppress(Exception):
-            await self._remove(await creation)
+            waiting = await creation
+            waiting.close()
+            await self._remove(waiting.cid)
 
     async def _remove(self, cid: str) -> None:
         await remove(self.engine, cid)
@@ -132,21 +150,28 @@ class DockerSandbox:
 
     async def _refill(self) -> None:
         try:
-            cid = await self._create()
+            waiting = await self._create()
         except SandboxError:
             return  # the next run creates its own container and reports the error
         finally:
             self._refilling -= 1
         if self._closed:
-            await self._remove(cid)
+            waiting.close()
+            await self._remove(waiting.cid)
         else:
-            self._ready.append(cid)
+            self._ready.append(waiting)
 
-    async def _take(self) -> str:
+    async def _take(self) -> Waiting:
+        """A pooled container whose launcher still waits, else a new one."""
         if self._closed:
             raise SandboxError("the sandbox is closed")
-        cid = self._ready.pop(0) if self._ready else None
-        return cid or await self._create()
+        while self._ready:
+            waiting = self._ready.pop(0)
+            if not waiting.ended():
+                return waiting
+            waiting.close()
+            self._discard(waiting.cid)  # it stopped while pooled
+        return await self._create()
 
     def _discard(self, cid: str) -> None:
         """Remove a used container, then top the pool up: once no run is in flight (at most ``_UPKEEP_WAIT_S`` later).
@@ -195,20 +220,24 @@ class DockerSandbox:
         wanted = [check_name(name) for name in collect or []]
         with self._in_flight():
             for attempt in range(2):
-                cid = await self._take()
+                waiting = await self._take()
                 try:
-                    return await _run_and_report(self, cid, program, stdin=stdin, argv=argv, timeout=timeout, collect=wanted)
+                    return await _run_and_report(
+                        self, waiting.cid, program, stdin=stdin, argv=argv, timeout=timeout, collect=wanted, waiting=waiting
+                    )
                 except ContainerGone:
                     if attempt:
                         raise
                 finally:
-                    self._discard(cid)
+                    self._discard(waiting.cid)
         raise AssertionError("unreachable")
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[SandboxSession]:
         """One container kept for several steps; removed when the block ends."""
-        cid = await self._take()
+        pooled = await self._take()
+        pooled.close()  # each step starts its own launcher
+        cid = pooled.cid
         self._top_up()
         session = SandboxSession(self, cid)
         try:
@@ -232,7 +261,9 @@ class DockerSandbox:
         self._idle.set()  # used containers go now
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        self._ready = []
+        ready, self._ready = self._ready, []
+        for waiting in ready:
+            waiting.close()
         await asyncio.gather(*(self._remove(cid) for cid in list(self._owned)), return_exceptions=True)
         self.engine.close()
 
@@ -298,10 +329,12 @@ async def _run_and_report(
     timeout: float,
     collect: list[str],
     session: SandboxSession | None = None,
+    waiting: Waiting | None = None,
 ) -> ExecResult:
     engine, limits = sandbox.engine, sandbox.limits
     try:
-        outcome = await run_in(engine, cid, limits, program=program, stdin=stdin, argv=argv, timeout=timeout)
+        waiting = waiting or await start_launcher(engine, cid, limits)
+        outcome = await run_waiting(engine, waiting, limits, program=program, stdin=stdin, argv=argv, timeout=timeout)
     except asyncio.CancelledError:
         await asyncio.shield(sandbox._remove(cid))
         raise

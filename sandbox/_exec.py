@@ -1,19 +1,30 @@
 """One program run inside a running container: the sandbox's hot path.
 
-A single exec carries the program in and runs it: a two-line shell launcher
-reads exactly the tar's length (``head -c`` never reads past its count) from the
-exec's stdin, unpacks it into the work dir with ``tar`` (which refuses ``..``
-and absolute names; the names were checked on the host already), then replaces
-itself with ``python3 main.py ARGV``: the rest of stdin is the program's. The wall clock is enforced here on the host; the
-caller kills the container when the deadline passes or the output cap is hit.
+A run goes to a launcher (``_launcher.py``, a ``python3 -c`` exec) that waits
+on stdin for its program: a JSON line with the tar's length and the argv, the
+tar (``main.py`` and the run's files), then the program's own stdin. The
+launcher unpacks the tar into the work dir and runs ``main.py`` in its own,
+already started interpreter. A warm-pool container has its launcher started
+before the run is asked for (:func:`start_launcher`), so a run costs no exec
+and no interpreter start-up; the run itself is :func:`run_waiting`. The wall
+clock is enforced here on the host; the caller kills the container when the
+deadline passes or the output cap is hit. Putting files into a session's
+container uses a two-line shell instead: ``head -c`` reads exactly the tar's
+length from stdin and ``tar`` unpacks it (refusing ``..`` and absolute names;
+the names were checked on the host already).
 """
 
 from __future__ import annotations
 
+import json
 import re
+import select
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import docker.errors
 from junto.sandbox._engine import Engine
@@ -23,14 +34,20 @@ from junto.sandbox._stream import Ending, Exchange, exchange, raw_socket
 
 from junto._exceptions import SandboxError
 
-__all__ = ["ContainerGone", "Outcome", "collect_files", "oom_kills", "program_payload", "run_in", "put_in"]
+__all__ = [
+    "ContainerGone",
+    "Outcome",
+    "Waiting",
+    "collect_files",
+    "oom_kills",
+    "program_payload",
+    "put_in",
+    "run_waiting",
+    "start_launcher",
+]
 
 _UNPACK = 'head -c "$1" | tar -x -f - --no-same-owner --no-same-permissions -m || exit 125'
-_LAUNCH = {"put": _UNPACK, "run": _UNPACK + '\nshift\nexec python3 main.py "$@"'}
-
-
-def _launcher(mode: str, size: int, argv: list[str]) -> list[str]:
-    return ["/bin/sh", "-c", _LAUNCH[mode], "junto-launch", str(size), *argv]
+_LAUNCHER = ["python3", "-c", Path(__file__).with_name("_launcher.py").read_text(encoding="utf-8")]
 
 
 _OOM_FILES = ["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"]
@@ -63,24 +80,63 @@ def _stdin_bytes(stdin: bytes | str | None, limits: SandboxLimits) -> bytes:
     return data
 
 
-def _exec_blocking(
-    engine: Engine, cid: str, command: list[str], payload: bytes, *, user: str, workdir: str, deadline: float, cap: int
-) -> Outcome:
-    started = time.monotonic()
+@dataclass
+class Waiting:
+    """An exec started in a container and waiting on stdin: a launcher for one run, or any command about to be fed."""
+
+    cid: str
+    exec_id: str
+    sock: Any  # what exec_start(socket=True) returned; its stubs say Any
+
+    def ended(self) -> bool:
+        """Whether the exec's stream has closed already (its container stopped while it waited)."""
+        raw = raw_socket(self.sock)
+        try:
+            readable, _, _ = select.select([raw], [], [], 0)
+            return bool(readable) and raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
+    def close(self) -> None:
+        """Close the stream: a launcher that never got its program sees end of input and exits."""
+        raw = raw_socket(self.sock)
+        self.sock.close()
+        raw.close()
+
+
+def _start_blocking(engine: Engine, cid: str, command: list[str], *, user: str, workdir: str) -> Waiting:
     try:
         exec_id = engine.api.exec_create(cid, command, stdin=True, stdout=True, stderr=True, user=user, workdir=workdir)["Id"]
     except docker.errors.APIError as error:
         if error.status_code in (404, 409):
             raise ContainerGone(f"container {cid[:12]} is not running") from error
         raise
-    sock = engine.api.exec_start(exec_id, socket=True)
-    raw = raw_socket(sock)
+    return Waiting(cid, exec_id, engine.api.exec_start(exec_id, socket=True))
+
+
+async def start_launcher(engine: Engine, cid: str, limits: SandboxLimits) -> Waiting:
+    """Start the launcher in ``cid``, as the program's user in the work dir; it waits for its program."""
+    return await engine.call(_start_blocking, engine, cid, _LAUNCHER, user=limits.user, workdir=limits.work_dir)
+
+
+def _exec_blocking(
+    engine: Engine, cid: str, command: list[str], payload: bytes, *, user: str, workdir: str, deadline: float, cap: int
+) -> Outcome:
+    started = time.monotonic()
+    waiting = _start_blocking(engine, cid, command, user=user, workdir=workdir)
+    return _feed_blocking(engine, waiting, payload, deadline=deadline, cap=cap, started=started)
+
+
+def _feed_blocking(engine: Engine, waiting: Waiting, payload: bytes, *, deadline: float, cap: int, started: float) -> Outcome:
+    """Send ``payload`` to a waiting exec, read its output to the end, then its exit code."""
     try:
-        result = exchange(raw, payload, deadline=deadline, cap=cap)
+        result = exchange(raw_socket(waiting.sock), payload, deadline=deadline, cap=cap)
     finally:
-        sock.close()
-        raw.close()
+        waiting.close()
     duration = time.monotonic() - started
+    exec_id = waiting.exec_id
     exit_code = None
     if result.ending is Ending.EXITED:
         for _ in range(200):
@@ -92,9 +148,9 @@ def _exec_blocking(
     return Outcome(result, exit_code, duration)
 
 
-async def run_in(
+async def run_waiting(
     engine: Engine,
-    cid: str,
+    waiting: Waiting,
     limits: SandboxLimits,
     *,
     program: bytes,
@@ -102,21 +158,21 @@ async def run_in(
     argv: list[str] | None,
     timeout: float,
 ) -> Outcome:
-    """Run the packed ``program`` in container ``cid``; stops reading at ``timeout`` or the output cap."""
+    """Run the packed ``program`` through a waiting launcher; stops reading at ``timeout`` or the output cap."""
     data = _stdin_bytes(stdin, limits)
-    args = [str(arg) for arg in argv or []]
-    command = _launcher("run", len(program), args)
-    deadline = time.monotonic() + timeout
+    header = json.dumps({"size": len(program), "argv": [str(arg) for arg in argv or []]}).encode() + b"\n"
+    started = time.monotonic()
+    if waiting.ended():
+        waiting.close()
+        raise ContainerGone(f"container {waiting.cid[:12]} stopped while its launcher waited")
     return await engine.call(
-        _exec_blocking,
+        _feed_blocking,
         engine,
-        cid,
-        command,
-        program + data,
-        user=limits.user,
-        workdir=limits.work_dir,
-        deadline=deadline,
+        waiting,
+        header + program + data,
+        deadline=started + timeout,
         cap=limits.output_bytes,
+        started=started,
     )
 
 
@@ -125,7 +181,7 @@ async def put_in(
 ) -> None:
     """Unpack ``files`` into the work dir of ``cid``."""
     archive = pack(files, limit=limits.transfer_bytes)
-    command = _launcher("put", len(archive), [])
+    command = ["/bin/sh", "-c", _UNPACK, "junto-put", str(len(archive))]
     outcome = await engine.call(
         _exec_blocking,
         engine,

@@ -208,3 +208,29 @@ async def test_a_run_cancelled_while_its_container_is_made_leaves_nothing(monkey
                 break
             await asyncio.sleep(0.05)
         assert recorded.made and recorded.still_there() == []
+
+
+async def test_an_uncaught_error_prints_the_programs_own_traceback(docker_sandbox) -> None:
+    result = await docker_sandbox.run(
+        "import sys\n\ndef f():\n    return 1 / 0\n\nprint(sys.argv)\nf()", timeout=10, argv=["a b"]
+    )
+    assert result.exit_code == 1 and result.stdout == "['main.py', 'a b']\n"
+    assert result.stderr.startswith("Traceback (most recent call last):\n")
+    assert 'main.py", line 7, in <module>' in result.stderr and "ZeroDivisionError" in result.stderr
+    assert "runpy" not in result.stderr and "<string>" not in result.stderr  # nothing of the launcher around it
+
+
+async def test_a_pooled_container_that_stopped_while_waiting_is_replaced() -> None:
+    async with DockerSandbox.start(pool_size=1) as sandbox:
+        for _ in range(200):
+            if sandbox._ready:
+                break
+            await asyncio.sleep(0.05)
+        client = docker.from_env()
+        try:
+            client.api.kill(sandbox._ready[0].cid)
+        finally:
+            client.close()
+        await asyncio.sleep(0.5)
+        result = await sandbox.run("print('fresh')", timeout=10)
+    assert result.ok and result.stdout == "fresh\n"
