@@ -1,4 +1,4 @@
-"""The built-in suites (`humaneval`, `math`, `math-heldout`, `composite`, `ifeval-heldout`, `route-heldout`, `route-heldout-2`, `route-heldout-3`) and user JSONL suites."""
+"""The built-in suites (`humaneval`, `math`, `math-heldout`, `composite`, `ifeval-heldout`, `route-heldout`, `route-heldout-2`, `route-heldout-3`, `route-heldout-4`) and user JSONL suites."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ BUILTIN_SUITES = (
     "route-heldout",
     "route-heldout-2",
     "route-heldout-3",
+    "route-heldout-4",
 )
 
 _HUMANEVAL_PROMPT = (
