@@ -28,8 +28,10 @@ How a task becomes a plan:
    an instruction at most the task's own text and a little more), so a model
    that loops must still close its JSON; parsing does not enforce the bounds.
 3. **Tidy.** Harmless clean-ups only, none that changes meaning: whitespace
-   stripped; spaces inside ids turned into ``_`` (everywhere the id is used,
-   so references stay consistent); kinds lower-cased and common synonyms
+   stripped; ids made well formed (everywhere the id is used, so references
+   stay consistent): each run of spaces or other characters an id may not
+   hold turned into ``_``, and ``t`` put before one that starts with a digit
+   or ``_`` (``c++ fix`` -> ``c_fix``, ``2024-report`` -> ``t2024-report``); kinds lower-cased and common synonyms
    mapped (``maths`` -> math, ``python`` -> code, ``essay`` -> writing);
    repeated dependencies merged; a task repeated (the same id and the same
    instruction, whatever kind or dependencies the copy was given) kept once,
@@ -753,4 +755,6 @@ def _tidy(draft: _PlanDraft) -> _PlanDraft:
 
 
 def _tidy_id(raw: str) -> str:
-    return re.sub(r"\s+", "_", raw.strip())
+    """An id as a well-formed one: each run of characters an id may not hold becomes ``_``; one not starting with a letter gets ``t`` before it."""
+    tidy = re.sub(r"[^A-Za-z0-9_-]+", "_", raw.strip())
+    return tidy if not tidy or tidy[0].isalpha() else f"t{tidy}"

@@ -176,6 +176,16 @@ async def test_harmless_tidying_keeps_the_plan_valid() -> None:
     assert outcome.plan.tasks[1].depends_on == ["find_roots"]
 
 
+async def test_ids_a_model_writes_out_of_form_are_made_well_formed_wherever_they_are_used() -> None:
+    odd = _plan_json(
+        _task("1st-step", "math", "Add the two invoices."),
+        _task("mail.v2 (draft)", "writing", "Write the email with the total.", ["1st-step"]),
+    )
+    outcome = await Planner().plan(COMPOSITE, _ctx(_replies(odd)))
+    assert outcome.repairs == []
+    assert [(t.id, t.depends_on) for t in outcome.plan.tasks] == [("t1st-step", []), ("mail_v2_draft_", ["t1st-step"])]
+
+
 async def test_a_task_copied_under_other_kinds_is_kept_once_as_first_written() -> None:
     # A small model that loops writes its first task again and again, trying each kind in turn.
     looped = _plan_json(
