@@ -226,11 +226,16 @@ async def test_a_pooled_container_that_stopped_while_waiting_is_replaced() -> No
             if sandbox._ready:
                 break
             await asyncio.sleep(0.05)
+        pooled = sandbox._ready[0]
         client = docker.from_env()
         try:
-            client.api.kill(sandbox._ready[0].cid)
+            client.api.kill(pooled.cid)
         finally:
             client.close()
-        await asyncio.sleep(0.5)
+        for _ in range(200):  # until its launcher's stream has closed
+            if pooled.ended():
+                break
+            await asyncio.sleep(0.05)
+        assert pooled.ended()
         result = await sandbox.run("print('fresh')", timeout=10)
     assert result.ok and result.stdout == "fresh\n"
