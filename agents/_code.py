@@ -29,7 +29,6 @@ checks' evidence, uses the specialist's own.
 from __future__ import annotations
 
 import ast
-import asyncio
 from collections import Counter
 from collections.abc import Sequence
 
@@ -53,6 +52,7 @@ from pydantic import BaseModel, Field
 
 from junto._exceptions import ModelResponseError
 from junto._fences import fences
+from junto._gather import gather_all
 from junto._tasks import (
     AgentContext,
     Attempt,
@@ -266,7 +266,7 @@ class CodeSpecialist:
         sources += [o.tests for o in codes.values()]
         calls = shared_calls(entry, sources)
         sandbox = ctx.sandbox
-        runs = await asyncio.gather(*(behaviour(sandbox, o.code, calls, timeout_s=self.timeout_s) for o in codes.values()))
+        runs = await gather_all(behaviour(sandbox, o.code, calls, timeout_s=self.timeout_s) for o in codes.values())
         if ctx.budget is not None:
             ctx.budget.charge_sandbox(sum(seconds for _, seconds in runs))
         return {i: key for i, (key, _) in zip(codes, runs, strict=True) if key is not None}
@@ -302,7 +302,7 @@ class CodeSpecialist:
             return checks
 
         verified = [a for a in passing.values() if judge_status(a.checks) is Status.VERIFIED]
-        revised = await asyncio.gather(*(held(a) for a in verified))
+        revised = await gather_all(held(a) for a in verified)
         return {a.candidate: checks for a, checks in zip(verified, revised, strict=True)}
 
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:

@@ -21,6 +21,7 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict
 
 from junto._exceptions import MissingDependencyError
+from junto._gather import gather_all
 from junto._tasks import CheckResult, Spec
 from junto.sandbox._types import Sandbox
 from junto.tools.code._variants import flip_comparison, off_by_one, swap_arithmetic
@@ -163,4 +164,4 @@ async def check_many(
         async with limit:
             return await check_humaneval_program(sandbox, problem, program, timeout_s=timeout_s, name=problem.task_id)
 
-    return list(await asyncio.gather(*(one(p, program) for p, program in jobs)))
+    return await gather_all(one(p, program) for p, program in jobs)
