@@ -255,12 +255,10 @@ async def _round(
     history = _feedback_order(earlier)
     first = len(earlier) + 1
 
-    async def candidate(sampling: Sampling) -> Attempt:
-        number = first + sampling.index
-        ctx.emit(events.TaskAttempt(run_id=ctx.run_id, task_id=task.id, attempt=number, model=model.name, tier=tier))
-        began = time.perf_counter()
-        drawn = Attempt(
-            number=number,
+    def drawn_as(sampling: Sampling) -> Attempt:
+        """The record of a candidate drawn with ``sampling``, before any output or check."""
+        return Attempt(
+            number=first + sampling.index,
             model=model.name,
             tier=tier,
             round=round_,
@@ -269,6 +267,11 @@ async def _round(
             temperature=sampling.temperature,
             seed=sampling.seed,
         )
+
+    async def candidate(sampling: Sampling) -> Attempt:
+        drawn = drawn_as(sampling)
+        ctx.emit(events.TaskAttempt(run_id=ctx.run_id, task_id=task.id, attempt=drawn.number, model=model.name, tier=tier))
+        began = time.perf_counter()
         try:
             write = plain if sampling.form is PromptForm.PLAIN and plain is not None else generate
             generation = await write(SampledModel(model, sampling), task, inputs, history)
@@ -285,7 +288,7 @@ async def _round(
         outcome = await check(generation.output, task, inputs, ctx)
         checks = outcome.checks if task.instruction_source is not Spec.MODEL else [_as_models(c) for c in outcome.checks]
         for result in checks:
-            ctx.emit(events.TaskChecked(run_id=ctx.run_id, task_id=task.id, attempt=number, check=result))
+            ctx.emit(events.TaskChecked(run_id=ctx.run_id, task_id=task.id, attempt=drawn.number, check=result))
         completion = generation.completion
         return drawn.model_copy(
             update={
@@ -322,15 +325,8 @@ async def _round(
         if not job.cancelled() and job.exception() is None:  # finished alongside the verified one: it was drawn, keep it
             finished[sampling.index] = job.result()
         elif job.cancelled():
-            finished[sampling.index] = Attempt(
-                number=first + sampling.index,
-                model=model.name,
-                tier=tier,
-                round=round_,
-                candidate=sampling.index,
-                temperature=sampling.temperature,
-                seed=sampling.seed,
-                error="not needed: another candidate of this round was verified first",
+            finished[sampling.index] = drawn_as(sampling).model_copy(
+                update={"error": "not needed: another candidate of this round was verified first"}
             )
     return [finished[i] for i in sorted(finished)], spent
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import re
 import select
-import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -89,15 +88,17 @@ class Waiting:
     sock: Any  # what exec_start(socket=True) returned; its stubs say Any
 
     def ended(self) -> bool:
-        """Whether the exec's stream has closed already (its container stopped while it waited)."""
-        raw = raw_socket(self.sock)
+        """Whether the exec can no longer take a program: its stream has something to read.
+
+        A waiting launcher writes nothing until its program comes, so
+        anything readable is the end of the stream (its container stopped)
+        or the engine's word that the exec did not start.
+        """
         try:
-            readable, _, _ = select.select([raw], [], [], 0)
-            return bool(readable) and raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-        except BlockingIOError:
-            return False
-        except OSError:
+            readable, _, _ = select.select([raw_socket(self.sock)], [], [], 0)
+        except (OSError, ValueError):
             return True
+        return bool(readable)
 
     def close(self) -> None:
         """Close the stream: a launcher that never got its program sees end of input and exits."""

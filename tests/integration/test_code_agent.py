@@ -9,6 +9,7 @@ from junto.sandbox import Sandbox
 from junto.tools import check_code, run_code_tests
 
 from junto._budget import Budget, BudgetTracker
+from junto._tasks import PromptForm
 from junto.models import ChatModel, Roster
 
 pytestmark = [pytest.mark.docker, pytest.mark.model]
@@ -70,7 +71,11 @@ async def test_sampled_candidates_are_each_checked_in_the_sandbox_and_chosen_by_
     result = await CodeSpecialist(max_tokens=256).run(task, {}, ctx)
     print(f"\nstatus={result.status.value} selection={result.selection!r}")
     assert [a.candidate for a in result.attempts] == [0, 1, 2]
-    assert {a.seed for a in result.attempts} == {None, 1, 2}
+    assert {(a.form, a.seed) for a in result.attempts} == {
+        (PromptForm.PLAIN, None),
+        (PromptForm.OWN, None),
+        (PromptForm.PLAIN, 2),
+    }
     drawn = [a for a in result.attempts if a.output is not None]
     # a candidate that was drawn was run against the user's tests, or failed to run at all
     assert all(any(c.name in ("user tests", "runs") for c in a.checks) for a in drawn)

@@ -276,3 +276,13 @@ async def test_several_candidates_take_turns_between_the_plain_and_the_own_wordi
     ]
     asked = sorted(len(call.messages) for call in model.calls)
     assert asked == [1, 1, 2]  # two plain requests (the user's words alone), one with the specialist's system prompt
+
+
+async def test_a_candidate_not_needed_keeps_the_wording_it_would_have_been_asked_in() -> None:
+    users = VOWELS_TASK.model_copy(update={"tests": "assert count_vowels('AEIOU') == 5\n"})
+    model = _by_candidate({0: ANY_CASE, 1: ANY_CASE_TOO, 2: ANY_CASE})
+    result = await CodeSpecialist().run(users, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.VERIFIED
+    assert [a.error is not None and a.error.startswith("not needed") for a in result.attempts] == [False, True, True]
+    forms = {a.candidate: a.form for a in result.attempts}
+    assert forms == {0: PromptForm.PLAIN, 1: PromptForm.OWN, 2: PromptForm.PLAIN}
