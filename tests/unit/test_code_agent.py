@@ -283,6 +283,7 @@ async def test_a_candidate_not_needed_keeps_the_wording_it_would_have_been_asked
     model = _by_candidate({0: ANY_CASE, 1: ANY_CASE_TOO, 2: ANY_CASE})
     result = await CodeSpecialist().run(users, {}, _context(model, sandbox=LocalSandbox()))
     assert result.status is Status.VERIFIED
-    assert [a.error is not None and a.error.startswith("not needed") for a in result.attempts] == [False, True, True]
+    # whichever finishes first is verified; the two others are cancelled, and at least one of them was to be asked plainly
+    assert sum(a.error is not None and a.error.startswith("not needed") for a in result.attempts) == 2
     forms = {a.candidate: a.form for a in result.attempts}
     assert forms == {0: PromptForm.PLAIN, 1: PromptForm.OWN, 2: PromptForm.PLAIN}
