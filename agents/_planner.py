@@ -36,9 +36,15 @@ How a task becomes a plan:
    repeated dependencies merged; a task repeated (the same id and the same
    instruction, whatever kind or dependencies the copy was given) kept once,
    as first written: a small model that loops copies its first task under
-   each kind in turn, and a copy cannot be a second task.
-   Conflicting duplicate ids (one id, two instructions), self-dependencies,
-   cycles, unknown ids and kinds are *not* guessed at: they are errors.
+   each kind in turn, and a copy cannot be a second task. One id given to
+   two different tasks names both: the second becomes ``id_2`` (the third
+   ``id_3``), and a reference to the id means every task that bore it,
+   except that a task bearing it means those before it; a task that names
+   itself among its dependencies has that one dropped (a task cannot wait
+   for itself). Every task and instruction the model wrote is kept, and
+   nothing runs before what it named; the embedded planner, told that its
+   ids clash, gives the same plan back. Cycles, unknown ids and kinds are
+   *not* guessed at: they are errors.
 4. **Repair.** :func:`~junto.graphs.validate_plan` lists the errors; they go
    back to the model, at most ``max_repairs`` times. Still invalid (or the
    model failed, or never produced plan JSON), the next tier tries, if any.
@@ -750,8 +756,37 @@ def _tidy(draft: _PlanDraft) -> _PlanDraft:
         if key not in seen:
             seen.add(key)
             tasks.append(tidy)
-    answer = list(dict.fromkeys(_tidy_id(a) for a in draft.answer if a.strip()))
-    return _PlanDraft(tasks=tasks, answer=answer)
+    bearers = _bearers(tasks)
+    answer = [new for a in draft.answer if a.strip() for new in bearers.get(_tidy_id(a), [_tidy_id(a)])]
+    return _PlanDraft(tasks=_named_apart(tasks, bearers), answer=list(dict.fromkeys(answer)))
+
+
+def _bearers(tasks: Sequence[_TaskDraft]) -> dict[str, list[str]]:
+    """Each id as written, with the ids its tasks take: the first keeps it, the next become ``id_2``, ``id_3``, ... (never an id taken)."""
+    taken = {t.id for t in tasks}
+    bearers: dict[str, list[str]] = {}
+    for task in tasks:
+        group = bearers.setdefault(task.id, [])
+        name, n = task.id, len(group) + 1
+        while group and name in taken:
+            name, n = f"{task.id}_{n}", n + 1
+        taken.add(name)
+        group.append(name)
+    return bearers
+
+
+def _named_apart(tasks: Sequence[_TaskDraft], bearers: Mapping[str, list[str]]) -> list[_TaskDraft]:
+    """``tasks`` under their new ids, each reference to a shared id spelled out (see the module docstring)."""
+    named: list[_TaskDraft] = []
+    seen: dict[str, int] = {}  # how many tasks of each written id came before
+    for task in tasks:
+        own = bearers[task.id]
+        place = seen[task.id] = seen.get(task.id, -1) + 1
+        needs: list[str] = []
+        for ref in task.depends_on:
+            needs += own[:place] if ref == task.id else bearers.get(ref, [ref])
+        named.append(task.model_copy(update={"id": own[place], "depends_on": list(dict.fromkeys(needs))}))
+    return named
 
 
 def _tidy_id(raw: str) -> str:

@@ -77,11 +77,15 @@ async def test_cyclic_plan_is_sent_back_with_the_cycle_then_repaired() -> None:
     assert events[0].errors == outcome.repairs[0]
 
 
-async def test_self_dependency_is_an_error_not_silently_dropped() -> None:
-    model = _replies(_plan_json(_task("a", "math", depends_on=["a"]), _task("b", "code")), VALID)
+async def test_a_task_naming_itself_among_its_dependencies_has_that_one_dropped() -> None:
+    waits_on_itself = _plan_json(
+        _task("area", "math", "Work out the floor area.", depends_on=["area"]),
+        _task("note", "writing", "Tell the tenant the area.", depends_on=["note", "area"]),
+    )
+    model = _replies(waits_on_itself)
     outcome = await Planner().plan(COMPOSITE, _ctx(model))
-    assert "a -> a" in outcome.repairs[0][0]
-    assert outcome.source == "planner"
+    assert outcome.source == "planner" and outcome.repairs == [] and len(model.calls) == 1
+    assert [(t.id, t.depends_on) for t in outcome.plan.tasks] == [("area", []), ("note", ["area"])]
 
 
 async def test_always_invalid_composite_is_split_by_its_sentences() -> None:
@@ -105,8 +109,8 @@ async def test_always_invalid_composite_is_split_by_its_sentences() -> None:
 
 
 async def test_a_model_that_changes_its_invalid_plan_gets_every_repair() -> None:
-    self_loop = _plan_json(_task("a", "math", depends_on=["a"]), _task("b", "code"))
-    model = _replies(CYCLIC, self_loop, CYCLIC)
+    unknown = _plan_json(_task("a", "math", depends_on=["zz"]), _task("b", "code"))
+    model = _replies(CYCLIC, unknown, CYCLIC)
     outcome = await Planner(max_repairs=2).plan(COMPOSITE, _ctx(model))
     assert len(model.calls) == 3 and len(outcome.repairs) == 3
     assert outcome.source == "fallback" and "the same plan again" not in outcome.reason
@@ -199,10 +203,28 @@ async def test_a_task_copied_under_other_kinds_is_kept_once_as_first_written() -
     assert [(t.id, t.kind, t.depends_on) for t in outcome.plan.tasks] == [("seats", TaskKind.MATH, [])]
 
 
-async def test_conflicting_duplicate_ids_are_errors() -> None:
-    model = _replies(_plan_json(_task("a", "math", "one"), _task("a", "code", "two")), VALID)
+async def test_one_id_given_to_two_tasks_names_both_and_keeps_every_order_the_model_asked_for() -> None:
+    # The embedded planner, told its ids clash, gives the same plan back: each task gets an id of its own.
+    clashing = _plan_json(
+        _task("fare", "math", "Price the trip at 0.4 per km for 120 km."),
+        _task("fare", "math", "Add the 15% tip to that price.", depends_on=["fare"]),
+        _task("fare_2", "general", "Say which airline is cheaper."),
+        _task("fare", "writing", "Write the expense note with the total.", depends_on=["fare", "fare_2"]),
+        _task("card", "writing", "Thank the driver.", depends_on=["fare"]),
+        answer=["fare", "card"],
+    )
+    model = _replies(clashing)
     outcome = await Planner().plan(COMPOSITE, _ctx(model))
-    assert "used more than once" in outcome.repairs[0][0]
+    assert outcome.source == "planner" and outcome.repairs == [] and len(model.calls) == 1
+    assert [(t.id, t.kind.value, t.depends_on) for t in outcome.plan.tasks] == [
+        ("fare", "math", []),
+        ("fare_3", "math", ["fare"]),  # fare_2 is the model's own id: never taken
+        ("fare_2", "general", []),
+        ("fare_4", "writing", ["fare", "fare_3", "fare_2"]),  # its own id: the two before it
+        ("card", "writing", ["fare", "fare_3", "fare_4"]),  # another task's reference: all three
+    ]
+    assert [t.instruction for t in outcome.plan.tasks][1] == "Add the 15% tip to that price."
+    assert outcome.plan.answer == ["fare", "fare_3", "fare_4", "card"]
 
 
 async def test_the_schema_sent_bounds_every_string_and_list() -> None:
