@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 
 import typer
 
 from junto._exceptions import JuntoError, SetupError
+from junto.cli._codes import ExitCode
 
 __all__ = ["app", "main"]
 
@@ -74,13 +79,32 @@ def error_exit(error: JuntoError) -> None:
     raise SystemExit(2 if isinstance(error, SetupError) else 1)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM unwinds the command as Ctrl-C does, so its clean-up runs: sandbox containers removed, model servers stopped."""
+    raise SystemExit(ExitCode.TERMINATED)
+
+
+@contextlib.contextmanager
+def _graceful_termination() -> Iterator[None]:
+    """While the CLI runs, SIGTERM (``kill``, ``docker stop``, a supervisor) exits through :func:`_terminated`."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of exiting (usage errors: 2)."""
     _register()
     args = sys.argv[1:] if argv is None else argv
     args = _ray_without_address(args)
     try:
-        app(args=args, prog_name="junto")
+        with _graceful_termination():
+            app(args=args, prog_name="junto")
     except JuntoError as error:
         if "--debug" in args:
             raise

@@ -28,11 +28,13 @@ class ExitCode(enum.IntEnum):
     FAILED = 4  # no usable answer (every task failed, or planning failed)
     BUDGET = 5  # a budget limit (tokens, dollars, wall clock) stopped it
     CANCELLED = 130  # Ctrl-C, as the shell reports it; the run can be resumed
+    TERMINATED = 143  # SIGTERM, as the shell reports it: stopped as by Ctrl-C (clean-up done; a run can be resumed)
 
 
 EXIT_CODES_HELP = (
     "Exit status: 0 verified or completed, 3 partial (some tasks failed), 4 failed (no usable answer), "
-    "5 stopped by the budget, 130 cancelled (Ctrl-C; resumable), 2 usage or configuration error, 1 any other error."
+    "5 stopped by the budget, 130 cancelled (Ctrl-C; resumable), 143 stopped by SIGTERM (resumable), "
+    "2 usage or configuration error, 1 any other error."
 )
 
 

@@ -199,10 +199,11 @@ def make_junto(config: Path | None, *, budget: Budget, max_replans: int = 0, sam
 
 
 class _Cancelled:
-    """The run was stopped by Ctrl-C (and recorded as cancelled)."""
+    """The run was stopped by Ctrl-C or SIGTERM (``code`` says which) and recorded as cancelled."""
 
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, code: ExitCode = ExitCode.CANCELLED) -> None:
         self.run_id = run_id
+        self.code = code
 
 
 def _execute(
@@ -249,6 +250,10 @@ def _execute(
         return error
     except KeyboardInterrupt:  # asyncio.run cancelled the run first: it is recorded as cancelled
         return _Cancelled(run_id)
+    except SystemExit as stop:  # SIGTERM: asyncio.run cancelled the run on the way out, as for Ctrl-C
+        if stop.code != ExitCode.TERMINATED:
+            raise
+        return _Cancelled(run_id, ExitCode.TERMINATED)
 
 
 def _finish(outcome: RunResult | RunView | JuntoError | _Cancelled, *, as_json: bool) -> None:
@@ -262,8 +267,9 @@ def _finish(outcome: RunResult | RunView | JuntoError | _Cancelled, *, as_json: 
                 json.dumps({"error": "the run was cancelled", "type": "Cancelled", "hint": hint, "run_id": outcome.run_id})
             )
         else:
-            typer.echo(f"run cancelled: recorded as {outcome.run_id} with the tasks that finished; {hint}", err=True)
-        raise typer.Exit(ExitCode.CANCELLED)
+            why = "cancelled" if outcome.code is ExitCode.CANCELLED else "stopped by SIGTERM"
+            typer.echo(f"run {why}: recorded as {outcome.run_id} with the tasks that finished; {hint}", err=True)
+        raise typer.Exit(outcome.code)
     if isinstance(outcome, JuntoError):
         code = ExitCode.USAGE if isinstance(outcome, SetupError) else ExitCode.ERROR
         if as_json:

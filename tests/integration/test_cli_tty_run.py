@@ -1,10 +1,11 @@
-"""``junto run`` on a real pseudo-terminal: the live view, the answer as Markdown, and Ctrl-C (exit 130, run recorded)."""
+"""``junto run`` on a real pseudo-terminal: the live view, the answer as Markdown, and Ctrl-C or SIGTERM (exit 130 or 143, run recorded)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -125,16 +126,30 @@ def _containers_of(pid: int) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.docker
-def test_ctrl_c_during_a_sandboxed_program_removes_the_sandbox_containers(launcher: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "said", "status"), [("ctrl-c", "run cancelled", 130), ("sigterm", "run stopped by SIGTERM", 143)]
+)
+def test_stopping_during_a_sandboxed_program_removes_the_sandbox_containers_and_records_the_run(
+    launcher: Path, tmp_path: Path, stop: str, said: str, status: int
+) -> None:
+    """Ctrl-C, or SIGTERM as ``kill`` and ``docker stop`` send it: the run unwinds, the sandbox is cleaned up, the run can be resumed."""
     child = spawn(launcher, tmp_path, "Add 2+2, then zzcode")
     child.expect(rf"prog{ANSI} *{ANSI}\[code\] {ANSI}running", timeout=60)
     deadline = time.monotonic() + 20
     while not _containers_of(child.pid):  # the sandbox is up and running the program
         assert time.monotonic() < deadline, "no sandbox container was started"
         time.sleep(0.2)
-    child.sendintr()
-    child.expect(r"run cancelled", timeout=60)
+    if stop == "ctrl-c":
+        child.sendintr()
+    else:
+        child.kill(signal.SIGTERM)
+    child.expect(said, timeout=60)
+    child.expect(r"recorded as (\w+)")
+    run_id = child.match.group(1)
     child.expect(pexpect.EOF, timeout=60)
     child.close()
-    assert child.exitstatus == 130
+    assert child.exitstatus == status
     assert _containers_of(child.pid) == []
+    record = asyncio.run(_record(tmp_path, run_id))
+    assert record is not None and record.result.exit_reason == "cancelled" and record.interrupted
+    assert list(record.result.results) == ["sum"]

@@ -155,3 +155,22 @@ async def test_resume_refuses_a_finished_run_and_an_unknown_one(tmp_path: Path, 
     assert code == 1 and "run feedc0ffee is not interrupted: it ended completed" in capsys.readouterr().err
     code = await asyncio.to_thread(main, ["resume", "abba"])
     assert code == 1 and "no run with id 'abba'" in capsys.readouterr().err
+
+
+def test_sigterm_unwinds_the_command_and_the_handler_is_put_back_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    import junto.cli._app as cli_app
+
+    seen: list[object] = []
+
+    def command(args: list[str], prog_name: str) -> None:
+        seen.append(signal.getsignal(signal.SIGTERM))
+        signal.raise_signal(signal.SIGTERM)  # as `kill` would send it, mid-command
+        raise AssertionError("SIGTERM did not stop the command")
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(cli_app, "app", command)
+    assert main(["anything"]) == ExitCode.TERMINATED == 143
+    assert seen and seen[0] is not before
+    assert signal.getsignal(signal.SIGTERM) is before
