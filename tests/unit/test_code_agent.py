@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -280,10 +281,16 @@ async def test_several_candidates_take_turns_between_the_plain_and_the_own_wordi
 
 async def test_a_candidate_not_needed_keeps_the_wording_it_would_have_been_asked_in() -> None:
     users = VOWELS_TASK.model_copy(update={"tests": "assert count_vowels('AEIOU') == 5\n"})
-    model = _by_candidate({0: ANY_CASE, 1: ANY_CASE_TOO, 2: ANY_CASE})
-    result = await CodeSpecialist().run(users, {}, _context(model, sandbox=LocalSandbox()))
-    assert result.status is Status.VERIFIED
-    # whichever finishes first is verified; the two others are cancelled, and at least one of them was to be asked plainly
-    assert sum(a.error is not None and a.error.startswith("not needed") for a in result.attempts) == 2
+
+    async def reply(messages, request) -> str:
+        candidate = code_candidate(messages, request)
+        if candidate:  # still being written when candidate 0 is verified, however loaded the machine
+            await asyncio.sleep(60)
+        return _answer(ANY_CASE, "assert count_vowels('a') == 1\n")
+
+    result = await CodeSpecialist().run(users, {}, _context(FunctionModel(reply), sandbox=LocalSandbox()))
+    assert result.status is Status.VERIFIED and result.output.code == ANY_CASE
+    # candidate 0 is verified; the two others are cancelled, and candidate 2 was to be asked plainly, as 0 was
+    assert sorted(a.candidate for a in result.attempts if a.error is not None and a.error.startswith("not needed")) == [1, 2]
     forms = {a.candidate: a.form for a in result.attempts}
     assert forms == {0: PromptForm.PLAIN, 1: PromptForm.OWN, 2: PromptForm.PLAIN}
