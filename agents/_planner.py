@@ -48,7 +48,14 @@ How a task becomes a plan:
 4. **Repair.** :func:`~junto.graphs.validate_plan` lists the errors; they go
    back to the model, at most ``max_repairs`` times. Still invalid (or the
    model failed, or never produced plan JSON), the next tier tries, if any.
-5. **Fallback.** Nothing worked: when the task's sentences point at two or
+5. **Support.** A valid plan's math, code or writing task whose kind
+   nothing in the request (or the conversation) points at, not even weakly
+   (a number with "how many", "solve", "function", "words"), becomes a
+   ``general`` task: the embedded planner model often calls a plain
+   question math, and a specialist whose checks find nothing of their
+   domain to check answers no better than the general one. ``reason`` names
+   the tasks so changed.
+6. **Fallback.** Nothing worked: when the task's sentences point at two or
    more domains, :func:`decompose` splits it by those cues (deterministic);
    otherwise one ``general`` task carries the whole task text. Either way
    ``source`` is ``"fallback"`` and ``reason`` says why.
@@ -372,6 +379,8 @@ class _Clause:
             weak.add(TaskKind.MATH)
         if _WRITING_WEAK.search(text):
             weak.add(TaskKind.WRITING)
+        # Every domain the clause points at, however weakly: what a model's plan may give it.
+        self.hinted = self.strong | weak
         # A clause with strong evidence owns its other words: "a function computing roots" is code.
         self.weak = set() if self.strong else weak
         # A question that nothing points at may be a general question of its own.
@@ -441,6 +450,11 @@ def detect_domains(task: str) -> set[TaskKind]:
     "solve", "limit", "write") are not evidence on their own: see :func:`shortcut_kind`.
     """
     return {kind for clauses in _clauses(task) for clause in clauses for kind in clause.strong}
+
+
+def hinted_domains(text: str) -> set[TaskKind]:
+    """The domains ``text`` points at at all, strongly or weakly ("solve", "function", "words" count)."""
+    return {kind for clauses in _clauses(text) for clause in clauses for kind in clause.hinted}
 
 
 def shortcut_kind(task: str) -> TaskKind | None:
@@ -517,13 +531,15 @@ class Planner:
         prompt = _prompt(task, history)
         found = await self._ask(prompt, lambda draft: validate_plan(draft, limits=self.limits), ctx)
         if found.plan is not None:
+            plan, unsupported = _supported(found.plan, task, history)
             return PlanOutcome(
-                plan=found.plan,
+                plan=plan,
                 source="planner",
                 repairs=found.repairs,
                 usage=found.usage,
                 cost_usd=found.cost_usd,
                 model=found.model,
+                reason=unsupported,
             )
         reason = found.reason
         decomposed = decompose(task, history)
@@ -669,6 +685,18 @@ def decompose(task: str, history: list[Message] | None = None) -> Plan | None:
             instruction = f"{context}\n\nTask: {instruction}"
         tasks.append(PlanTask(id=task_id, kind=kind, instruction=instruction, depends_on=needs))
     return Plan(tasks=tasks)
+
+
+def _supported(plan: Plan, task: str, history: Sequence[Message]) -> tuple[Plan, str | None]:
+    """``plan`` with each specialist task the request does not point at made ``general``, and a note of them (see the module docstring)."""
+    hinted = hinted_domains("\n".join([*(m.content for m in history if m.role != "system"), task]))
+    moved = [t for t in plan.tasks if t.kind is not TaskKind.GENERAL and t.kind not in hinted]
+    if not moved:
+        return plan, None
+    ids = {t.id for t in moved}
+    tasks = [t.model_copy(update={"kind": TaskKind.GENERAL}) if t.id in ids else t for t in plan.tasks]
+    listed = ", ".join(f"{t.id} ({t.kind.value})" for t in moved)
+    return plan.model_copy(update={"tasks": tasks}), f"made general, since nothing in the request points at their kind: {listed}"
 
 
 def _single(kind: TaskKind, task: str, history: list[Message]) -> Plan:

@@ -50,4 +50,6 @@ class PlanOutcome(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     cost_usd: float = 0.0
     model: str | None = Field(default=None, description="the model whose plan was used; None for the shortcut and the fallback")
-    reason: str | None = Field(default=None, description="why the plan is a fallback or a shortcut")
+    reason: str | None = Field(
+        default=None, description="why the plan is a fallback or a shortcut, or what was changed in the model's plan"
+    )

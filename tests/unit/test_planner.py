@@ -501,3 +501,29 @@ def test_a_question_with_no_domain_evidence_is_general(task: str) -> None:
 )
 def test_only_a_plain_question_is_taken_for_general(task: str) -> None:
     assert shortcut_kind(task) is None
+
+
+async def test_a_specialist_task_the_request_does_not_point_at_becomes_general() -> None:
+    # A small planner model often calls a plain question math; nothing in the words points at math.
+    model = _replies(_plan_json(_task("why", "math", "Explain why onions make people cry.")))
+    outcome = await Planner(shortcut=False).plan("Why do onions make people cry when you chop them?", _ctx(model))
+    assert outcome.source == "planner" and [t.kind for t in outcome.plan.tasks] == [TaskKind.GENERAL]
+    assert outcome.reason is not None and "why (math)" in outcome.reason
+
+
+async def test_a_kind_the_request_points_at_even_weakly_is_the_models_to_give() -> None:
+    request = "My room is 3 by 4 metres: how much carpet do I need, and why are most rooms rectangular?"
+    model = _replies(
+        _plan_json(_task("carpet", "math", "Area of a 3 by 4 m room."), _task("shape", "general", "Why are rooms rectangular?"))
+    )
+    outcome = await Planner(shortcut=False).plan(request, _ctx(model))
+    assert [t.kind for t in outcome.plan.tasks] == [TaskKind.MATH, TaskKind.GENERAL] and outcome.reason is None
+
+
+async def test_the_conversation_counts_as_what_the_request_points_at() -> None:
+    history = [Message.user("Write a poem about the sea in 8 lines."), Message.assistant("The sea ...")]
+    model = _replies(_plan_json(_task("shorter", "writing", "Make the poem about the sea shorter.")))
+    outcome = await Planner(shortcut=False).plan("Make it shorter, please.", _ctx(model), history=history)
+    assert [t.kind for t in outcome.plan.tasks] == [TaskKind.WRITING] and outcome.reason is None
+    alone = await Planner(shortcut=False).plan("Make it shorter, please.", _ctx(model))
+    assert [t.kind for t in alone.plan.tasks] == [TaskKind.GENERAL]
