@@ -18,7 +18,10 @@ How a task becomes a plan:
    strong evidence, no other evidence outside the clauses carrying it, and no
    question of its own beside it ("Who wrote Emma? Then write ..."): one task
    of that kind. A clause that asks for code owns its other words: "write a
-   function returning the roots of ax^2+bx+c" is a code task. Nothing
+   function returning the roots of ax^2+bx+c" is a code task, and so are
+   the sentences after a request for code that ask nothing of their own
+   (one clause, no strong evidence, no question mark): they specify the
+   code ("Numbers below 2 are not prime."). Nothing
    pointing anywhere and only plain questions ("Why do cats purr?"): one
    ``general`` task. Anything else, and the model plans.
 2. **Model plan.** The planner model (``Role.PLANNER``, first tier) gets a
@@ -384,6 +387,7 @@ class _Clause:
         # A clause with strong evidence owns its other words: "a function computing roots" is code.
         self.weak = set() if self.strong else weak
         # A question that nothing points at may be a general question of its own.
+        self.asking = asking  # its sentence ends with a question mark
         asks = bool(_ASKING.search(text)) or (asking and bool(_QUESTION.search(text)))
         self.open_question = asks and not weak and not self.strong and not _BACK_REFERENCE.search(text)
 
@@ -469,19 +473,37 @@ def shortcut_kind(task: str) -> TaskKind | None:
       cats purr?".
     - Otherwise ``None``: the model plans.
     """
-    clauses = [clause for sentence in _clauses(task) for clause in sentence]
+    read = _clauses(task)
+    clauses = [clause for sentence in read for clause in sentence]
     strong = {kind for clause in clauses for kind in clause.strong}
     weak = {kind for clause in clauses for kind in clause.weak}
     open_question = any(clause.open_question for clause in clauses)
     if len(strong) == 1:
         (kind,) = strong
-        return kind if weak <= strong and not open_question else None
+        beside = _weak_beside(read) if kind is TaskKind.CODE else weak
+        return kind if beside <= strong and not open_question else None
     if strong or weak:
         return None
     sentences = _sentences(task)
     if all(_QUESTION.search(sentence) for sentence in sentences) and not _operands(task) and len(sentences) <= 3:
         return TaskKind.GENERAL
     return None
+
+
+def _weak_beside(sentences: list[list[_Clause]]) -> set[TaskKind]:
+    """The weak evidence outside a request for code: a sentence after the first that asks for code, of one
+    clause (a second clause opens with a request of its own), with no strong evidence and no question mark,
+    specifies that code ("Numbers below 2 are not prime.", "For example, average([1, 2]) returns 1.5."), so
+    its words are the code's, as the words of a clause that asks for code are.
+    """
+    weak: set[TaskKind] = set()
+    asked = False
+    for sentence in sentences:
+        specifies = asked and len(sentence) == 1 and not (sentence[0].strong or sentence[0].asking)
+        if not specifies:
+            weak |= {weakly for clause in sentence for weakly in clause.weak}
+        asked = asked or any(TaskKind.CODE in clause.strong for clause in sentence)
+    return weak
 
 
 class Planner:

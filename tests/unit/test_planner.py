@@ -527,3 +527,30 @@ async def test_the_conversation_counts_as_what_the_request_points_at() -> None:
     assert [t.kind for t in outcome.plan.tasks] == [TaskKind.WRITING] and outcome.reason is None
     alone = await Planner(shortcut=False).plan("Make it shorter, please.", _ctx(model))
     assert [t.kind for t in alone.plan.tasks] == [TaskKind.GENERAL]
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "Write a Python function longest(words). Ties go to the word that comes first. "
+        "For instance longest(['ab', 'cd']) gives 'ab'.",
+        "Please implement to_celsius(f) in Python. The result is rounded to 1 decimal place; to_celsius(212) is 100.0.",
+    ],
+)
+def test_sentences_that_specify_the_requested_code_are_the_codes_words(task: str) -> None:
+    assert shortcut_kind(task) is TaskKind.CODE
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        # a question of its own after the code request
+        "Write a Python function median(xs). How many values does the median of 7 numbers sit between?",
+        # a second request in the same sentence: a clause of its own, not the code's specification
+        "Write a Python function median(xs). Keep it short, and explain in plain words the idea of a median.",
+        # the first request is for writing: only a request for code owns the sentences after it
+        "Write a haiku about rain. It mentions a for loop somewhere.",
+    ],
+)
+def test_a_question_a_second_request_or_a_non_code_request_still_goes_to_the_model(task: str) -> None:
+    assert shortcut_kind(task) is None
