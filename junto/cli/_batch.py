@@ -9,7 +9,6 @@ line and none failed, 1 when some failed, 2 for usage and setup errors.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ import typer
 from rich.console import Console
 
 from junto.cli._app import app
+from junto.cli._async import run_coroutine
 
 if TYPE_CHECKING:
     from junto._config import JuntoConfig
@@ -57,7 +57,7 @@ def batch_command(
     loaded = load_config(config)
     config_toml = loaded.source.read_text(encoding="utf-8") if loaded.source is not None else None
     address = engine_address(ray, config)
-    summary = asyncio.run(
+    summary = run_coroutine(
         _batch(
             items, results, loaded, config_toml, address, concurrency, store or loaded.store.url, samples, Console(stderr=True)
         )

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from junto._exceptions import JuntoError
 from junto.cli._app import app
+from junto.cli._async import terminable
 
 if TYPE_CHECKING:  # imported when the chat starts: `junto --help` pays for none of it
     from junto._budget import Budget
@@ -220,11 +221,11 @@ def repl(chat: ChatSession, runner: asyncio.Runner, *, read: Callable[[str], str
         if not line:
             continue
         if line.startswith("/"):
-            if not runner.run(chat.command(line)):
+            if not runner.run(terminable(chat.command(line))):
                 return
             continue
         try:
-            runner.run(chat.ask(line))
+            runner.run(terminable(chat.ask(line)))
         except KeyboardInterrupt:  # asyncio.Runner cancelled the run's task first
             chat.console.print("[yellow]run cancelled[/]")
         except JuntoError as error:
@@ -255,8 +256,8 @@ def chat_command(
     save_history = _load_history(history_path())
     with asyncio.Runner() as runner:
         try:
-            runner.run(chat.greet(resumed=session is not None))
+            runner.run(terminable(chat.greet(resumed=session is not None)))
             repl(chat, runner)
         finally:
             save_history()
-            runner.run(junto.aclose())
+            runner.run(terminable(junto.aclose()))

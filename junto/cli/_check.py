@@ -7,13 +7,13 @@ Other checkers add their commands to :data:`check_app`.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import typer
 
 from junto.cli._app import app
+from junto.cli._async import run_coroutine
 
 # The checkers (sympy, docker, the agents) are imported by the command that runs them: `junto --help` stays fast.
 
@@ -137,7 +137,7 @@ def check_code_command(
                 timeout_s=timeout,
             )
 
-    verification = asyncio.run(go())
+    verification = run_coroutine(go())
     status = judge_status(verification.checks)
     passed = {Status.VERIFIED: True, Status.FAILED: False}.get(status)
     if as_json:

@@ -9,7 +9,6 @@ not.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import sys
 from collections.abc import Awaitable, Callable
@@ -23,6 +22,7 @@ from rich.text import Text
 
 from junto._exceptions import JuntoError
 from junto.cli._app import app
+from junto.cli._async import run_coroutine
 
 if TYPE_CHECKING:  # the configuration and the model layer: imported when the checks run, not for --help
     from junto._config import JuntoConfig
@@ -252,7 +252,7 @@ def doctor_command(
     ),
 ) -> None:
     """Check Python, extras, models per role, Docker, the sandbox image and the run store."""
-    checks = asyncio.run(run_checks(config))
+    checks = run_coroutine(run_checks(config))
     Console(highlight=False).print(render_checks(checks), end="")
     failed = [c.name for c in checks if c.essential and not c.ok]
     if failed:

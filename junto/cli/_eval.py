@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import shlex
 import sys
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from junto.cli._app import app
+from junto.cli._async import run_coroutine
 from junto.cli._batch import RAY_OPTION_HELP, engine_address
 
 if TYPE_CHECKING:
@@ -111,15 +111,15 @@ def eval_command(
         from junto.evals._portfolio import run_portfolio
 
         names = [name.strip() for name in models.split(",") if name.strip()]
-        asyncio.run(run_portfolio(spread(_load(suite), limit), config, names, target, out, concurrency, command))
+        run_coroutine(run_portfolio(spread(_load(suite), limit), config, names, target, out, concurrency, command))
         return
     if _routing(suite):
-        asyncio.run(_route(suite, config, limit, concurrency, out, systems, command))
+        run_coroutine(_route(suite, config, limit, concurrency, out, systems, command))
         return
     if systems not in ("both", "junto", "baseline"):
         raise typer.BadParameter("--systems must be both, junto or baseline")
     address = engine_address(ray, config)
-    asyncio.run(_eval(suite, config, baseline, limit, concurrency, out, systems, command, rescore_only, samples, address))
+    run_coroutine(_eval(suite, config, baseline, limit, concurrency, out, systems, command, rescore_only, samples, address))
 
 
 def _load(suite: str) -> list[EvalItem]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import enum
 import sys
@@ -13,6 +12,7 @@ import typer
 
 from junto._exceptions import ConfigError
 from junto.cli._app import app
+from junto.cli._async import run_coroutine
 
 _E = TypeVar("_E", bound=enum.Enum)
 
@@ -73,7 +73,7 @@ def export_command(
         until=_date(until, "--until"),
         check_sources=_choices(check_source, Spec, "--check-source") - {Spec.MODEL},
     )
-    records = asyncio.run(records_from_store(store if store is not None else store_url(config)))
+    records = run_coroutine(records_from_store(store if store is not None else store_url(config)))
     examples, report = collect_examples(records, keep=keep)
     if out == "-":
         write_examples(examples, sys.stdout, format=chosen, bare=bare)

@@ -8,7 +8,6 @@ it is set).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from rich.table import Table
 
 from junto._exceptions import ConfigError, JuntoError
 from junto.cli._app import app
+from junto.cli._async import run_coroutine
 
 # The configuration and the models are imported by the commands that use them: registering the
 # commands must stay light, since every junto command pays for it.
@@ -120,7 +120,7 @@ def list_models(
             await config.aclose()
         return rows
 
-    for name, status in asyncio.run(statuses()):
+    for name, status in run_coroutine(statuses()):
         table.add_row(name, _describe(config, name), status)
     console.print(table)
 
@@ -152,7 +152,7 @@ def _deployments_table(config: JuntoConfig, names: list[str]) -> Table:
             rows += backend.status()
         return rows
 
-    return _status_table([(status, config.model_settings(status.model).strategy.value) for status in asyncio.run(probed())])
+    return _status_table([(status, config.model_settings(status.model).strategy.value) for status in run_coroutine(probed())])
 
 
 def _status_table(rows: list[tuple[ReplicaStatus, str]], *, counts: bool = False) -> Table:
@@ -266,7 +266,7 @@ def test_model(
         finally:
             await config.aclose()
 
-    completion, elapsed = asyncio.run(run())
+    completion, elapsed = run_coroutine(run())
     rate = completion.usage.completion_tokens / elapsed if elapsed > 0 else 0.0
     console = Console()
     console.print(f"model: {model.name}", highlight=False)
@@ -303,7 +303,7 @@ def routes(
     from junto.models._types import Role
 
     config = load_config(config_path)
-    table = learn_table(asyncio.run(records_from_store(store or config.store.url or default_store_path())))
+    table = learn_table(run_coroutine(records_from_store(store or config.store.url or default_store_path())))
     starts: dict[RouteKey, str] = {}
     for key in table.stats:
         role = Role(key.role)

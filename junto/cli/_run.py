@@ -29,6 +29,7 @@ import typer
 
 from junto._exceptions import ConfigError, JuntoError, RunError, SetupError
 from junto.cli._app import app
+from junto.cli._async import run_coroutine
 from junto.cli._codes import EXIT_CODES_HELP, ExitCode, exit_code
 
 if TYPE_CHECKING:  # imported when a run starts: `junto --help` pays for none of it
@@ -108,7 +109,7 @@ def resume_command(
     from junto.cli._trace import load_record, store_url
 
     try:
-        record = asyncio.run(load_record(run_id, url=store_url(config)))
+        record = run_coroutine(load_record(run_id, url=store_url(config)))
     except JuntoError as error:
         _finish(error, as_json=as_json)
         return
@@ -245,7 +246,7 @@ def _execute(
             raise RunError(f"the run did not finish within {limit:g} s and was stopped") from None
 
     try:
-        return asyncio.run(bounded())
+        return run_coroutine(bounded())
     except JuntoError as error:
         return error
     except KeyboardInterrupt:  # asyncio.run cancelled the run first: it is recorded as cancelled

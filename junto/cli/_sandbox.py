@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import sys
@@ -14,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from junto.cli._app import app
+from junto.cli._async import run_coroutine
 
 # docker, the containers module and the limits are imported by the commands that use them: `junto --help` stays fast.
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def run(
                 file.read_text(errors="replace"), timeout=timeout, files=files, stdin=data, argv=list(argv or []), collect=collect
             )
 
-    result = asyncio.run(go())
+    result = run_coroutine(go())
     if as_json:
         typer.echo(result_json(result))
         raise SystemExit(0)
@@ -130,7 +130,7 @@ def build(
         finally:
             engine.close()
 
-    report = asyncio.run(go())
+    report = run_coroutine(go())
     if report.built:
         typer.echo(f"built {report.image} from {report.source.value} ({report.base})")
     else:
@@ -158,7 +158,7 @@ def doctor(
         finally:
             engine.close()
 
-    version, present = asyncio.run(go())
+    version, present = run_coroutine(go())
     console.print(f"engine: [green]ok[/] (Docker {version})", highlight=False)
     if present:
         console.print(f"image: [green]{image}[/] present", highlight=False)
@@ -188,5 +188,5 @@ def prune(ttl: float = typer.Option(3600.0, "--ttl", help="Also remove junto con
         finally:
             engine.close()
 
-    report = asyncio.run(go())
+    report = run_coroutine(go())
     typer.echo(f"removed {len(report.removed)} container(s); {report.kept} still owned by live processes")

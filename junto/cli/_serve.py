@@ -8,7 +8,6 @@ from the server's defaults, then ``[server]`` and ``[budget]`` in
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import typer
 from rich.console import Console
 
 from junto.cli._app import app
+from junto.cli._async import run_coroutine
 
 __all__ = ["serve_command"]
 
@@ -63,6 +63,6 @@ def serve_command(
         f"junto serving on http://{settings.host}:{settings.port}/v1 ({auth}); Ctrl-C stops", highlight=False
     )
     try:
-        asyncio.run(serve(junto, settings=settings))
+        run_coroutine(serve(junto, settings=settings))
     except KeyboardInterrupt:
         pass

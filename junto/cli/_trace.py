@@ -9,7 +9,6 @@ aggregator's verdict. ``--json`` prints the whole record as one JSON object
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import json
 from collections.abc import Awaitable, Callable
@@ -25,6 +24,7 @@ from rich.tree import Tree
 
 from junto._exceptions import RunError
 from junto.cli._app import app
+from junto.cli._async import run_coroutine
 
 if TYPE_CHECKING:  # the run records and the store: imported when a command reads them, not for --help
     from junto._runs import RunRecord, RunSummary
@@ -211,7 +211,7 @@ def trace_command(
     config: Path | None = typer.Option(None, "--config", help="junto.toml to read the run store from."),
 ) -> None:
     """Show what a run did: plan, attempts, checks with evidence, model calls with tokens, cost and latency."""
-    record = asyncio.run(load_record(run_id, url=store_url(config)))
+    record = run_coroutine(load_record(run_id, url=store_url(config)))
     if html_file is not None:
         from junto._trace_html import render_html
 
@@ -233,7 +233,7 @@ def runs_command(
     config: Path | None = typer.Option(None, "--config", help="junto.toml to read the run store from."),
 ) -> None:
     """List recent runs."""
-    runs = asyncio.run(load_runs(url=store_url(config), limit=limit, session_id=session))
+    runs = run_coroutine(load_runs(url=store_url(config), limit=limit, session_id=session))
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in runs]))
         return

@@ -38,8 +38,8 @@ LAUNCHER = textwrap.dedent(
                 return ('{"tasks": [{"id": "sum", "kind": "math", "instruction": "add"},'
                         ' {"id": "prog", "kind": "code", "instruction": "sleep", "depends_on": ["sum"]}]}')
             # two tasks: a one-task plan's output would be the answer without the aggregator's Markdown
-            return ('{"tasks": [{"id": "sum", "kind": "math", "instruction": "add"},'
-                    ' {"id": "again", "kind": "math", "instruction": "add again"}]}')
+            return ('{"tasks": [{"id": "sum", "kind": "math", "instruction": "sum"},'
+                    ' {"id": "again", "kind": "math", "instruction": "sum again"}]}')
         return "The sum is **4** [sum], and again it is **4** [again]."
 
     async def math(task, inputs, ctx):
@@ -86,7 +86,8 @@ async def _record(home: Path, run_id: str):
 
 @pytest.mark.slow
 def test_run_on_a_terminal_shows_the_live_view_then_the_answer_as_markdown(launcher: Path, tmp_path: Path) -> None:
-    child = spawn(launcher, tmp_path, "add, then add again")  # the plan's tasks are the request's own words
+    # the plan's tasks are the request's own words, and "sum" points at math, so the model's math tasks stay math
+    child = spawn(launcher, tmp_path, "sum, then sum again")
     child.expect("planning")  # the live view, before the plan exists
     child.expect(rf"sum{ANSI} *{ANSI}\[math\] {ANSI}verified")  # the plan tree with the task's state
     child.expect(rf"The sum is {ANSI}4")  # Markdown: bold, no asterisks
@@ -133,7 +134,7 @@ def test_stopping_during_a_sandboxed_program_removes_the_sandbox_containers_and_
     launcher: Path, tmp_path: Path, stop: str, said: str, status: int
 ) -> None:
     """Ctrl-C, or SIGTERM as ``kill`` and ``docker stop`` send it: the run unwinds, the sandbox is cleaned up, the run can be resumed."""
-    child = spawn(launcher, tmp_path, "Add 2+2, then zzcode")
+    child = spawn(launcher, tmp_path, "Add 2+2, then zzcode in Python")  # a code task needs the request to point at code
     child.expect(rf"prog{ANSI} *{ANSI}\[code\] {ANSI}running", timeout=60)
     deadline = time.monotonic() + 20
     while not _containers_of(child.pid):  # the sandbox is up and running the program

@@ -73,8 +73,11 @@ def test_route_heldout_runs_all_three_routers_through_the_cli(tmp_path: Path) ->
     assert sorted((o["item_id"], o["router"]) for o in outcomes) == sorted(
         (item, router) for item in ("route-001", "route-003") for router in ("shortcut", "planner-model", "junto")
     )  # --limit 2 takes one item from each of the first two categories
-    model_plans = [o for o in outcomes if o["router"] == "planner-model"]
-    assert all(o["kinds"] == ["code"] and o["how"] == "model" and o["tokens"] == 70 for o in model_plans)
+    model_plans = {o["item_id"]: o for o in outcomes if o["router"] == "planner-model"}
+    assert all(o["how"] == "model" and o["tokens"] == 70 for o in model_plans.values())
+    # the stub plans one code task for anything: kept where the request points at code, made general where nothing does
+    assert model_plans["route-001"]["kinds"] == ["code"]  # a React component
+    assert model_plans["route-003"]["kinds"] == ["general"]  # an equation and a paragraph: nothing of code
     assert _Planner.calls >= 1  # the model was really asked, over HTTP
     summary = json.loads((out / "summary.json").read_text())
     assert summary["command"].startswith("junto eval route-heldout --limit 2")

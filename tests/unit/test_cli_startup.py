@@ -174,3 +174,43 @@ def test_sigterm_unwinds_the_command_and_the_handler_is_put_back_after(monkeypat
     assert main(["anything"]) == ExitCode.TERMINATED == 143
     assert seen and seen[0] is not before
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_sigterm_cancels_the_commands_coroutine_so_its_clean_up_runs_in_order() -> None:
+    import asyncio
+    import signal
+
+    from junto.cli._async import run_coroutine
+
+    steps: list[str] = []
+
+    async def command() -> None:
+        asyncio.get_running_loop().call_later(0.05, signal.raise_signal, signal.SIGTERM)
+        try:
+            await asyncio.sleep(30)
+        finally:
+            steps.append("cleaned up")
+            await asyncio.sleep(0)  # clean-up that awaits still runs to its end
+            steps.append("still cleaning")
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as stopped:
+        run_coroutine(command())
+    assert stopped.value.code == ExitCode.TERMINATED
+    assert steps == ["cleaned up", "still cleaning"]
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_cancellation_that_is_not_sigterm_stays_a_cancellation() -> None:
+    import asyncio
+
+    from junto.cli._async import terminable
+
+    async def cancelled_by_its_caller() -> None:
+        inner = asyncio.ensure_future(terminable(asyncio.sleep(30)))
+        await asyncio.sleep(0.01)
+        inner.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await inner
+
+    asyncio.run(cancelled_by_its_caller())
