@@ -80,7 +80,7 @@ def error_exit(error: JuntoError) -> None:
 
 
 def _terminated(signum: int, frame: object) -> None:
-    """SIGTERM unwinds the command as Ctrl-C does, so its clean-up runs: sandbox containers removed, model servers stopped."""
+    """SIGTERM outside a command's event loop: unwind with exit 143 (inside one, ``_async.terminable`` cancels the command's task)."""
     raise SystemExit(ExitCode.TERMINATED)
 
 
