@@ -27,6 +27,7 @@ from junto.evals._suites import load_suite
 # (suite, the run's folder, what the run is): runs made before the rule existed.
 RUNS = [
     ("route-heldout-4", "route-heldout-4", "held out: written before the rule, its items not read while writing it"),
+    ("route-heldout-4", "route-heldout-4/before-tidy", "the same, planned before ids were named apart and made well formed"),
     ("route-heldout-3", "route-heldout-3", "seen: the rule came from this run's wrong plans"),
 ]
 ROUTERS = ("planner-model", "junto")
