@@ -226,16 +226,9 @@ class ChatModel:
                     parsed = parse_structured(completion.text, request.output_type)
             except (ValidationError, ValueError) as error:
                 last_error = _short_validation_error(error)
-                messages = [
-                    *request.messages,
-                    Message.assistant(completion.text[:4000]),
-                    Message.user(
-                        "That answer is not valid JSON for the required schema. "
-                        f"Errors:\n{last_error}\n"
-                        f"Schema:\n{json.dumps(request.json_schema())}\n"
-                        "Reply with the corrected JSON object only."
-                    ),
-                ]
+                if completion.finish_reason == "length":
+                    last_error = f"cut off at the limit of {request.max_tokens} tokens before the JSON closed; {last_error}"
+                messages = _structured_repair(request, completion, last_error)
                 continue
             return completion.model_copy(update={"parsed": parsed, "usage": usage, "cost_usd": cost, "latency_s": latency})
         raise StructuredOutputError(
@@ -280,3 +273,29 @@ def _short_validation_error(error: Exception) -> str:
             lines.append(f"- {where}: {item.get('msg')}")
         return "\n".join(lines)
     return f"- {error}"
+
+
+def _structured_repair(request: ModelRequest, completion: Completion, errors: str) -> list[Message]:
+    """The messages of the next try after ``completion`` failed to parse as ``request.output_type``.
+
+    A reply cut off at ``max_tokens`` is not shown back (the model would go on
+    from it and run out again): the model is asked for the whole object anew, shorter.
+    """
+    if completion.finish_reason == "length":
+        return [
+            *request.messages,
+            Message.user(
+                f"Your reply ran past the limit of {request.max_tokens} tokens, so its JSON never closed. "
+                "Reply again with the complete JSON object only, and keep every string short so that it fits."
+            ),
+        ]
+    return [
+        *request.messages,
+        Message.assistant(completion.text[:4000]),
+        Message.user(
+            "That answer is not valid JSON for the required schema. "
+            f"Errors:\n{errors}\n"
+            f"Schema:\n{json.dumps(request.json_schema())}\n"
+            "Reply with the corrected JSON object only."
+        ),
+    ]

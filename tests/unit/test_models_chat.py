@@ -85,6 +85,24 @@ async def test_structured_output_repairs_then_validates() -> None:
     assert "not valid JSON" in repair_prompt and '"value"' in repair_prompt
 
 
+async def test_a_reply_cut_off_at_max_tokens_is_asked_for_again_shorter_not_shown_back() -> None:
+    cut = '{"value": 5, "note": "on and on and on'
+    replies = iter([Completion(text=cut, finish_reason="length"), Completion(text='{"value": 5}', finish_reason="stop")])
+    model = FunctionModel(lambda messages, request: next(replies))
+    completion = await model.complete(ask(output_type=Answer, max_tokens=40))
+    assert completion.parsed == Answer(value=5)
+    second = model.calls[1].messages
+    assert all(cut not in m.content for m in second)  # the model does not go on from where it ran out
+    assert "limit of 40 tokens" in second[-1].content and "short" in second[-1].content
+
+
+async def test_a_reply_always_cut_off_names_the_token_limit_in_the_error() -> None:
+    model = FunctionModel(lambda m, r: Completion(text='{"value": ', finish_reason="length"), structured_repairs=1)
+    with pytest.raises(StructuredOutputError, match="cut off at the limit of 40 tokens"):
+        await model.complete(ask(output_type=Answer, max_tokens=40))
+    assert len(model.calls) == 2
+
+
 async def test_structured_output_that_never_validates_raises() -> None:
     model = FunctionModel(lambda messages, request: '{"value": "many"}', structured_repairs=2)
     with pytest.raises(StructuredOutputError) as caught:
