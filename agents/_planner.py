@@ -49,8 +49,13 @@ How a task becomes a plan:
    ids clash, gives the same plan back. Cycles, unknown ids and kinds are
    *not* guessed at: they are errors.
 4. **Repair.** :func:`~junto.graphs.validate_plan` lists the errors; they go
-   back to the model, at most ``max_repairs`` times. Still invalid (or the
-   model failed, or never produced plan JSON), the next tier tries, if any.
+   back to the model, at most ``max_repairs`` times. If the last plan is
+   wrong only in naming tasks it does not have (a dependency or an answer
+   id that no task bears: the embedded model invents them and gives them
+   back when told), it is taken without those references, and ``reason``
+   lists them: a task cannot wait for nothing, and every task and
+   instruction written is kept. Still invalid (or the model failed, or
+   never produced plan JSON), the next tier tries, if any.
 5. **Support.** A valid plan's math, code or writing task whose kind
    nothing in the request (or the conversation) points at, not even weakly
    (a number with "how many", "solve", "function", "words"), becomes a
@@ -76,7 +81,7 @@ propagates: a spent budget is the run's signal to stop, not a planning error.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from junto.graphs._validate import GraphLimits, validate_plan
@@ -554,15 +559,7 @@ class Planner:
         found = await self._ask(prompt, lambda draft: validate_plan(draft, limits=self.limits), ctx)
         if found.plan is not None:
             plan, unsupported = _supported(found.plan, task, history)
-            return PlanOutcome(
-                plan=plan,
-                source="planner",
-                repairs=found.repairs,
-                usage=found.usage,
-                cost_usd=found.cost_usd,
-                model=found.model,
-                reason=unsupported,
-            )
+            return found.outcome(plan, unsupported)
         reason = found.reason
         decomposed = decompose(task, history)
         if decomposed is not None and not validate_plan(decomposed, limits=self.limits):
@@ -606,17 +603,27 @@ class Planner:
                 found.append("the plan holds no replacement task")
             return found or validate_plan(combined(draft), limits=self.limits)
 
-        found = await self._ask(_replan_prompt(task, plan, results, replaced), errors, ctx)
+        found = await self._ask(_replan_prompt(task, plan, results, replaced), errors, ctx, known=kept_kinds.keys())
         if found.plan is None:
             return None
         whole = Plan.model_validate(combined(found.plan).model_dump())
         ctx.emit(events.PlanRevised(run_id=ctx.run_id, replaced=sorted(replaced), tasks=list(whole.tasks)))
-        return PlanOutcome(
-            plan=whole, source="planner", repairs=found.repairs, usage=found.usage, cost_usd=found.cost_usd, model=found.model
-        )
+        return found.outcome(whole)
 
-    async def _ask(self, prompt: list[Message], errors_of: Callable[[_PlanDraft], list[str]], ctx: AgentContext) -> _Asked:
-        """A plan from the planner tiers in turn, each with ``max_repairs`` repairs; ``plan`` is None if none was valid."""
+    async def _ask(
+        self,
+        prompt: list[Message],
+        errors_of: Callable[[_PlanDraft], list[str]],
+        ctx: AgentContext,
+        *,
+        known: Collection[str] = (),
+    ) -> _Asked:
+        """A plan from the planner tiers in turn, each with ``max_repairs`` repairs; ``plan`` is None if none was valid.
+
+        When a tier's repairs are spent, its last plan is taken without the
+        references to tasks it does not have (``known`` are ids outside the
+        draft that it may name), if that is all that was wrong with it.
+        """
         asked = _Asked(reason="the planner has no model")
         asking = prompt[-1].content  # the task, with any conversation: the most an instruction restates
         schema = _draft_schema(self.limits.max_tasks, len(asking) + _INSTRUCTION_SLACK)
@@ -625,6 +632,7 @@ class Planner:
                 model = BudgetedModel(model, ctx.budget)
             messages = list(prompt)
             previous: _PlanDraft | None = None
+            draft = None
             for _ in range(self.max_repairs + 1):
                 try:
                     completion = await model.complete(
@@ -649,6 +657,10 @@ class Planner:
                     break
                 previous = draft
                 messages = [*prompt, Message.assistant(draft.model_dump_json()), Message.user(_repair_text(errors))]
+            if draft is not None and (pruned := _without_unknown_refs(draft, known)) is not None and not errors_of(pruned):
+                asked.plan, asked.model = Plan.model_validate(pruned.model_dump()), model.name
+                asked.note = f"{model.name}'s plan named tasks it does not have, and still did when told; those references were dropped: {_dropped(draft, pruned)}"
+                return asked
         return asked
 
 
@@ -661,6 +673,20 @@ class _Asked(BaseModel):
     cost_usd: float = 0.0
     model: str | None = None
     reason: str = ""
+    note: str | None = None  # how a valid plan was mended, if it was
+
+    def outcome(self, plan: Plan, *notes: str | None) -> PlanOutcome:
+        """The model's plan (``plan``: the one found, as the caller settled it), with this note and ``notes`` as its reason."""
+        reason = "; ".join(note for note in (self.note, *notes) if note) or None
+        return PlanOutcome(
+            plan=plan,
+            source="planner",
+            repairs=self.repairs,
+            usage=self.usage,
+            cost_usd=self.cost_usd,
+            model=self.model,
+            reason=reason,
+        )
 
 
 _CONNECTIVE = re.compile(r"^(?:then|next|finally|also|and|after that|lastly)\b[\s,:]*", re.IGNORECASE)
@@ -837,6 +863,26 @@ def _named_apart(tasks: Sequence[_TaskDraft], bearers: Mapping[str, list[str]]) 
             needs += own[:place] if ref == task.id else bearers.get(ref, [ref])
         named.append(task.model_copy(update={"id": own[place], "depends_on": list(dict.fromkeys(needs))}))
     return named
+
+
+def _without_unknown_refs(draft: _PlanDraft, known: Collection[str]) -> _PlanDraft | None:
+    """``draft`` without its dependencies and answer ids that name no task (of its own or ``known``); ``None`` if it has none."""
+    ids = {t.id for t in draft.tasks} | set(known)
+    tasks = [t.model_copy(update={"depends_on": [d for d in t.depends_on if d in ids]}) for t in draft.tasks]
+    pruned = _PlanDraft(tasks=tasks, answer=[a for a in draft.answer if a in ids])
+    return None if pruned == draft else pruned
+
+
+def _dropped(draft: _PlanDraft, pruned: _PlanDraft) -> str:
+    """The references ``pruned`` lacks, as ``task -> id`` (``answer -> id`` for the answer's)."""
+    gone = [
+        f"{t.id} -> {d}"
+        for t, kept in zip(draft.tasks, pruned.tasks, strict=True)
+        for d in t.depends_on
+        if d not in kept.depends_on
+    ]
+    gone += [f"answer -> {a}" for a in draft.answer if a not in pruned.answer]
+    return ", ".join(gone)
 
 
 def _tidy_id(raw: str) -> str:

@@ -554,3 +554,25 @@ def test_sentences_that_specify_the_requested_code_are_the_codes_words(task: str
 )
 def test_a_question_a_second_request_or_a_non_code_request_still_goes_to_the_model(task: str) -> None:
     assert shortcut_kind(task) is None
+
+
+async def test_a_plan_still_naming_tasks_it_lacks_after_repair_is_taken_without_those_references() -> None:
+    dangling = _plan_json(
+        _task("total", "math", "Compute 17*23."),
+        _task("note", "writing", "Explain the total.", ["total", "figures"]),
+        answer=["note", "summary"],
+    )
+    model = _replies(dangling)
+    outcome = await Planner(max_repairs=2).plan(COMPOSITE, _ctx(model))
+    assert len(model.calls) == 2  # told once, it gave the same plan back
+    assert outcome.source == "planner" and outcome.model == "planner-model"
+    assert [(t.id, t.depends_on) for t in outcome.plan.tasks] == [("total", []), ("note", ["total"])]
+    assert outcome.plan.answer == ["note"]
+    assert outcome.reason is not None and "note -> figures" in outcome.reason and "answer -> summary" in outcome.reason
+    assert "depends on unknown task 'figures'" in outcome.repairs[0][0]
+
+
+async def test_a_plan_wrong_in_more_than_its_references_still_falls_back() -> None:
+    cyclic_and_dangling = _plan_json(_task("a", "math", depends_on=["b", "zz"]), _task("b", "writing", depends_on=["a"]))
+    outcome = await Planner(max_repairs=1).plan(COMPOSITE, _ctx(_replies(cyclic_and_dangling)))
+    assert outcome.source == "fallback"

@@ -101,12 +101,21 @@ async def test_a_reply_that_copies_finished_tasks_keeps_them_finished() -> None:
 
 
 async def test_replan_gives_none_when_no_valid_replacement_comes() -> None:
-    model, prompts = _planner_model(_plan_json(_task("x", "code", "x", ["nowhere"])))
+    model, prompts = _planner_model(_plan_json(_task("x", "code", "x", ["y"]), _task("y", "writing", "y", ["x"])))
     plan = Plan.model_validate_json(FIRST)
     events: list = []
     outcome = await Planner(max_repairs=1).replan("t", plan, {}, ["c", "w"], _ctx(model, events))
     assert outcome is None
     assert len(prompts) == 2 and [type(e) for e in events] == [ev.PlanRepaired, ev.PlanRepaired]
+
+
+async def test_a_replacement_naming_tasks_it_lacks_keeps_its_references_to_kept_tasks() -> None:
+    model, prompts = _planner_model(_plan_json(_task("c2", "code", "easy: write f()", ["m", "nowhere"])))
+    plan = Plan.model_validate_json(FIRST)
+    outcome = await Planner(max_repairs=1).replan("t", plan, {}, ["c", "w"], _ctx(model, []))
+    assert outcome is not None and len(prompts) == 2  # told once, it gave the same plan back
+    assert [(t.id, t.depends_on) for t in outcome.plan.tasks] == [("m", []), ("c2", ["m"])]
+    assert outcome.reason is not None and "c2 -> nowhere" in outcome.reason and "-> m" not in outcome.reason
 
 
 def _options(tmp_path: Path, recorder: Recorder, model: FunctionModel, **options) -> dict:
