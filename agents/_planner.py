@@ -522,8 +522,14 @@ class Planner:
         shortcut: bool = True,
         max_tokens: int = 768,
         limits: GraphLimits | None = None,
+        support: bool = True,
     ) -> None:
-        """``limits`` are the run's graph limits (a plan must compile under them); ``max_tasks`` caps plans further."""
+        """``limits`` are the run's graph limits (a plan must compile under them); ``max_tasks`` caps plans further.
+
+        ``support`` applies step 5 of the module docstring to model plans; it
+        was measured with the embedded planner model, and a strong planner
+        whose kinds you trust may go without it.
+        """
         if max_repairs < 0:
             raise ValueError("max_repairs must be >= 0")
         self.max_repairs = max_repairs
@@ -531,6 +537,7 @@ class Planner:
         self.limits = limits.model_copy(update={"max_tasks": min(max_tasks, limits.max_tasks)})
         self.shortcut = shortcut
         self.max_tokens = max_tokens
+        self.support = support
 
     async def plan(self, task: str, ctx: AgentContext, *, history: list[Message] | None = None) -> PlanOutcome:
         """Plan ``task``; always returns a valid plan (a fallback one at worst)."""
@@ -558,6 +565,8 @@ class Planner:
         prompt = _prompt(task, history)
         found = await self._ask(prompt, lambda draft: validate_plan(draft, limits=self.limits), ctx)
         if found.plan is not None:
+            if not self.support:
+                return found.outcome(found.plan)
             plan, unsupported = _supported(found.plan, task, history)
             return found.outcome(plan, unsupported)
         reason = found.reason

@@ -511,6 +511,12 @@ async def test_a_specialist_task_the_request_does_not_point_at_becomes_general()
     assert outcome.reason is not None and "why (math)" in outcome.reason
 
 
+async def test_without_the_support_rule_the_models_kinds_stand() -> None:
+    model = _replies(_plan_json(_task("why", "math", "Explain why onions make people cry.")))
+    outcome = await Planner(shortcut=False, support=False).plan("Why do onions make people cry when you chop them?", _ctx(model))
+    assert [t.kind for t in outcome.plan.tasks] == [TaskKind.MATH] and outcome.reason is None
+
+
 async def test_a_kind_the_request_points_at_even_weakly_is_the_models_to_give() -> None:
     request = "My room is 3 by 4 metres: how much carpet do I need, and why are most rooms rectangular?"
     model = _replies(
