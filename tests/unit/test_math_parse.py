@@ -189,3 +189,22 @@ def test_a_label_is_only_a_label_at_the_start(text: str) -> None:
     """Words that merely contain a label, or a label that is not followed by ':' or 'is', are not read past."""
     with pytest.raises(CheckError):
         parse_math(text)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "equivalent"),
+    [
+        (r"4.2\,\text{km/h}", r"4.2 \text{ km/h}", True),  # one unit, written alike: compared by value
+        (r"7\ \mathrm{kg}", r"7.5\ \mathrm{kg}", False),
+        (r"4.2\,\text{km/h}", "4.2", None),  # a unit on one side only: not read as k*m/h, not converted
+        (r"12\,\text{mL}", r"12\,\text{ML}", None),  # units keep their case: millilitres are not megalitres
+        (r"250\,\text{g}", r"0.25\,\text{kg}", None),
+        (r"\frac{2\pi}{3}\ \text{radians}", r"120^\circ", True),  # angle units are read as their values
+        (r"3\pi/2 rad", "270 degrees", True),
+        (r"\frac{\pi}{5} \text{ rad}", r"30^{\circ}", False),
+        (r"\text{undefined}", r"\text{undefined}", True),
+        (r"\mathrm{e}^{3}", "e^3", True),  # an upright letter is still a symbol
+    ],
+)
+def test_words_in_an_answer_are_units_not_variables(answer: str, expected: str, equivalent: bool | None) -> None:
+    assert compare_answers(answer, expected).equivalent is equivalent

@@ -20,7 +20,9 @@ Derivatives written ``y'``, ``f'(x)``, ``dy/dx`` are one symbol per function
 and order. A decimal that only agrees with an exact value to the places it
 gives (``3.14`` vs ``pi``) is undecided, not equal; so is a pair that differs
 only if a bare number is read without the unit the other answer wrote
-(``30°`` vs ``30``, ``50%`` vs ``50``). The answer is ``None`` whenever the
+(``30°`` vs ``30``, ``50%`` vs ``50``), and a pair whose units, written in
+``\\text{...}``, differ (``3 \\text{m/s}`` vs ``3``, ``250 \\text{g}`` vs
+``0.25 \\text{kg}``: no conversion is tried). The answer is ``None`` whenever the
 checker cannot decide; it never calls a pair equivalent on a guess.
 """
 
@@ -138,6 +140,12 @@ def _canonical(parsed: ParsedMath, value: Any = None) -> Any:
 def compare_values(pa: ParsedMath, pb: ParsedMath) -> Equivalence:
     """Compare two parsed answers (in the process that calls it: use a worker for model text)."""
     decimals = pa.decimals if pb.decimals is None else (pb.decimals if pa.decimals is None else None)
+    if pa.texts != pb.texts:  # 3 m/s against 3, 5 cm against 0.05 m: no conversion is attempted
+        return Equivalence(
+            equivalent=None,
+            method="unit",
+            detail=f"the answers carry different units or words ({_words(pa.texts)} against {_words(pb.texts)}); they are not converted",
+        )
     try:
         a, b, unclear = _same_derivatives(_canonical(pa), _canonical(pb))
         if unclear:
@@ -160,6 +168,10 @@ def compare_values(pa: ParsedMath, pb: ParsedMath) -> Equivalence:
         return result
     except NotImplementedError as error:  # e.g. a list of equations in several unknowns: sympy cannot say
         return Equivalence(equivalent=None, method="unsupported", detail=f"sympy cannot compare these: {error}")
+
+
+def _words(texts: frozenset[str]) -> str:
+    return ", ".join(repr(t) for t in sorted(texts)) or "none"
 
 
 def _free_symbols(value: Any) -> set[Any]:

@@ -213,7 +213,8 @@ class ParsedMath:
     (``2, 3``), which reads as a list of solutions rather than a point.
     ``unitless`` is the value read with ``°`` and ``%`` as 1, kept only when
     such a sign stands outside every function (``30°``, not ``sin 30°``):
-    ``unit`` then names it ("degrees", "percent").
+    ``unit`` then names it ("degrees", "percent"). ``texts`` are the words
+    written in ``\\text{...}`` (units such as ``m/s``), each read as one name.
     """
 
     value: Any
@@ -222,6 +223,7 @@ class ParsedMath:
     bare: bool = False
     unitless: Any = None
     unit: str = ""
+    texts: frozenset[str] = frozenset()
     rebuild: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
 
     def written(self) -> Any:
@@ -301,7 +303,8 @@ def _rewrite_commands(text: str) -> str:
             out.append(f"sqrt({body})" if degree is None else f"root(({body}),({_rewrite_commands(degree)}))")
         elif word in ("boxed", "text", "mathrm", "mathit", "operatorname", "textbf", "mathbf"):
             body, index = _group(text, _skip_spaces(text, index))
-            out.append(" " + _rewrite_commands(body) + " ")
+            words = _text_words(word, body)
+            out.append(" " + (_rewrite_commands(body) if words is None else words) + " ")
         elif word == "mathbb":
             body, index = _group(text, _skip_spaces(text, index))
             if body.strip() != "R":
@@ -339,6 +342,34 @@ def _rewrite_commands(text: str) -> str:
         else:
             raise CheckError(f"unsupported LaTeX command \\{word}")
     return "".join(out)
+
+
+# Angle units written as words: a radian is the unit values are read in; a degree is pi/180 of one.
+_ANGLE_WORDS = dict.fromkeys(("rad", "rads", "radian", "radians"), "") | dict.fromkeys(
+    ("deg", "degree", "degrees"), "\x02deg\x02"
+)
+
+
+def _text_words(command: str, body: str) -> str | None:
+    """What ``\\text{body}`` (or ``\\mathrm``, ``\\textbf``) stands for when it holds words; None to read it as math.
+
+    Words are not variables: ``\\text{m/s}`` is a unit, not m over s. An
+    angle unit is read as its value; any other word becomes one opaque name,
+    kept as written (``Mm`` is not ``mm``), so that the same unit on both sides
+    compares and a unit on one side only leaves the pair undecided. ``or`` and
+    ``and`` stay connectives, and an upright single letter or function name
+    (``\\mathrm{e}``, ``\\mathrm{d}``, ``\\mathrm{sin}``) stays math.
+    """
+    if command not in ("text", "mathrm", "textbf"):
+        return None
+    words = " ".join(body.split())
+    if not re.search(r"[A-Za-z]", words) or words.lower() in ("or", "and"):
+        return None
+    if command != "text" and (re.fullmatch(r"[A-Za-z]", words) or words in _FUNCTIONS):
+        return None
+    if words.lower() in _ANGLE_WORDS:
+        return _ANGLE_WORDS[words.lower()]
+    return f"\x02unit:{words.encode().hex()}\x02"
 
 
 def _leibniz(num: str, den: str) -> str | None:
@@ -615,6 +646,9 @@ def _classify_name(name: str) -> list[tuple[str, str]]:
         return [("internal", "logb"), ("op", "("), *inner, ("op", ")")]
     if re.fullmatch(r"[A-Za-z](_?[0-9]+|_[A-Za-z])?", name):
         return [("name", name)]
+    if name.lower() in _ANGLE_WORDS:  # "pi/2 rad", "90 degrees": a unit, not the product r*a*d
+        angle = _ANGLE_WORDS[name.lower()]
+        return [("internal", angle.strip("\x02"))] if angle else []
     for fn in sorted(_FUNCTIONS, key=len, reverse=True):  # sinx -> sin x
         if name.startswith(fn) and len(name) > len(fn) and fn.islower():
             return [("name", fn), *_classify_name(name[len(fn) :])]
@@ -656,6 +690,8 @@ def _with_internal_atoms(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]
         kind, value = tokens[i]
         if kind == "internal" and value in ("deg", "pct"):
             out.append(("name", "DEG__" if value == "deg" else "PCT__"))
+        elif kind == "internal" and value.startswith("unit:"):
+            out.append(("name", f"UNIT__{value.removeprefix('unit:')}"))
         elif kind == "internal" and value.startswith("der:"):
             _, function, degree, variable = value.split(":")
             out.append(("name", f"D__{function}__{degree}__{variable}"))
@@ -1130,6 +1166,7 @@ def parse_math(text: str) -> ParsedMath:
         decimals=max(places) if places else None,
         unitless=unitless,
         unit=plus.unit,
+        texts=plus.texts | minus.texts,
     )
 
 
@@ -1137,9 +1174,15 @@ def _parse_one(text: str) -> ParsedMath:
     source, bare, tree = _syntax_tree(text)
     builder = _Builder(source)
     value = builder.build(tree.body, 0)
+    texts = frozenset(builder.texts)
     if not builder.units:
         return ParsedMath(
-            value=value, text=text, decimals=builder.decimals, bare=bare, rebuild=functools.partial(_as_written, source, tree)
+            value=value,
+            text=text,
+            decimals=builder.decimals,
+            bare=bare,
+            texts=texts,
+            rebuild=functools.partial(_as_written, source, tree),
         )
     sp = builder.sympy
     unitless, unit = None, ""
@@ -1147,7 +1190,7 @@ def _parse_one(text: str) -> ParsedMath:
         unitless = _substitute(value, {builder.unit_symbols[u]: sp.Integer(1) for u in builder.units})
         unit = " and ".join(sorted(builder.top_units))
     value = _substitute(value, {builder.unit_symbols[u]: _UNIT_VALUES[u](sp) for u in builder.units})
-    return ParsedMath(value=value, text=text, decimals=builder.decimals, bare=bare, unitless=unitless, unit=unit)
+    return ParsedMath(value=value, text=text, decimals=builder.decimals, bare=bare, unitless=unitless, unit=unit, texts=texts)
 
 
 def _as_written(source: str, tree: Any) -> Any:
@@ -1189,6 +1232,7 @@ class _Builder:
         self.unit_symbols = {"degrees": sympy.Symbol("°"), "percent": sympy.Symbol("%")}
         self.units: set[str] = set()  # the units the answer uses
         self.top_units: set[str] = set()  # those used outside every function
+        self.texts: set[str] = set()  # words written in \text{...}: units the checker does not convert
         self._in_function = 0
 
     def build(self, node: ast.AST, depth: int) -> Any:
@@ -1240,6 +1284,10 @@ class _Builder:
         if derivative:  # y'(x), written y', y'(x), dy/dx or \frac{dy}{dx}
             function, order, variable = derivative.groups()
             return sp.Symbol(function + "'" * int(order) + (f"({variable})" if variable else ""))
+        if name.startswith("UNIT__"):
+            words = bytes.fromhex(name.removeprefix("UNIT__")).decode()
+            self.texts.add(words)
+            return sp.Symbol(f"[{words}]")
         if "__" in name:
             raise CheckError(f"the name {name!r} is not allowed")
         return sp.Symbol(name.rstrip("_") if name == "lambda_" else name)
