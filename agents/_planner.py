@@ -361,8 +361,8 @@ _TEXT = (
 _WRITE = r"(?:'d|would) like|write|draft|compose|pen|create|make|give|need|want|prepare|craft|come up with|turn"
 _NUMBER_WORD = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|a single|single"
 _WRITING_STRONG = re.compile(
-    rf"\b(?:{_WRITE})\b(?:(?!\b(?:that|which|who|to|returning|returns|taking|takes|given|using|with)\b).)*?\b(?:a|an|the|some|this|my|our|your|me|us|\d+)\s+(?:[\w'-]+\s+){{0,3}}?(?:{_TEXT})\b"
-    rf"|^(?:a|an|some)\s+(?:[\w'-]+\s+){{0,3}}?(?:{_TEXT})\b"  # (then) a short paragraph ... : the verb left out
+    rf"\b(?:{_WRITE})\b(?:(?!\b(?:that|which|who|to|returning|returns|taking|takes|given|using|with)\b).)*?\b(?:a|an|the|some|this|my|our|your|me|us|\d+)\s+(?:[\w'-]+,?\s+){{0,3}}?(?:{_TEXT})\b"
+    rf"|^(?:a|an|some)\s+(?:[\w'-]+,?\s+){{0,3}}?(?:{_TEXT})\b"  # (then) a short paragraph ... : the verb left out
     rf"|\b(?:{_NUMBER_WORD})[- ](?:words?|sentences?|paragraphs?)\b|\b(?:{_NUMBER_WORD})-(?:lines?|stanzas?|verses?)\b"
     r"|\b(?:summari[sz]e|sum up|paraphrase|proofread|reword|rephrase)\b"
     r"|^(?:explain|describe)\b|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:explain|describe)\b",

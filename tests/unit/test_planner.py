@@ -428,6 +428,8 @@ def test_a_math_word_or_a_number_in_plain_english_is_no_math_task(task: str) -> 
         ("Write a cover letter for a Python developer job.", TaskKind.WRITING),
         ("I need a code of conduct for our volunteer group, about 200 words.", TaskKind.WRITING),
         ("Write a poem about the number pi.", TaskKind.WRITING),
+        ("Compose a gentle, encouraging message for a friend starting chemo.", TaskKind.WRITING),  # adjectives with commas
+        ("A quick, cheerful toast for my parents' anniversary, please.", TaskKind.WRITING),
     ],
 )
 def test_unambiguous_evidence_routes_without_a_model(task: str, kind: TaskKind) -> None:
