@@ -666,9 +666,10 @@ class Planner:
                     break
                 previous = draft
                 messages = [*prompt, Message.assistant(draft.model_dump_json()), Message.user(_repair_text(errors))]
-            if draft is not None and (pruned := _without_unknown_refs(draft, known)) is not None and not errors_of(pruned):
+            pruned, dropped = _without_unknown_refs(draft, known) if draft is not None else (None, "")
+            if pruned is not None and dropped and not errors_of(pruned):
                 asked.plan, asked.model = Plan.model_validate(pruned.model_dump()), model.name
-                asked.note = f"{model.name}'s plan named tasks it does not have, and still did when told; those references were dropped: {_dropped(draft, pruned)}"
+                asked.note = f"{model.name}'s plan named tasks it does not have, and still did when told; those references were dropped: {dropped}"
                 return asked
         return asked
 
@@ -874,24 +875,14 @@ def _named_apart(tasks: Sequence[_TaskDraft], bearers: Mapping[str, list[str]]) 
     return named
 
 
-def _without_unknown_refs(draft: _PlanDraft, known: Collection[str]) -> _PlanDraft | None:
-    """``draft`` without its dependencies and answer ids that name no task (of its own or ``known``); ``None`` if it has none."""
+def _without_unknown_refs(draft: _PlanDraft, known: Collection[str]) -> tuple[_PlanDraft, str]:
+    """``draft`` without its dependencies and answer ids that name no task (of its own or ``known``), and those
+    references as ``task -> id`` (``answer -> id`` for the answer's); empty when there are none."""
     ids = {t.id for t in draft.tasks} | set(known)
+    dropped = [f"{t.id} -> {d}" for t in draft.tasks for d in t.depends_on if d not in ids]
+    dropped += [f"answer -> {a}" for a in draft.answer if a not in ids]
     tasks = [t.model_copy(update={"depends_on": [d for d in t.depends_on if d in ids]}) for t in draft.tasks]
-    pruned = _PlanDraft(tasks=tasks, answer=[a for a in draft.answer if a in ids])
-    return None if pruned == draft else pruned
-
-
-def _dropped(draft: _PlanDraft, pruned: _PlanDraft) -> str:
-    """The references ``pruned`` lacks, as ``task -> id`` (``answer -> id`` for the answer's)."""
-    gone = [
-        f"{t.id} -> {d}"
-        for t, kept in zip(draft.tasks, pruned.tasks, strict=True)
-        for d in t.depends_on
-        if d not in kept.depends_on
-    ]
-    gone += [f"answer -> {a}" for a in draft.answer if a not in pruned.answer]
-    return ", ".join(gone)
+    return _PlanDraft(tasks=tasks, answer=[a for a in draft.answer if a in ids]), ", ".join(dropped)
 
 
 def _tidy_id(raw: str) -> str:
