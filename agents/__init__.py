@@ -1,6 +1,6 @@
 """Specialist agents: planner, math, code, writing, aggregator."""
 
-from junto.agents._aggregator import AggregateResult, Aggregator, assemble_answer, without_verification_note
+from junto.agents._aggregator import AggregateResult, Aggregator, assemble_answer, without_labels
 from junto.agents._code import CodeAnswer, CodeSpecialist
 from junto.agents._general import GeneralSpecialist
 from junto.agents._math import MathSpecialist
@@ -53,5 +53,5 @@ __all__ = [
     "assemble_answer",
     "default_specialists",
     "detect_domains",
-    "without_verification_note",
+    "without_labels",
 ]

@@ -44,7 +44,7 @@ from junto._tasks import AgentContext, CheckResult, CodeOutput, MathOutput, Spec
 from junto.models._chat import ChatModel
 from junto.models._types import Message, Model, ModelRequest, Role, Usage
 
-__all__ = ["AggregateResult", "Aggregator", "assemble_answer", "without_verification_note"]
+__all__ = ["AggregateResult", "Aggregator", "assemble_answer", "without_labels"]
 
 _SYSTEM = (
     "You write the final answer to the user's task from the results of its subtasks.\n"
@@ -61,6 +61,7 @@ _FALLING_BACK = "\n\n[the answer is assembled from the task results]\n\n"
 TokenSink = Callable[[str], None]
 _NOTE = "Not verified: "  # how the closing line naming the unverified tasks begins
 _FAILED_HEAD = "NOT verified, the checks failed: "  # how the answer of a one-task plan that failed begins
+_FAILED_TAIL = ". Its best attempt, as it failed:\n\n"  # what follows the reason, before the attempt
 
 
 class AggregateResult(AggregateOutcome):
@@ -99,7 +100,7 @@ class Aggregator:
                 # The whole answer is this task: its best attempt is shown, under its failure first, never as content
                 # of a merged answer. An attempt that failed the checks is more use to the reader than no code at all.
                 why = only.reason or "its checks failed"
-                passthrough = f"{_FAILED_HEAD}{why}. Its best attempt, as it failed:\n\n{_body(only, None)}"
+                passthrough = f"{_FAILED_HEAD}{why}{_FAILED_TAIL}{_body(only, None)}"
                 evidence = f"the plan has one task, [{only.task_id}]: it failed, and its best attempt is shown labelled so"
             else:
                 passthrough = _body(only, None) + _unverified_note("", plan, results)
@@ -295,7 +296,15 @@ def _unverified_note(answer: str, plan: Plan, results: Mapping[str, TaskResult])
     return f"\n\n{_NOTE}{'; '.join(missing)}." if missing else ""
 
 
-def without_verification_note(answer: str) -> str:
-    """``answer`` without the closing "Not verified: ..." line the aggregator adds: a label, not content."""
+def without_labels(answer: str) -> str:
+    """``answer`` without the labels the aggregator adds, which are for the reader, not content.
+
+    Two labels: the head of a one-task answer whose checks failed ("NOT verified,
+    the checks failed: ... Its best attempt, as it failed:") and the closing
+    "Not verified: ..." line naming unverified tasks. Scoring an answer against
+    a user's constraints (a word count, all lowercase) scores what is under them.
+    """
+    if answer.startswith(_FAILED_HEAD) and _FAILED_TAIL in answer:
+        answer = answer.split(_FAILED_TAIL, 1)[1]
     head, found, tail = answer.rpartition("\n\n" + _NOTE)
     return head if found and "\n" not in tail.strip() else answer

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from junto._exceptions import ConfigError
 from junto._fences import fences, without_fences
-from junto.agents import without_verification_note
+from junto.agents import without_labels
 from junto.evals._items import CodePart, EvalItem, IfevalPart, MathPart, TextPart
 from junto.sandbox._types import Sandbox
 
@@ -157,11 +157,11 @@ def _score_text(part: TextPart, answer: str) -> PartScore:
 
 
 async def score_answer(item: EvalItem, answer: str, *, sandbox: Sandbox | None) -> list[PartScore]:
-    """Score ``answer`` on each of ``item``'s parts (junto's closing "Not verified" label is not scored).
+    """Score ``answer`` on each of ``item``'s parts; junto's labels (``without_labels``) are not scored.
 
     ``sandbox`` may be ``None`` only for an item without code parts.
     """
-    answer = without_verification_note(answer)
+    answer = without_labels(answer)
     scores: list[PartScore] = []
     for part in item.parts:
         if isinstance(part, MathPart):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from junto.agents import AgentContext, CodeOutput, MathOutput, Status, TaskKind, TaskResult, TextOutput
-from junto.agents._aggregator import Aggregator, assemble_answer
+from junto.agents._aggregator import Aggregator, assemble_answer, without_labels
 from junto.graphs import Plan, PlanTask
 from junto.tools.facts._consistency import check_consistency
 
@@ -184,6 +184,7 @@ async def test_one_task_is_the_answer_without_a_model_call() -> None:
     assert result.answer.endswith(f"```python\n{CODE}\n```")
     assert result.consistent is None and result.checks[0].passed is None and model.calls == []
     assert "failed" in result.checks[0].evidence
+    assert without_labels(result.answer) == f"```python\n{CODE}\n```"  # the label is for the reader, not content
 
 
 async def test_a_one_task_passthrough_confirms_only_when_that_task_is_verified() -> None:

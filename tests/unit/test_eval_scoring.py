@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from junto.agents import without_verification_note
+from junto.agents import without_labels
 from junto.sandbox import ExecResult, FakeSandbox
 from junto.tools import WritingConstraints
 
@@ -99,7 +99,12 @@ async def test_the_closing_not_verified_label_is_not_scored() -> None:
     wrong = "So\n\n5\n\nNot verified: [math] (its checks failed: 5 != 4)."
     assert [s.passed for s in await score_answer(item, wrong, sandbox=SANDBOX)] == [False, True]
     # the label only counts as one at the very end, on one line
-    assert without_verification_note("a\n\nNot verified: [x] (y).\nmore") == "a\n\nNot verified: [x] (y).\nmore"
+    assert without_labels("a\n\nNot verified: [x] (y).\nmore") == "a\n\nNot verified: [x] (y).\nmore"
+    # the head of a failed one-task answer is a label too; words like it inside the content are not
+    failed_head = "NOT verified, the checks failed: too long. Its best attempt, as it failed:\n\nall lowercase here"
+    assert without_labels(failed_head) == "all lowercase here"
+    quoted = "The tool printed NOT verified, the checks failed: x. Its best attempt, as it failed:\n\ny"
+    assert without_labels(quoted) == quoted
 
 
 async def test_humaneval_style_completion_of_the_given_head() -> None:
