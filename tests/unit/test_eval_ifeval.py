@@ -162,16 +162,18 @@ def test_official_checker_passes_and_fails_each_kind(instruction: str, kwargs: d
     assert failed.detail.startswith(f"{instruction}: strict fail")
 
 
-def test_every_instruction_kind_of_the_suite_is_covered_here() -> None:
-    suite = load_suite("ifeval-heldout")
+@pytest.mark.parametrize(("suite_name", "size"), [("ifeval-heldout", 60), ("ifeval-heldout-2", 48)])
+def test_every_instruction_kind_of_the_suite_is_covered_here(suite_name: str, size: int) -> None:
+    suite = load_suite(suite_name)
     used = {part.instruction_id for item in suite for part in item.parts if isinstance(part, IfevalPart)}
-    assert len(suite) == 60
+    assert len(suite) == size
     assert used <= {case[0] for case in CASES}
 
 
-def test_every_suite_instruction_carries_the_kwargs_its_checker_takes() -> None:
+@pytest.mark.parametrize("suite_name", ["ifeval-heldout", "ifeval-heldout-2"])
+def test_every_suite_instruction_carries_the_kwargs_its_checker_takes(suite_name: str) -> None:
     # A checker missing an argument would draw one at random; scoring refuses that, so this scores every part once.
-    for item in load_suite("ifeval-heldout"):
+    for item in load_suite(suite_name):
         for part in item.parts:
             assert isinstance(part, IfevalPart)
             score_ifeval(part, "An answer.", prompt=item.prompt)
