@@ -63,7 +63,14 @@ How a task becomes a plan:
    question math, and a specialist whose checks find nothing of their
    domain to check answers no better than the general one. ``reason`` names
    the tasks so changed.
-6. **Fallback.** Nothing worked: when the task's sentences point at two or
+6. **One task.** A valid model plan of one task gets the request itself as
+   that task's instruction (after an excerpt of the conversation, as the
+   shortcut's plans), and ``reason`` says so: the task is the whole request,
+   and a rewording can only drop what was asked (the embedded planner model
+   turns "Should a startup use a monorepo? Answer with one of these options:
+   ..." into "Answer the question"). The request's own words are also a
+   specification the checks may hold the answer to; a model's are not.
+7. **Fallback.** Nothing worked: when the task's sentences point at two or
    more domains, :func:`decompose` splits it by those cues (deterministic);
    otherwise one ``general`` task carries the whole task text. Either way
    ``source`` is ``"fallback"`` and ``reason`` says why.
@@ -565,10 +572,11 @@ class Planner:
         prompt = _prompt(task, history)
         found = await self._ask(prompt, lambda draft: validate_plan(draft, limits=self.limits), ctx)
         if found.plan is not None:
+            plan, reworded = _in_the_users_words(found.plan, task, history)
             if not self.support:
-                return found.outcome(found.plan)
-            plan, unsupported = _supported(found.plan, task, history)
-            return found.outcome(plan, unsupported)
+                return found.outcome(plan, reworded)
+            plan, unsupported = _supported(plan, task, history)
+            return found.outcome(plan, unsupported, reworded)
         reason = found.reason
         decomposed = decompose(task, history)
         if decomposed is not None and not validate_plan(decomposed, limits=self.limits):
@@ -725,7 +733,6 @@ def decompose(task: str, history: list[Message] | None = None) -> Plan | None:
     parts = [(kind or TaskKind.GENERAL, " ".join(sentences)) for kind, sentences in segments]
     if len({kind for kind, _ in parts}) < 2:
         return None
-    context = _history_text(history or [], limit=2, chars=400)
     tasks: list[PlanTask] = []
     counts: dict[TaskKind, int] = {}
     for kind, text in parts:
@@ -738,9 +745,7 @@ def decompose(task: str, history: list[Message] | None = None) -> Plan | None:
         else:
             needs = [t.id for t in tasks if t.kind is TaskKind.MATH]
         instruction = _CONNECTIVE.sub("", text).strip()
-        instruction = instruction[:1].upper() + instruction[1:]
-        if context:
-            instruction = f"{context}\n\nTask: {instruction}"
+        instruction = _in_context(instruction[:1].upper() + instruction[1:], history or [])
         tasks.append(PlanTask(id=task_id, kind=kind, instruction=instruction, depends_on=needs))
     return Plan(tasks=tasks)
 
@@ -757,15 +762,30 @@ def _supported(plan: Plan, task: str, history: Sequence[Message]) -> tuple[Plan,
     return plan.model_copy(update={"tasks": tasks}), f"made general, since nothing in the request points at their kind: {listed}"
 
 
-def _single(kind: TaskKind, task: str, history: list[Message]) -> Plan:
+def _in_context(instruction: str, history: Sequence[Message]) -> str:
+    """``instruction`` after an excerpt of the conversation, for a specialist that sees nothing else of it."""
     context = _history_text(history, limit=2, chars=400)
-    instruction = f"{context}\n\nTask: {task}" if context else task
+    return f"{context}\n\nTask: {instruction}" if context else instruction
+
+
+_AS_WRITTEN = "one task, so its instruction is the request as written, not the planner's rewording"
+
+
+def _in_the_users_words(plan: Plan, task: str, history: Sequence[Message]) -> tuple[Plan, str | None]:
+    """A one-task ``plan`` with the request itself as that task's instruction, and a note if the model had reworded it."""
+    if len(plan.tasks) != 1 or plan.tasks[0].instruction == (whole := _in_context(task, history)):
+        return plan, None
+    only = plan.tasks[0].model_copy(update={"instruction": whole})
+    return plan.model_copy(update={"tasks": [only]}), _AS_WRITTEN
+
+
+def _single(kind: TaskKind, task: str, history: list[Message]) -> Plan:
     produces = (
         "the answer"
         if kind in (TaskKind.MATH, TaskKind.GENERAL)
         else {TaskKind.CODE: "the code", TaskKind.WRITING: "the text"}[kind]
     )
-    return Plan(tasks=[PlanTask(id=kind.value, kind=kind, instruction=instruction, produces=produces)])
+    return Plan(tasks=[PlanTask(id=kind.value, kind=kind, instruction=_in_context(task, history), produces=produces)])
 
 
 def _prompt(task: str, history: list[Message]) -> list[Message]:

@@ -516,7 +516,7 @@ async def test_a_specialist_task_the_request_does_not_point_at_becomes_general()
 async def test_without_the_support_rule_the_models_kinds_stand() -> None:
     model = _replies(_plan_json(_task("why", "math", "Explain why onions make people cry.")))
     outcome = await Planner(shortcut=False, support=False).plan("Why do onions make people cry when you chop them?", _ctx(model))
-    assert [t.kind for t in outcome.plan.tasks] == [TaskKind.MATH] and outcome.reason is None
+    assert [t.kind for t in outcome.plan.tasks] == [TaskKind.MATH] and "made general" not in (outcome.reason or "")
 
 
 async def test_a_kind_the_request_points_at_even_weakly_is_the_models_to_give() -> None:
@@ -532,7 +532,7 @@ async def test_the_conversation_counts_as_what_the_request_points_at() -> None:
     history = [Message.user("Write a poem about the sea in 8 lines."), Message.assistant("The sea ...")]
     model = _replies(_plan_json(_task("shorter", "writing", "Make the poem about the sea shorter.")))
     outcome = await Planner(shortcut=False).plan("Make it shorter, please.", _ctx(model), history=history)
-    assert [t.kind for t in outcome.plan.tasks] == [TaskKind.WRITING] and outcome.reason is None
+    assert [t.kind for t in outcome.plan.tasks] == [TaskKind.WRITING] and "made general" not in (outcome.reason or "")
     alone = await Planner(shortcut=False).plan("Make it shorter, please.", _ctx(model))
     assert [t.kind for t in alone.plan.tasks] == [TaskKind.GENERAL]
 
@@ -584,3 +584,34 @@ async def test_a_plan_wrong_in_more_than_its_references_still_falls_back() -> No
     cyclic_and_dangling = _plan_json(_task("a", "math", depends_on=["b", "zz"]), _task("b", "writing", depends_on=["a"]))
     outcome = await Planner(max_repairs=1).plan(COMPOSITE, _ctx(_replies(cyclic_and_dangling)))
     assert outcome.source == "fallback"
+
+
+async def test_a_one_task_plan_carries_the_request_as_written_not_the_models_rewording() -> None:
+    request = 'Is tea better than coffee in the morning? Reply with exactly one of "yes", "no" or "it depends".'
+    model = _replies(_plan_json(_task("reply", "general", "Answer the question.")))
+    outcome = await Planner(shortcut=False).plan(request, _ctx(model))
+    (only,) = outcome.plan.tasks
+    assert only.instruction == request and only.id == "reply" and only.kind is TaskKind.GENERAL
+    assert outcome.source == "planner" and outcome.reason is not None and "request as written" in outcome.reason
+
+    # after a conversation, the same excerpt of it as a shortcut plan's, before the request
+    history = [Message.user("Write a limerick about a cat."), Message.assistant("There once was a cat ...")]
+    model = _replies(_plan_json(_task("shorter", "writing", "Shorten the limerick.")))
+    outcome = await Planner(shortcut=False).plan("Now a shorter one, please.", _ctx(model), history=history)
+    (only,) = outcome.plan.tasks
+    assert "There once was a cat" in only.instruction and only.instruction.endswith("Task: Now a shorter one, please.")
+
+
+async def test_a_plan_of_several_tasks_keeps_the_models_instructions() -> None:
+    outcome = await Planner(shortcut=False).plan(COMPOSITE, _ctx(_replies(VALID)))
+    assert [t.instruction for t in outcome.plan.tasks] == [
+        "Find the roots of x^2 - 5x + 6 = 0.",
+        "Write a Python function roots(a, b, c).",
+        "Explain the roots in 80 words.",
+    ]
+    assert outcome.reason is None
+    # a one-task plan already in the request's words is left as it is, with nothing to say
+    copied = await Planner(shortcut=False).plan(
+        "Compute 2 + 2.", _ctx(_replies(_plan_json(_task("m", "math", "Compute 2 + 2."))))
+    )
+    assert copied.plan.tasks[0].instruction == "Compute 2 + 2." and copied.reason is None
