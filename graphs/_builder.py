@@ -249,7 +249,8 @@ class CompiledGraph(BaseModel):
         if request is None:
             return compiled
         specs = tuple(
-            s.model_copy(update={"instruction_source": instruction_source(request, s.instruction)}) for s in compiled.specs
+            s.model_copy(update={"instruction_source": instruction_source(request, s.instruction, s.kind)})
+            for s in compiled.specs
         )
         return compiled.model_copy(update={"specs": specs})
 
