@@ -56,6 +56,7 @@ class Row:
     verified_right: int = 0
     verified_wrong: int = 0
     candidates: int = 0
+    read: int = 0  # items whose candidates were read from the run store (the candidate columns count only these)
     covered: int = 0  # items where some candidate passes the official tests
     candidates_verified: int = 0
     candidates_verified_pass: int = 0
@@ -171,6 +172,7 @@ async def main(argv: list[str] | None = None) -> str:
                         still = await _held(sandbox, suite[item_id], [a for a, _ in held])
                         row.held_verified += sum(still[a.candidate] for a, _ in held)
                         row.held_verified_pass += sum(still[a.candidate] and passed for a, passed in held)
+                    row.read += item_id in drawn
                     row.covered += any(passes)
                     row.per_item[item_id] = passes
             rows.append(row)
@@ -199,14 +201,29 @@ def _table(rows: list[Row], common: list[str], argv: list[str] | None) -> str:
             f"| {r.system} | {r.items} | {r.right} ({r.accuracy:.1%}) | {r.tokens_per_item:.0f} | "
             + (f"{r.verified_right} | {r.verified_wrong} | " if drawn else "n/a | n/a | ")
             + (
-                f"{r.candidates} | {r.passing_candidates} | {r.covered} ({r.covered / r.items:.1%}) | "
+                f"{r.candidates} | {r.passing_candidates} | {r.covered} ({_share(r.covered, r.read)}{_of(r)}) | "
                 f"{r.candidates_verified_pass} of {r.candidates_verified} | "
                 f"{r.rechecked_verified_pass} of {r.rechecked_verified} | {r.held_verified_pass} of {r.held_verified} |"
                 if drawn
                 else "n/a | n/a | n/a | n/a | n/a | n/a |"
             )
         )
+    unread = [r.system for r in rows if r.system.startswith("junto") and r.read < r.items]
+    if unread:
+        head += [
+            "",
+            "Candidate columns count only the items whose runs are in the run's store (runs.db); "
+            f"for {', '.join(unread)} some were not kept, and coverage is of the items read.",
+        ]
     return "\n".join(head) + "\n"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "n/a"
+
+
+def _of(row: Row) -> str:
+    return "" if row.read == row.items else f" of {row.read} items read"
 
 
 def _plot(rows: list[Row], path: Path) -> None:
@@ -226,9 +243,10 @@ def _plot(rows: list[Row], path: Path) -> None:
         label="junto, submitted answer",
         clip_on=False,
     )
+    read = [r for r in junto if r.read == r.items]  # coverage only where every item's candidates were read
     ax.plot(
-        [r.tokens_per_item for r in junto],
-        [100 * r.covered / r.items if r.items else 0 for r in junto],
+        [r.tokens_per_item for r in read],
+        [100 * r.covered / r.items if r.items else 0 for r in read],
         "s--",
         label="junto, coverage (some candidate passes)",
         clip_on=False,
