@@ -4,11 +4,12 @@ from junto.agents._aggregator import AggregateResult, Aggregator, assemble_answe
 from junto.agents._code import CodeAnswer, CodeSpecialist
 from junto.agents._general import GeneralSpecialist
 from junto.agents._math import MathSpecialist
-from junto.agents._planner import Planner, PlanOutcome, detect_domains
+from junto.agents._planner import Planner, PlanOutcome
 from junto.agents._registry import default_specialists
 from junto.agents._writing import JudgeVerdict, WritingSpecialist
 
 from junto._aggregate import AggregateOutcome
+from junto._domains import detect_domains
 from junto._tasks import (
     AgentContext,
     Attempt,

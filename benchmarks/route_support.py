@@ -20,8 +20,8 @@ import json
 from pathlib import Path
 
 from _common import ROOT, report_header, write_report
-from junto.agents._planner import hinted_domains
 
+from junto._domains import hinted_domains
 from junto.evals._suites import load_suite
 
 # (suite, the run's folder, what the run is): runs made before the rule existed.

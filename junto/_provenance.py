@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from junto._domains import shortcut_kind
 from junto._tasks import Spec, TaskKind
 
 __all__ = ["covers_request", "instruction_source"]
@@ -48,8 +49,6 @@ def instruction_source(request: str, instruction: str, kind: TaskKind) -> Spec:
         return Spec.MODEL
     if kind is TaskKind.GENERAL:
         return Spec.USER
-    from junto.agents._planner import shortcut_kind  # the agents build on this module: imported on use
-
     return Spec.USER if shortcut_kind(instruction) is kind else Spec.MODEL
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from junto.agents import AgentContext, TaskKind
-from junto.agents._planner import Planner, decompose, detect_domains, shortcut_kind
+from junto.agents._planner import Planner, decompose
 from junto.graphs import validate_plan
 
 from junto._budget import Budget, BudgetTracker
+from junto._domains import detect_domains, shortcut_kind
 from junto._events import PlanCreated, PlanRepaired
 from junto._exceptions import BudgetExceeded, ModelConnectionError
 from junto.models import FunctionModel, Message, RetryPolicy, Roster
