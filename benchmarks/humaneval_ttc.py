@@ -244,13 +244,14 @@ def _plot(rows: list[Row], path: Path) -> None:
         clip_on=False,
     )
     read = [r for r in junto if r.read == r.items]  # coverage only where every item's candidates were read
-    ax.plot(
-        [r.tokens_per_item for r in read],
-        [100 * r.covered / r.items if r.items else 0 for r in read],
-        "s--",
-        label="junto, coverage (some candidate passes)",
-        clip_on=False,
-    )
+    if read:  # no line, no legend entry
+        ax.plot(
+            [r.tokens_per_item for r in read],
+            [100 * r.covered / r.items if r.items else 0 for r in read],
+            "s--",
+            label="junto, coverage (some candidate passes)",
+            clip_on=False,
+        )
     for r in junto:
         ax.annotate(r.system, (r.tokens_per_item, 100 * r.accuracy), textcoords="offset points", xytext=(4, 4), fontsize=8)
     for r in rows:
