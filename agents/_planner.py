@@ -3,7 +3,7 @@
 How a task becomes a plan:
 
 1. **Shortcut.** A cheap, deterministic reading of the task, clause by
-   clause, plans it without a model only when the evidence is unambiguous
+   clause (:mod:`junto._domains`), plans it without a model only when the evidence is unambiguous
    (``source`` is ``"planner"``: the shortcut is part of planning, not a
    fallback). Each domain has *strong* evidence: code is a fenced or
    unfenced block of code or an explicit programming request (a request verb
