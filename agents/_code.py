@@ -42,6 +42,7 @@ from junto.agents._loop import (
     render_inputs,
     run_checked,
     settle_round,
+    unusable,
 )
 from junto.tools.code._behaviour import behaviour, shared_calls
 from junto.tools.code._blocks import python_blocks, with_stub_imports
@@ -251,7 +252,10 @@ class CodeSpecialist:
 
     async def _write(self, model: Model, task: TaskSpec, messages: list[Message]) -> Generation:
         completion = await model.complete(ModelRequest(messages=messages, max_tokens=self.max_tokens))
-        answer = parse_code_reply(completion.text)
+        try:
+            answer = parse_code_reply(completion.text)
+        except ModelResponseError as error:
+            raise unusable(error.message, completion) from None
         code = with_stub_imports(answer.code, task.instruction)
         output = CodeOutput(code=code, tests=answer.tests, entry_point=_entry_point(task, code))
         return Generation(output=output, completion=completion)

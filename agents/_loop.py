@@ -8,6 +8,10 @@ A specialist supplies two functions:
 - ``check(output, task, inputs, ctx)`` returns a :class:`CheckOutcome`: the
   checks run on that output. A check never replaces the output.
 
+``generate`` raises :class:`~junto.ModelError` for a reply that cannot be
+used at all (no code in it, a text stuck in a loop), made by
+:func:`unusable` so that what the call spent is still charged to the attempt.
+
 and may supply a third, ``plain``, with ``generate``'s signature, that asks
 for the task in plain words (:class:`~junto._tasks.PromptForm`): the first
 round's candidates then take turns between the two wordings.
@@ -33,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import junto._events as events
 from junto._budget import BudgetedModel
-from junto._exceptions import BudgetExceeded, ModelError
+from junto._exceptions import BudgetExceeded, ModelError, ModelResponseError
 from junto._tasks import (
     AgentContext,
     Attempt,
@@ -61,6 +65,7 @@ __all__ = [
     "hold_round",
     "run_checked",
     "settle_round",
+    "unusable",
 ]
 
 
@@ -71,6 +76,11 @@ class Generation(BaseModel):
 
     output: TaskOutput
     completion: Completion | None = None
+
+
+def unusable(message: str, completion: Completion) -> ModelResponseError:
+    """The error ``generate`` raises for a reply that cannot be an answer, carrying what the call spent."""
+    return ModelResponseError(message, usage=completion.usage, cost_usd=completion.cost_usd)
 
 
 class CheckOutcome(BaseModel):

@@ -9,6 +9,11 @@ rather than restate the prompt (:func:`~junto.tools.writing._check.check_answers
 does it meet the constraints (:func:`~junto.tools.check_writing`; each check
 says whether the instruction stated the constraint or the user gave it), and
 does it state the verified facts (:func:`~junto.tools.check_facts`).
+A reply that runs into a loop (:func:`~junto.tools.writing._measure.find_loop`:
+one piece written over and over, as a small model does when it loses its
+way) is no text at all: the attempt records it as unusable, like a code
+reply with no code, and the next candidate or round is asked to say each
+thing once.
 
 Status comes from the loop: ``verified`` only when no deterministic check
 failed and one passed against a constraint or a verified fact;
@@ -24,10 +29,11 @@ import functools
 from collections.abc import Mapping
 from typing import Literal
 
-from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
+from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked, unusable
 from junto.tools.facts._check import check_facts
 from junto.tools.writing._check import check_answers, check_writing
 from junto.tools.writing._extract import extract_constraints, merge_constraints, unread_demands
+from junto.tools.writing._measure import find_loop
 from pydantic import BaseModel, Field
 
 from junto._budget import BudgetedModel
@@ -213,6 +219,12 @@ class TextSpecialist:
             max_tokens=self.max_tokens,
         )
         completion = await model.complete(request)
+        loop = find_loop(completion.text)
+        if loop is not None:
+            shown = loop.unit if len(loop.unit) <= 60 else loop.unit[:57] + "..."
+            raise unusable(
+                f"the text ran into a loop: {shown!r} written {loop.times} times in a row; say each thing once", completion
+            )
         kind: Literal["writing", "general"] = "writing" if self.kind is TaskKind.WRITING else "general"
         return Generation(output=TextOutput(kind=kind, text=completion.text.strip()), completion=completion)
 

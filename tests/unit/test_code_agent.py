@@ -108,6 +108,17 @@ async def test_fenced_blocks_amid_prose_are_read() -> None:
     assert isinstance(result.output, CodeOutput) and result.output.tests.strip() == "assert roots(1, -3, 2) == [1, 2]"
 
 
+async def test_a_reply_with_no_code_is_unusable_and_still_charged_to_its_attempt() -> None:
+    replies = iter(["I cannot write that function, sorry.", _answer(RIGHT)])
+    model = FunctionModel(lambda messages, request: next(replies))
+    result = await CodeSpecialist().run(TASK, {}, _context(model, sandbox=LocalSandbox()))
+    assert result.status is Status.VERIFIED and len(result.attempts) == 2
+    unusable = result.attempts[0]
+    assert unusable.output is None and "holds no Python code" in (unusable.error or "")
+    assert unusable.usage.total_tokens > 0  # what the call spent shows on the attempt, not only in the budget
+    assert "could not be used: the answer holds no Python code" in model.calls[1].messages[-1].content
+
+
 def test_parse_code_reply_rejects_prose() -> None:
     with pytest.raises(ModelResponseError):
         parse_code_reply("I cannot write that function, sorry.")

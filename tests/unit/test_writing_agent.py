@@ -202,3 +202,22 @@ async def test_naming_a_verified_function_alone_does_not_verify_a_text() -> None
     assert result.status is Status.UNVERIFIED  # named, as asked; what the text says about it was never checked
     (check,) = result.checks
     assert (check.name, check.passed, check.spec) == ("fact [code]", True, Spec.MODEL)
+
+
+async def test_a_text_stuck_in_a_loop_is_unusable_and_the_next_attempt_is_told_why() -> None:
+    stuck = "The sea is wide and calm. It holds a wave" + " and a wave" * 30
+    writer = _writer(stuck, SEA_20)
+    result = await WritingSpecialist().run(_task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(writer)))
+    assert result.status is Status.VERIFIED and isinstance(result.output, TextOutput) and result.output.text == SEA_20
+    first = result.attempts[0]
+    assert first.output is None and not first.checks  # no text to check, so no check can pass it
+    assert "ran into a loop: ' a wave and' written 30 times in a row" in (first.error or "")
+    assert first.usage.total_tokens > 0
+    assert "could not be used: the text ran into a loop" in writer.calls[1].messages[-1].content
+
+
+async def test_a_text_that_loops_on_every_attempt_fails_with_no_output() -> None:
+    writer = _writer("Sale! " * 60, "Sale! " * 60)
+    result = await WritingSpecialist().run(_task("Write a short ad for our shop."), {}, AgentContext(roster=_roster(writer)))
+    assert result.status is Status.FAILED and result.output is None
+    assert all("ran into a loop: 'Sale! ' written 60 times" in (a.error or "") for a in result.attempts)
