@@ -3,7 +3,10 @@
 Regression for a false `verified`: an instruction asked for a form no check
 measures (a letter case, a divider between paragraphs) beside one that is
 measured, the text met the measured one, and the task came out verified.
-These phrasings are the project's own, not a benchmark's.
+And again when an apostrophe ("a doctor's note") was read as opening a
+quotation that ran to the next double quote, hiding the demand between them
+(the last line to read exactly "..."). These phrasings are the project's
+own, not a benchmark's.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import pytest
 from junto.agents._loop import judge_status
 from junto.agents._writing import text_checks
-from junto.tools.writing._extract import unread_demands
+from junto.tools.writing._extract import quotations, unread_demands
 
 from junto._tasks import Spec, Status, TaskKind, TaskSpec
 
@@ -23,6 +26,10 @@ UNREAD = [
     ("Explain tides in two paragraphs without using any commas.", "punctuation"),
     ("Write a limerick about a cat, at most 40 words.", "verse"),
     ("Summarise the plot of Hamlet in 80 words and mention Ophelia at least three times.", "repetition"),
+    # an apostrophe is no quotation mark: the demand after "landlord's" is still read
+    ('Reply to my landlord\'s note in under 60 words; the final sentence must be "See you on Friday."', "closing"),
+    ("It's for the kids' club: 50 words at most, and let \"Go team!\" be the last line of it.", "closing"),
+    ("Under 40 words, please, with the opening words 'Dear neighbours' and no sign-off.", "opening"),
 ]
 
 READ = [
@@ -31,6 +38,7 @@ READ = [
     "List three fruits as a bulleted list.",
     "Write about rivers in two paragraphs and do not use the word 'capital'.",
     "What is the capital of Peru? Answer in one sentence.",  # a capital city is no letter case
+    "Tell me about my grandmother's village in 3 sentences and don't use the word \"rustic\".",
 ]
 
 
@@ -68,3 +76,14 @@ def test_the_unread_demand_is_in_the_evidence() -> None:
     assert note.passed is None and "letter case" in note.evidence
     assert not any(c.passed and c.spec.independent for c in checks)
     assert any(c.spec is Spec.MODEL and c.passed for c in checks)
+
+
+def test_a_quotation_is_set_apart_and_an_apostrophe_opens_none() -> None:
+    said = "Don't use 'capital' in the kids' story; say \"hi\" and \u201cyo\u201d and \u2018x\u2019, it's Sam's."
+    assert quotations(said) == ["capital", "hi", "yo", "x"]
+
+
+def test_the_last_line_demand_after_a_possessive_keeps_the_text_from_being_verified() -> None:
+    instruction = 'Write to my neighbour\'s dog walker in under 80 words and make the closing line "Thanks again!"'
+    text = "Hi Sam, could you walk Rex at noon on Tuesday and Thursday this week? The key is under the mat. Cheers."
+    assert _status(instruction, text) is Status.UNVERIFIED  # the words are within bounds; the closing line is unread

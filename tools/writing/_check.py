@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from junto.tools.writing._extract import merge_constraints
+from junto.tools.writing._extract import QUOTED, merge_constraints
 from junto.tools.writing._measure import (
     bullet_items,
     detect_language,
@@ -179,7 +179,6 @@ def check_writing(
 
 _TOKEN = re.compile(r"[^\W_]+")
 _N = 4  # word n-grams: long enough that a shared phrase is a quotation, not a coincidence
-_QUOTED = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|\u2018[^\u2019\n]*\u2019|(?<!\w)'[^'\n]*'(?!\w)")
 _PASSAGE_WORDS = 12  # what follows "...:" on a line, when this long, is material to work on, not the request
 _RESTATES = 0.8  # share of the instruction's n-grams a restatement repeats
 _OWN_WORDS = 3  # an answer adds at least this many words of its own...
@@ -208,7 +207,7 @@ def _request(instruction: str) -> str:
     A text may repeat that material (a corrected sentence, a summary that
     keeps a phrase); repeating the request itself is what an echo does.
     """
-    text = _QUOTED.sub(" ", without_fences(instruction, unclosed=True))
+    text = QUOTED.sub(" ", without_fences(instruction, unclosed=True))
     kept: list[str] = []
     for line in text.splitlines():
         if line.rstrip().endswith(":"):

@@ -32,7 +32,7 @@ from typing import Any
 
 from junto._constraints import WritingConstraints
 
-__all__ = ["extract_constraints", "merge_constraints", "parse_number", "unread_demands"]
+__all__ = ["QUOTED", "extract_constraints", "merge_constraints", "parse_number", "quotations", "unread_demands"]
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -63,7 +63,13 @@ _AFTER_LANGUAGE = frozenset(
     "about and but describing explaining for in language of on only please so that to using which with".split()
 )
 _TERM_STOP = r"(?=\s*(?:[.;:!?)\n]|,\s*(?:but|and\s+(?:do|don't|keep|make|use|write|avoid))|\s(?:in|into|while|without|but|when|within|so|because|throughout|somewhere|at\s+least|at\s+most|once|twice|to\s+\w+)\b|$))"
-_QUOTED = re.compile(r"[\"'\u201c\u2018]([^\"'\u201c\u201d\u2018\u2019]+)[\"'\u201d\u2019]")
+# A quotation: in double quotes, straight or curly, or in single quotes that are not an apostrophe ("don't",
+# "the doctor's note", "the kids' toys"): a quote opens after no letter and closes before none, and pairs with its kind.
+QUOTED = re.compile(
+    r"\"(?P<straight>[^\"\n]*)\"|\u201c(?P<curly>[^\u201d\n]*)\u201d|\u2018(?P<single>[^\u2019\n]*)\u2019(?!\w)"
+    r"|(?<!\w)'(?P<plain>[^'\n]*)'(?!\w)"
+)
+
 _FORBID = re.compile(
     r"(?:do\s+not|don't|never|must\s+not|mustn't|should\s+not|shouldn't|without)\s+(?:using\s+|use\s+|mention(?:ing)?\s+|includ(?:e|ing)\s+|say(?:ing)?\s+)"
     r"(?:the\s+|any\s+)?(?:words?|terms?|phrases?)?\s*(?P<terms>.+?)" + _TERM_STOP
@@ -143,8 +149,13 @@ def _bounds(instruction: str, unit: str) -> dict[str, int]:
     return {}
 
 
+def quotations(text: str) -> list[str]:
+    """What ``text`` puts in quotes (see :data:`QUOTED`), in order."""
+    return [next(part for part in match.groups() if part is not None) for match in QUOTED.finditer(text)]
+
+
 def _split_terms(raw: str) -> list[str]:
-    quoted = _QUOTED.findall(raw)
+    quoted = quotations(raw)
     if quoted:
         return [q.strip() for q in quoted if q.strip()]
     parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|nor)\s+", raw.strip())
@@ -237,7 +248,7 @@ _UNREAD = {  # demands on a text's form that no writing check measures
     "wrapping or quoting": r"\b(?:wrap\w*|enclos\w*|surround\w*|quotation\s+marks?|double\s+quotes?|in\s+quotes)\b",
     "a title": r"\btitled?\b",
     "an opening or closing phrase": r"\b(?:end|ends|ending|finish\w*|conclude|close|closing|start|starts|starting|begin\w*|open\w*)"
-    r"\s+(?:\w+\s+){0,3}?with\b",
+    r"\s+(?:\w+\s+){0,3}?with\b|\b(?:first|last|final|opening|closing)\s+(?:line|sentence|word|phrase|paragraph)s?\b",
     "a postscript": r"\bP\.\s?S\b|\bpostscript\b",
     "emphasis or markup": r"\b(?:highlight\w*|bold|italic\w*|underlin\w*|markdown|asterisks?)\b",
     "placeholders or brackets": r"\b(?:placeholders?|brackets?|parenthes[ie]s|braces)\b",
@@ -259,7 +270,7 @@ def unread_demands(instruction: str) -> list[str]:
     words of a term list included ("without any commas" is punctuation, not a
     word to avoid). Reading too much here only costs a verification.
     """
-    rest = _QUOTED.sub(" ", instruction)
+    rest = QUOTED.sub(" ", instruction)
     form = _format(instruction)
     return [
         what
