@@ -9,8 +9,8 @@ A specialist supplies two functions:
   checks run on that output. A check never replaces the output.
 
 ``generate`` raises :class:`~junto.ModelError` for a reply that cannot be
-used at all (no code in it, a text stuck in a loop), made by
-:func:`unusable` so that what the call spent is still charged to the attempt.
+used at all (no code in it), made by :func:`unusable` so that what the call
+spent is still charged to the attempt.
 
 and may supply a third, ``plain``, with ``generate``'s signature, that asks
 for the task in plain words (:class:`~junto._tasks.PromptForm`): the first
@@ -70,12 +70,17 @@ __all__ = [
 
 
 class Generation(BaseModel):
-    """What one model call produced, parsed into the task's output type."""
+    """What one model call produced, parsed into the task's output type.
+
+    ``checks`` are what reading the reply found against it (a text that ran
+    into a loop, kept once): they join the checks of the output.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     output: TaskOutput
     completion: Completion | None = None
+    checks: list[CheckResult] = Field(default_factory=list)
 
 
 def unusable(message: str, completion: Completion) -> ModelResponseError:
@@ -296,7 +301,8 @@ async def _round(
                 }
             )
         outcome = await check(generation.output, task, inputs, ctx)
-        checks = outcome.checks if task.instruction_source is not Spec.MODEL else [_as_models(c) for c in outcome.checks]
+        checks = [*generation.checks, *outcome.checks]
+        checks = checks if task.instruction_source is not Spec.MODEL else [_as_models(c) for c in checks]
         for result in checks:
             ctx.emit(events.TaskChecked(run_id=ctx.run_id, task_id=task.id, attempt=drawn.number, check=result))
         completion = generation.completion

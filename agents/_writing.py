@@ -11,9 +11,10 @@ says whether the instruction stated the constraint or the user gave it), and
 does it state the verified facts (:func:`~junto.tools.check_facts`).
 A reply that runs into a loop (:func:`~junto.tools.writing._measure.find_loop`:
 one piece written over and over, as a small model does when it loses its
-way) is no text at all: the attempt records it as unusable, like a code
-reply with no code, and the next candidate or round is asked to say each
-thing once.
+way) is kept up to the loop's first piece, and a failed ``repetition``
+check says so (:func:`kept_once`): the text before the loop is often
+usable, but the attempt is not, and the next one is asked to say each thing
+once.
 
 Status comes from the loop: ``verified`` only when no deterministic check
 failed and one passed against a constraint or a verified fact;
@@ -29,7 +30,7 @@ import functools
 from collections.abc import Mapping
 from typing import Literal
 
-from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked, unusable
+from junto.agents._loop import CheckOutcome, Generation, render_feedback, render_inputs, run_checked
 from junto.tools.facts._check import check_facts
 from junto.tools.writing._check import check_answers, check_writing
 from junto.tools.writing._extract import extract_constraints, merge_constraints, unread_demands
@@ -54,7 +55,15 @@ from junto._tasks import (
 )
 from junto.models._types import Message, Model, ModelRequest, Role
 
-__all__ = ["DEFAULT_RUBRIC", "JudgeVerdict", "TextSpecialist", "WritingSpecialist", "task_constraints", "text_checks"]
+__all__ = [
+    "DEFAULT_RUBRIC",
+    "JudgeVerdict",
+    "TextSpecialist",
+    "WritingSpecialist",
+    "kept_once",
+    "task_constraints",
+    "text_checks",
+]
 
 DEFAULT_RUBRIC = (
     "The text does what the task asks, is accurate and clear, stays on topic, "
@@ -118,6 +127,16 @@ def text_checks(text: str, task: TaskSpec, inputs: Mapping[str, TaskResult]) -> 
         spec=Spec.INSTRUCTION,
     )
     return [_partial(c) for c in checks] + [note]
+
+
+def kept_once(text: str) -> tuple[str, list[CheckResult]]:
+    """``text``, cut after the first piece of a loop it ran into, and the failed check that says so (none without a loop)."""
+    loop = find_loop(text)
+    if loop is None:
+        return text, []
+    shown = loop.unit if len(loop.unit) <= 60 else loop.unit[:57] + "..."
+    evidence = f"the text ran into a loop: {shown!r} written {loop.times} times in a row (kept once); say each thing once"
+    return text[: loop.start + len(loop.unit)].rstrip(), [CheckResult(name="repetition", passed=False, evidence=evidence)]
 
 
 def _partial(check: CheckResult) -> CheckResult:
@@ -219,14 +238,9 @@ class TextSpecialist:
             max_tokens=self.max_tokens,
         )
         completion = await model.complete(request)
-        loop = find_loop(completion.text)
-        if loop is not None:
-            shown = loop.unit if len(loop.unit) <= 60 else loop.unit[:57] + "..."
-            raise unusable(
-                f"the text ran into a loop: {shown!r} written {loop.times} times in a row; say each thing once", completion
-            )
+        text, checks = kept_once(completion.text.strip())
         kind: Literal["writing", "general"] = "writing" if self.kind is TaskKind.WRITING else "general"
-        return Generation(output=TextOutput(kind=kind, text=completion.text.strip()), completion=completion)
+        return Generation(output=TextOutput(kind=kind, text=text), completion=completion, checks=checks)
 
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
         assert isinstance(output, TextOutput)
