@@ -8,13 +8,13 @@ A specialist supplies two functions:
 - ``check(output, task, inputs, ctx)`` returns a :class:`CheckOutcome`: the
   checks run on that output. A check never replaces the output.
 
-``generate`` raises :class:`~junto.ModelError` for a reply that cannot be
-used at all (no code in it), made by :func:`unusable` so that what the call
-spent is still charged to the attempt.
-
 and may supply a third, ``plain``, with ``generate``'s signature, that asks
 for the task in plain words (:class:`~junto._tasks.PromptForm`): the first
 round's candidates then take turns between the two wordings.
+
+``generate`` raises :class:`~junto.ModelError` for a reply that cannot be
+used at all (no code in it), made by :func:`unusable` so that what the call
+spent is still charged to the attempt.
 
 :func:`run_checked` then decides the status by :func:`judge_status`, the
 verification contract in one place: ``verified`` only when a deterministic
@@ -70,17 +70,12 @@ __all__ = [
 
 
 class Generation(BaseModel):
-    """What one model call produced, parsed into the task's output type.
-
-    ``checks`` are what reading the reply found against it (a text that ran
-    into a loop, kept once): they join the checks of the output.
-    """
+    """What one model call produced, parsed into the task's output type."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     output: TaskOutput
     completion: Completion | None = None
-    checks: list[CheckResult] = Field(default_factory=list)
 
 
 def unusable(message: str, completion: Completion) -> ModelResponseError:
@@ -301,8 +296,7 @@ async def _round(
                 }
             )
         outcome = await check(generation.output, task, inputs, ctx)
-        checks = [*generation.checks, *outcome.checks]
-        checks = checks if task.instruction_source is not Spec.MODEL else [_as_models(c) for c in checks]
+        checks = outcome.checks if task.instruction_source is not Spec.MODEL else [_as_models(c) for c in outcome.checks]
         for result in checks:
             ctx.emit(events.TaskChecked(run_id=ctx.run_id, task_id=task.id, attempt=drawn.number, check=result))
         completion = generation.completion

@@ -9,12 +9,6 @@ rather than restate the prompt (:func:`~junto.tools.writing._check.check_answers
 does it meet the constraints (:func:`~junto.tools.check_writing`; each check
 says whether the instruction stated the constraint or the user gave it), and
 does it state the verified facts (:func:`~junto.tools.check_facts`).
-A reply that runs into a loop (:func:`~junto.tools.writing._measure.find_loop`:
-one piece written over and over, as a small model does when it loses its
-way) is kept up to the loop's first piece, and a failed ``repetition``
-check says so (:func:`kept_once`): the text before the loop is often
-usable, but the attempt is not, and the next one is asked to say each thing
-once.
 
 Status comes from the loop: ``verified`` only when no deterministic check
 failed and one passed against a constraint or a verified fact;
@@ -34,7 +28,6 @@ from junto.agents._loop import CheckOutcome, Generation, render_feedback, render
 from junto.tools.facts._check import check_facts
 from junto.tools.writing._check import check_answers, check_writing
 from junto.tools.writing._extract import extract_constraints, merge_constraints, unread_demands
-from junto.tools.writing._measure import find_loop
 from pydantic import BaseModel, Field
 
 from junto._budget import BudgetedModel
@@ -55,15 +48,7 @@ from junto._tasks import (
 )
 from junto.models._types import Message, Model, ModelRequest, Role
 
-__all__ = [
-    "DEFAULT_RUBRIC",
-    "JudgeVerdict",
-    "TextSpecialist",
-    "WritingSpecialist",
-    "kept_once",
-    "task_constraints",
-    "text_checks",
-]
+__all__ = ["DEFAULT_RUBRIC", "JudgeVerdict", "TextSpecialist", "WritingSpecialist", "task_constraints", "text_checks"]
 
 DEFAULT_RUBRIC = (
     "The text does what the task asks, is accurate and clear, stays on topic, "
@@ -127,16 +112,6 @@ def text_checks(text: str, task: TaskSpec, inputs: Mapping[str, TaskResult]) -> 
         spec=Spec.INSTRUCTION,
     )
     return [_partial(c) for c in checks] + [note]
-
-
-def kept_once(text: str) -> tuple[str, list[CheckResult]]:
-    """``text``, cut after the first piece of a loop it ran into, and the failed check that says so (none without a loop)."""
-    loop = find_loop(text)
-    if loop is None:
-        return text, []
-    shown = loop.unit if len(loop.unit) <= 60 else loop.unit[:57] + "..."
-    evidence = f"the text ran into a loop: {shown!r} written {loop.times} times in a row (kept once); say each thing once"
-    return text[: loop.start + len(loop.unit)].rstrip(), [CheckResult(name="repetition", passed=False, evidence=evidence)]
 
 
 def _partial(check: CheckResult) -> CheckResult:
@@ -238,9 +213,8 @@ class TextSpecialist:
             max_tokens=self.max_tokens,
         )
         completion = await model.complete(request)
-        text, checks = kept_once(completion.text.strip())
         kind: Literal["writing", "general"] = "writing" if self.kind is TaskKind.WRITING else "general"
-        return Generation(output=TextOutput(kind=kind, text=text), completion=completion, checks=checks)
+        return Generation(output=TextOutput(kind=kind, text=completion.text.strip()), completion=completion)
 
     async def _check(self, output: TaskOutput, task: TaskSpec, inputs: dict[str, TaskResult], ctx: AgentContext) -> CheckOutcome:
         assert isinstance(output, TextOutput)

@@ -202,27 +202,3 @@ async def test_naming_a_verified_function_alone_does_not_verify_a_text() -> None
     assert result.status is Status.UNVERIFIED  # named, as asked; what the text says about it was never checked
     (check,) = result.checks
     assert (check.name, check.passed, check.spec) == ("fact [code]", True, Spec.MODEL)
-
-
-async def test_a_text_stuck_in_a_loop_is_kept_once_fails_and_the_next_attempt_is_told_why() -> None:
-    stuck = "The sea is wide and calm. It holds a wave" + " and a wave" * 30
-    writer = _writer(stuck, SEA_20)
-    result = await WritingSpecialist().run(_task("Write about 20 words about the sea."), {}, AgentContext(roster=_roster(writer)))
-    assert result.status is Status.VERIFIED and isinstance(result.output, TextOutput) and result.output.text == SEA_20
-    first = result.attempts[0]
-    assert isinstance(first.output, TextOutput) and first.output.text == "The sea is wide and calm. It holds a wave and"
-    loop = first.checks[0]
-    assert (loop.name, loop.passed, loop.spec) == ("repetition", False, Spec.MODEL)
-    assert loop.evidence.startswith("the text ran into a loop: ' a wave and' written 30 times in a row (kept once)")
-    assert "repetition: the text ran into a loop" in writer.calls[1].messages[-1].content
-
-
-async def test_a_text_that_loops_on_every_attempt_fails_with_the_text_before_the_loop() -> None:
-    stuck = "Dear Ms. Reyes,\n\nThank you for the lovely evening.\n\nBest wishes,\nTom" + "\nTom" * 80
-    writer = _writer(stuck, stuck)
-    task = _task("Write a thank-you note of at most 40 words to Ms. Reyes for dinner.")
-    result = await WritingSpecialist().run(task, {}, AgentContext(roster=_roster(writer)))
-    assert result.status is Status.FAILED  # within the word limit once cut, and still never verified
-    assert isinstance(result.output, TextOutput) and result.output.text.endswith("Best wishes,\nTom")
-    assert all(a.checks[0].name == "repetition" and a.checks[0].passed is False for a in result.attempts)
-    assert any(c.name == "words" and c.passed for c in result.checks)

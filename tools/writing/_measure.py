@@ -19,11 +19,6 @@ How things are counted (the same rules for every check and every report):
 - **language**: :func:`detect_language` counts distinctive function words of
   en, fr, de, es, it and pt; ``None`` when the text is too short or no
   language clearly leads.
-- **loops**: :func:`find_loop` finds the longest stretch that is one piece
-  of text (up to 200 characters) written at least 4 times back to back and
-  at least 200 characters long in all: the run-away repetition of a model
-  that lost its way (``vacuum tube vacuum tube ...``), which no request for
-  a text calls for.
 - **reading grade**: Flesch-Kincaid grade,
   ``0.39 * words/sentences + 11.8 * syllables/words - 15.59``, with syllables
   estimated as groups of vowels (a silent final ``e`` dropped, at least one
@@ -35,17 +30,13 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
-from itertools import groupby
 
 from junto._fences import enclosed
 
 __all__ = [
     "bullet_items",
     "count_syllables",
-    "Loop",
     "detect_language",
-    "find_loop",
     "grade_level",
     "heading_lines",
     "numbered_items",
@@ -196,37 +187,3 @@ def parse_json_text(text: str) -> tuple[bool, str]:
     except ValueError as error:
         return False, f"not valid JSON: {error}"
     return True, "valid JSON"
-
-
-@dataclass(frozen=True)
-class Loop:
-    """A piece of text written ``times`` times back to back, from character ``start``."""
-
-    unit: str
-    times: int
-    start: int
-
-    @property
-    def span(self) -> int:
-        return len(self.unit) * self.times
-
-
-def find_loop(text: str, *, min_span: int = 200, min_times: int = 4, max_unit: int = 200) -> Loop | None:
-    """The longest run-away repetition in ``text``, if there is one (see the module docstring).
-
-    For each length up to ``max_unit``, a stretch where every character
-    equals the one that many characters on is that piece repeated; the
-    longest such stretch at least ``min_span`` characters long, the piece at
-    least ``min_times`` times in it, is the loop (its shortest piece, when
-    several lengths find the same stretch).
-    """
-    best: Loop | None = None
-    for size in range(1, min(max_unit, len(text) // min_times) + 1):
-        at = 0
-        for same, run in groupby(a == b for a, b in zip(text, text[size:], strict=False)):
-            length = sum(1 for _ in run)
-            times = (length + size) // size
-            if same and times >= min_times and times * size >= min_span and (best is None or times * size > best.span):
-                best = Loop(unit=text[at : at + size], times=times, start=at)
-            at += length
-    return best
