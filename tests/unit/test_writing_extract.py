@@ -43,6 +43,11 @@ TABLE = [
     ("Explain rainbows for children.", C(max_grade_level=6.0)),
     ("Explain attention for experts.", C(min_grade_level=8.0)),
     ("Tell me about the history of Rome.", C()),
+    # a bound after the count: inclusive, never read as "about N"
+    ("Sum up the match in 40 words or fewer.", C(max_words=40)),
+    ("A product blurb, 25 words max, for our new kettle.", C(max_words=25)),
+    ("Give me 300 words or more on tidal power.", C(min_words=300)),
+    ("Two sentences at most about owls.", C(max_sentences=2)),
     (
         "Write a poem that uses the words moon and river, but do not use the word love, in about 60 words.",
         C(min_words=48, max_words=72, required_terms=["moon", "river"], forbidden_terms=["love"]),

@@ -30,6 +30,16 @@ UNREAD = [
     ('Reply to my landlord\'s note in under 60 words; the final sentence must be "See you on Friday."', "closing"),
     ("It's for the kids' club: 50 words at most, and let \"Go team!\" be the last line of it.", "closing"),
     ("Under 40 words, please, with the opening words 'Dear neighbours' and no sign-off.", "opening"),
+    # kinds of demand the checks have no measure for, beside one they do
+    ("Explain photosynthesis in under 60 words, in Russian.", "language"),
+    ("Write a 50-word birthday note for my aunt, entirely in Japanese.", "language"),
+    ("In at most 30 words: is coffee bad for you? Pick one of these replies: yes, no, maybe.", "choice"),
+    ("Give two versions of a bakery slogan, under 20 words, and put ****** between them.", "separator"),
+    ("Describe a sunset in 40 words or fewer and respond in valid YAML.", "format"),
+    ("Write a 3-sentence summary of Moby Dick in which the word whale appears at least twice.", "repetition"),
+    ("Answer in fewer than 25 words and sign it as Captain Nemo.", "signature"),
+    ("Write a 2-paragraph bio of me in the third person, under 80 words.", "point of view"),
+    ("Compare tea and coffee in under 60 words, formatted as a table.", "format"),
 ]
 
 READ = [
@@ -38,6 +48,7 @@ READ = [
     "List three fruits as a bulleted list.",
     "Write about rivers in two paragraphs and do not use the word 'capital'.",
     "What is the capital of Peru? Answer in one sentence.",  # a capital city is no letter case
+    "Explain tides in 40 words or fewer.",
     "Tell me about my grandmother's village in 3 sentences and don't use the word \"rustic\".",
 ]
 

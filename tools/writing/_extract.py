@@ -6,7 +6,8 @@ words (``five``, ``twenty-one``, ``a hundred``):
 - word counts: ``about/around/roughly N words`` and ``in N words`` /
   ``an N-word text`` (N +-20%), ``at most / no more than / up to / under N
   words``, ``at least / no fewer than / over N words``, ``between N and M
-  words``, ``N-M words``, ``exactly N words``;
+  words``, ``N-M words``, ``exactly N words``, ``N words or fewer`` / ``N
+  words max``, ``N words or more`` / ``N words minimum``;
 - sentences, paragraphs, bullet points and numbered items the same way, but
   ``in 3 sentences`` / ``two paragraphs`` / ``5 bullet points`` mean exactly
   that many (``a single paragraph``, ``one sentence`` too);
@@ -121,6 +122,8 @@ def _bounds(instruction: str, unit: str) -> dict[str, int]:
         (rf"\bexactly\s+(?P<a>{_NUM})\s+{word}\b", "exact"),
         (rf"\b{_AT_MOST}\s*(?P<a>{_NUM})\s+{word}\b", "max"),
         (rf"\b{_AT_LEAST}\s+(?P<a>{_NUM})\s+{word}\b", "min"),
+        (rf"(?<![\w-])(?P<a>{_NUM})[\s-]+{word}\s+(?:or\s+(?:fewer|less|under)|max(?:imum)?|at\s+most|tops)\b", "max"),
+        (rf"(?<![\w-])(?P<a>{_NUM})[\s-]+{word}\s+(?:or\s+(?:more|longer|over)|min(?:imum)?|at\s+least)\b", "min"),
         (rf"\b{_APPROX}\s+(?P<a>{_NUM})[\s-]+{word}\b", "about"),
         (rf"(?<![\w-])(?P<a>{_NUM})[\s-]+{word}\b", "plain"),
     ]
@@ -138,10 +141,12 @@ def _bounds(instruction: str, unit: str) -> dict[str, int]:
                 continue
             return {"min": min(a, b), "max": max(a, b)}
         if how == "max":
-            strict = re.search(r"fewer|less|under|below", phrase) is not None and not re.search(r"\bnot\b|n't|never", phrase)
+            strict = re.search(r"fewer|less|under|below", phrase) is not None and not re.search(
+                r"\bnot\b|n't|never|\bor\b", phrase
+            )
             return {"max": a - 1 if strict else a}
         if how == "min":
-            strict = re.search(r"more\s+than|over", phrase) is not None
+            strict = re.search(r"more\s+than|over", phrase) is not None and not re.search(r"\bor\b", phrase)
             return {"min": a + 1 if strict else a}
         if how == "about" or (how == "plain" and unit == "words"):
             return {"min": round(a * 0.8), "max": round(a * 1.2)}
@@ -241,10 +246,19 @@ def extract_constraints(instruction: str) -> WritingConstraints:
 
 
 _COUNT = r"(?:\d+|once|twice|thrice|two|three|four|five|six|seven|eight|nine|ten|several|many)"
+# Languages no check reads (the language check knows those of _LANGUAGES): asking for one is a demand left unread.
+_OTHER_LANGUAGES = (
+    "afrikaans albanian amharic arabic armenian basque belarusian bengali bosnian bulgarian burmese catalan cantonese "
+    "chinese croatian czech danish dutch estonian farsi filipino finnish georgian greek gujarati hebrew hindi hungarian "
+    "icelandic indonesian irish japanese kannada kazakh khmer korean latin latvian lithuanian macedonian malay "
+    "malayalam maltese mandarin marathi mongolian nepali norwegian pashto persian polish punjabi romanian russian "
+    "serbian sinhala slovak slovenian somali swahili swedish tagalog tamil telugu thai tibetan turkish ukrainian urdu "
+    "uzbek vietnamese welsh yiddish yoruba zulu"
+).split()
 _UNREAD = {  # demands on a text's form that no writing check measures
     "letter case": r"\b(?:capital\s+letters?|(?:in|all|using)\s+capitals|capitali[sz]\w*|upper[\s-]?case|lower[\s-]?case"
     r"|(?:all|in)\s+caps|small\s+letters)\b",
-    "a separator between parts": r"\b(?:separat\w*|dividers?|divided|delimit\w*)\b|\bbetween\s+(?:each|every|the)\s+(?:pair|two)\b",
+    "a separator between parts": r"\b(?:separat\w*|dividers?|divided|delimit\w*)\b|\bbetween\s+(?:them|each|every|the\s+(?:pair|two|parts?|answers?|versions?|responses?|items?|sections?|paragraphs?|poems?|drafts?))\b",
     "wrapping or quoting": r"\b(?:wrap\w*|enclos\w*|surround\w*|quotation\s+marks?|double\s+quotes?|in\s+quotes)\b",
     "a title": r"\btitled?\b",
     "an opening or closing phrase": r"\b(?:end|ends|ending|finish\w*|conclude|close|closing|start|starts|starting|begin\w*|open\w*)"
@@ -254,9 +268,14 @@ _UNREAD = {  # demands on a text's form that no writing check measures
     "placeholders or brackets": r"\b(?:placeholders?|brackets?|parenthes[ie]s|braces)\b",
     "punctuation": r"\b(?:commas?|punctuation|exclamation\s+marks?|question\s+marks?|semicolons?|hyphens?|emojis?|hashtags?)\b",
     "a count of letters, characters, syllables or lines": r"\b(?:letters?|characters?|syllables?|lines?)\b",
-    "repetition": rf"\b{_COUNT}\s+times\b|\brepeat\w*",
+    "repetition": rf"\b{_COUNT}\s+times\b|\b(?:twice|thrice)\b|\brepeat\w*",
     "sections": r"\bsections?\b",
     "a verse form": r"\b(?:rhym\w*|haiku|sonnets?|limericks?|acrostic|couplets?|stanzas?)\b",
+    "a language no check reads": rf"\b(?:in|into)\s+(?:\w+\s+)?(?:{'|'.join(_OTHER_LANGUAGES)})\b",
+    "a choice among given answers": r"\b(?:one\s+of\s+(?:these|those|the\s+following)|options?|choices?|choose|pick)\b",
+    "a format no check reads": r"\b(?:yaml|xml|csv|html|latex|tables?|tabular|code\s+blocks?)\b",
+    "a signature": r"\bsign(?:ed|ing)?\s+(?:it|off|as|with|your)\b|\bsignature\b|\bsign-off\b",
+    "a point of view": r"\b(?:first|second|third)[\s-]+person\b",
 }
 
 
