@@ -48,6 +48,10 @@ TABLE = [
     ("A product blurb, 25 words max, for our new kettle.", C(max_words=25)),
     ("Give me 300 words or more on tidal power.", C(min_words=300)),
     ("Two sentences at most about owls.", C(max_sentences=2)),
+    # a bound on each part is no bound on the whole text
+    ("Three taglines for a gym, under 8 words each.", C()),
+    ("A poem about frost with 6 words per line.", C()),
+    ("Explain how to brew coffee in 4 steps; number each step.", C(format="numbered", min_bullets=4, max_bullets=4)),
     (
         "Write a poem that uses the words moon and river, but do not use the word love, in about 60 words.",
         C(min_words=48, max_words=72, required_terms=["moon", "river"], forbidden_terms=["love"]),

@@ -40,6 +40,9 @@ UNREAD = [
     ("Answer in fewer than 25 words and sign it as Captain Nemo.", "signature"),
     ("Write a 2-paragraph bio of me in the third person, under 80 words.", "point of view"),
     ("Compare tea and coffee in under 60 words, formatted as a table.", "format"),
+    ("List four chores for my flatmates in three sentences, each under 12 words.", "each part"),
+    ("Write a packing list for a beach day in under 50 words, alphabetised.", "order"),
+    ("Pitch my lemonade stand in under 40 words and finish on a question.", "closing"),
 ]
 
 READ = [

@@ -112,6 +112,15 @@ def parse_number(text: str) -> int | None:
     return total + current
 
 
+_EACH_BEFORE = re.compile(r"\b(?:each|every|per)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_EACH_AFTER = re.compile(r"\s*(?:each|apiece|per\s+\w+|a\s+(?:piece|line|sentence|paragraph|item|bullet|point))\b", re.IGNORECASE)
+
+
+def _per_part(text: str, match: re.Match[str]) -> bool:
+    """Does the bound ``match`` found hold for each part ("each under 10 words", "20 words per line"), not the whole text?"""
+    return bool(_EACH_BEFORE.search(text[max(0, match.start() - 40) : match.start()]) or _EACH_AFTER.match(text, match.end()))
+
+
 def _bounds(instruction: str, unit: str) -> dict[str, int]:
     """min/max for one counted unit, from the first phrase that names it."""
     word = _UNIT_WORDS[unit]
@@ -128,7 +137,7 @@ def _bounds(instruction: str, unit: str) -> dict[str, int]:
         (rf"(?<![\w-])(?P<a>{_NUM})[\s-]+{word}\b", "plain"),
     ]
     for pattern, how in patterns:
-        match = re.search(pattern, text, re.IGNORECASE)
+        match = next((m for m in re.finditer(pattern, text, re.IGNORECASE) if not _per_part(text, m)), None)
         if not match:
             continue
         a = parse_number(match.group("a"))
@@ -184,7 +193,10 @@ def _format(instruction: str) -> str | None:
     text = instruction.lower()
     if re.search(r"\b(?:as|in|into|valid|a|an|only)\s+json\b|\bjson\s+(?:object|array|format|only)\b", text):
         return "json"
-    if re.search(r"\bnumbered\s+(?:list|items?|steps?|points?)\b|\bas\s+(?:\w+\s+)?steps\b", text):
+    if re.search(
+        r"\bnumbered\s+(?:list|items?|steps?|points?)\b|\bas\s+(?:\w+\s+)?steps\b|\bnumber\s+(?:each|every|the|your)\s+(?:step|item|point|line)s?\b",
+        text,
+    ):
         return "numbered"
     if re.search(r"\bbullet(?:ed)?\b|\bbullets\b|\bas\s+a\s+list\b|\bin\s+a\s+list\b", text):
         return "bullets"
@@ -262,7 +274,7 @@ _UNREAD = {  # demands on a text's form that no writing check measures
     "wrapping or quoting": r"\b(?:wrap\w*|enclos\w*|surround\w*|quotation\s+marks?|double\s+quotes?|in\s+quotes)\b",
     "a title": r"\btitled?\b",
     "an opening or closing phrase": r"\b(?:end|ends|ending|finish\w*|conclude|close|closing|start|starts|starting|begin\w*|open\w*)"
-    r"\s+(?:\w+\s+){0,3}?with\b|\b(?:first|last|final|opening|closing)\s+(?:line|sentence|word|phrase|paragraph)s?\b",
+    r"\s+(?:\w+\s+){0,3}?(?:with|on)\b|\b(?:first|last|final|opening|closing)\s+(?:line|sentence|word|phrase|paragraph)s?\b",
     "a postscript": r"\bP\.\s?S\b|\bpostscript\b",
     "emphasis or markup": r"\b(?:highlight\w*|bold|italic\w*|underlin\w*|markdown|asterisks?)\b",
     "placeholders or brackets": r"\b(?:placeholders?|brackets?|parenthes[ie]s|braces)\b",
@@ -276,6 +288,10 @@ _UNREAD = {  # demands on a text's form that no writing check measures
     "a format no check reads": r"\b(?:yaml|xml|csv|html|latex|tables?|tabular|code\s+blocks?)\b",
     "a signature": r"\bsign(?:ed|ing)?\s+(?:it|off|as|with|your)\b|\bsignature\b|\bsign-off\b",
     "a point of view": r"\b(?:first|second|third)[\s-]+person\b",
+    "a bound on each part": r"\b(?:each|every|per)\s+(?:\w+\s+){0,2}?(?:under|over|below|above|at\s+(?:most|least)|fewer|less"
+    r"|more|no\s+(?:more|longer|shorter)|between|exactly|up\s+to|\d+)\b|\b(?:words?|sentences?|lines?|characters?)\s+(?:each|apiece)\b"
+    r"|\bper\s+(?:sentence|paragraph|line|item|point|bullet|section|verse|stanza)\b",
+    "a layout or order": r"\b(?:indent\w*|alphabeti[sz]\w*|alphabetical|own\s+line|one\s+per\s+line|centered|centred)\b",
 }
 
 
