@@ -92,3 +92,8 @@ def test_kind_named_is_one_kind_or_none() -> None:
     assert kind_named("Could you integrate this for me: x e^x") is MathKind.INTEGRAL
     assert kind_named("the root of the tree is deep; differentiate the two") is None
     assert kind_named("Write me a haiku") is None
+
+
+def test_an_integral_in_latex_it_cannot_read_is_no_question_and_no_crash() -> None:
+    # read as "x \sin x \" once ", dx" is set aside: a backslash ending the expression is a CheckError, not a crash
+    assert read_question(r"\int_0^{\pi} x \sin x \, dx") is None

@@ -14,8 +14,9 @@ from __future__ import annotations
 import pytest
 from junto.agents._loop import judge_status
 from junto.agents._writing import text_checks
-from junto.tools.writing._extract import quotations, unread_demands
+from junto.tools.writing._extract import unread_demands
 
+from junto._quotes import quotations
 from junto._tasks import Spec, Status, TaskKind, TaskSpec
 
 UNREAD = [

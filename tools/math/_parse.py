@@ -270,8 +270,9 @@ def _rewrite_commands(text: str) -> str:
             out.append(text[index])
             index += 1
             continue
-        match = re.match(r"\\([A-Za-z]+|.)", text[index:])
-        assert match is not None
+        match = re.match(r"\\([A-Za-z]+|.)", text[index:], re.DOTALL)
+        if match is None:
+            raise CheckError("a backslash ends the expression")
         word = match.group(1)
         index += len(match.group(0))
         if word in ("frac", "dfrac", "tfrac"):

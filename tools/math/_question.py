@@ -35,6 +35,7 @@ from junto.tools.math._parse import _to_source
 
 from junto._exceptions import CheckError
 from junto._formalization import MathKind
+from junto._quotes import QUOTED
 
 __all__ = ["RootPick", "StatedQuestion", "kind_named", "read_question"]
 
@@ -117,7 +118,7 @@ _BOUNDS = re.compile(
 _APPROACH = re.compile(rf"\bas\s+([a-z])\s*(?:approaches|tends\s+to|goes\s+to|->|→)\s*({_BOUND})(?![\w.]\w|\d)", re.I)
 _WITH_RESPECT = re.compile(r"\b(?:with\s+respect\s+to|wrt|for|in\s+terms\s+of|d/d)\s*([a-z])\b(?!\s*[=(^*/+-])", re.I)
 _FORM = re.compile(r"\b(expand|factor)(?:ise|ize)?\b", re.I)
-_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
 _MATH_TOKEN = re.compile(r"^[0-9A-Za-z+\-*/^().=<>√π×÷−²³{}\[\]|,!\\]+$")
 _FUNCTION_NAMES = {"sin", "cos", "tan", "log", "ln", "exp", "sqrt", "frac", "cdot", "times", "pi", "binom", "left", "right"}
 _OPERATOR = re.compile(r"[-+*/^=<>√×÷−²³!]|\\frac|\\sqrt|\\cdot|\\times|\b(?:sqrt|sin|cos|tan|log|ln|exp)\b")
@@ -132,7 +133,7 @@ def kind_named(instruction: str) -> MathKind | None:
 
 def read_question(instruction: str) -> StatedQuestion | None:
     """The question ``instruction`` states in full as one expression, or ``None`` when it is not shown to."""
-    text = _QUOTED.sub(" ", instruction)
+    text = _INLINE_CODE.sub(" ", QUOTED.sub(" ", instruction))
     latex = [span.strip() for span in re.findall(r"\$\$?([^$]+)\$\$?", text)]
     rest = re.sub(r"\$\$?[^$]+\$\$?", " ", text) if latex else text
     point, bounds, approach = _POINT.search(rest), _BOUNDS.search(rest), _APPROACH.search(rest)

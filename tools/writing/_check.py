@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from junto.tools.writing._extract import QUOTED, merge_constraints
+from junto.tools.writing._extract import merge_constraints
 from junto.tools.writing._measure import (
     bullet_items,
     detect_language,
@@ -35,6 +35,7 @@ from junto.tools.writing._measure import (
 import junto._tasks as contract
 from junto._constraints import WritingConstraints, describe_bound
 from junto._fences import without_fences
+from junto._quotes import QUOTED
 from junto._tasks import Spec
 
 if TYPE_CHECKING:

@@ -32,8 +32,9 @@ import re
 from typing import Any
 
 from junto._constraints import WritingConstraints
+from junto._quotes import QUOTED, quotations
 
-__all__ = ["QUOTED", "extract_constraints", "merge_constraints", "parse_number", "quotations", "unread_demands"]
+__all__ = ["extract_constraints", "merge_constraints", "parse_number", "unread_demands"]
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -64,12 +65,6 @@ _AFTER_LANGUAGE = frozenset(
     "about and but describing explaining for in language of on only please so that to using which with".split()
 )
 _TERM_STOP = r"(?=\s*(?:[.;:!?)\n]|,\s*(?:but|and\s+(?:do|don't|keep|make|use|write|avoid))|\s(?:in|into|while|without|but|when|within|so|because|throughout|somewhere|at\s+least|at\s+most|once|twice|to\s+\w+)\b|$))"
-# A quotation: in double quotes, straight or curly, or in single quotes that are not an apostrophe ("don't",
-# "the doctor's note", "the kids' toys"): a quote opens after no letter and closes before none, and pairs with its kind.
-QUOTED = re.compile(
-    r"\"(?P<straight>[^\"\n]*)\"|\u201c(?P<curly>[^\u201d\n]*)\u201d|\u2018(?P<single>[^\u2019\n]*)\u2019(?!\w)"
-    r"|(?<!\w)'(?P<plain>[^'\n]*)'(?!\w)"
-)
 
 _FORBID = re.compile(
     r"(?:do\s+not|don't|never|must\s+not|mustn't|should\s+not|shouldn't|without)\s+(?:using\s+|use\s+|mention(?:ing)?\s+|includ(?:e|ing)\s+|say(?:ing)?\s+)"
@@ -161,11 +156,6 @@ def _bounds(instruction: str, unit: str) -> dict[str, int]:
             return {"min": round(a * 0.8), "max": round(a * 1.2)}
         return {"min": a, "max": a}
     return {}
-
-
-def quotations(text: str) -> list[str]:
-    """What ``text`` puts in quotes (see :data:`QUOTED`), in order."""
-    return [next(part for part in match.groups() if part is not None) for match in QUOTED.finditer(text)]
 
 
 def _split_terms(raw: str) -> list[str]:
