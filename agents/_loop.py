@@ -112,14 +112,18 @@ def judge_status(checks: Sequence[CheckResult]) -> Status:
 
     - ``failed`` when any deterministic check failed, whatever its
       specification (a model's own tests or formalisation can fail it);
-    - ``verified`` when none failed and at least one passed against a
-      specification the model did not write (:attr:`CheckResult.confirms`);
+    - ``verified`` when none failed, at least one passed against a
+      specification the model did not write (:attr:`CheckResult.confirms`),
+      and none against such a specification was left undecided (a part of
+      the specification no check could hold the answer to);
     - ``unverified`` otherwise: passing the model's own checks, or a judge's
       approval, confirms nothing.
     """
     deterministic = [c for c in checks if c.source == "deterministic"]
     if any(c.passed is False for c in deterministic):
         return Status.FAILED
+    if any(c.passed is None and c.spec.independent for c in deterministic):
+        return Status.UNVERIFIED
     return Status.VERIFIED if any(c.confirms for c in deterministic) else Status.UNVERIFIED
 
 

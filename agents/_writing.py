@@ -95,7 +95,10 @@ def text_checks(text: str, task: TaskSpec, inputs: Mapping[str, TaskResult]) -> 
     constraint, the instruction's (``spec=instruction``) with the user's own
     (``spec=user``) laid over them, each passing one saying how many it is
     among ("the text meets the 3 constraints the instruction states"); then
-    the upstream facts (``spec=upstream``).
+    the upstream facts (``spec=upstream``). When the instruction makes a
+    demand no check reads, every check can still fail the text but none can
+    verify it; a constraint a check could not decide (the language of a
+    mixed text) keeps it unverified too (:func:`~junto.agents._loop.judge_status`).
     """
     lines = _prompt_lines(task, inputs)
     answers = check_answers(text, task.instruction, prompt_lines=lines, labels=[line for line in lines if line.endswith(":")])

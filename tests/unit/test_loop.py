@@ -46,6 +46,15 @@ def test_judge_status_ignores_judges_and_undecided() -> None:
 
 
 @pytest.mark.parametrize("spec", list(Spec))
+def test_a_part_of_an_independent_specification_left_undecided_keeps_the_answer_unverified(spec: Spec) -> None:
+    passed = CheckResult(name="words", passed=True, spec=Spec.INSTRUCTION)
+    undecided = CheckResult(name="language", passed=None, spec=spec)
+    # the language asked for could not be told: the word count alone does not verify the text
+    assert judge_status([passed, undecided]) is (Status.VERIFIED if spec is Spec.MODEL else Status.UNVERIFIED)
+    assert judge_status([undecided, CheckResult(name="m", passed=False)]) is Status.FAILED
+
+
+@pytest.mark.parametrize("spec", list(Spec))
 def test_only_a_specification_the_model_did_not_write_verifies(spec: Spec) -> None:
     passed = CheckResult(name="check", passed=True, spec=spec)
     assert judge_status([passed]) is (Status.UNVERIFIED if spec is Spec.MODEL else Status.VERIFIED)

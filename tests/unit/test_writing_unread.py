@@ -102,3 +102,17 @@ def test_the_last_line_demand_after_a_possessive_keeps_the_text_from_being_verif
     instruction = 'Write to my neighbour\'s dog walker in under 80 words and make the closing line "Thanks again!"'
     text = "Hi Sam, could you walk Rex at noon on Tuesday and Thursday this week? The key is under the mat. Cheers."
     assert _status(instruction, text) is Status.UNVERIFIED  # the words are within bounds; the closing line is unread
+
+
+def test_a_constraint_the_checks_cannot_decide_keeps_the_text_from_being_verified() -> None:
+    # half English, half French: the language check cannot tell, so the word count alone must not verify it
+    text = (
+        "The sea est calme and le vent is doux; the waves et les oiseaux sing over the sable "
+        "while le soleil goes down and the night arrives."
+    )
+    task = TaskSpec(id="w", kind=TaskKind.WRITING, instruction="Write 20 to 30 words about the sea, in French.")
+    checks = text_checks(text, task, {})
+    language = next(c for c in checks if c.name == "language")
+    assert language.passed is None
+    assert next(c for c in checks if c.name == "words").passed is True
+    assert judge_status(checks) is Status.UNVERIFIED

@@ -177,7 +177,7 @@ def _undecided(checks: list[CheckResult], why: str) -> list[CheckResult]:
         else c
         for c in checks
     ]
-    return [*weakened, CheckResult(name="examples decide", passed=None, evidence=why, spec=Spec.INSTRUCTION)]
+    return [*weakened, CheckResult(name="examples decide", passed=None, evidence=why, spec=Spec.MODEL)]
 
 
 def _section(
