@@ -65,7 +65,6 @@ _AFTER_LANGUAGE = frozenset(
     "about and but describing explaining for in language of on only please so that to using which with".split()
 )
 _TERM_STOP = r"(?=\s*(?:[.;:!?)\n]|,\s*(?:but|and\s+(?:do|don't|keep|make|use|write|avoid))|\s(?:in|into|while|without|but|when|within|so|because|throughout|somewhere|at\s+least|at\s+most|once|twice|to\s+\w+)\b|$))"
-
 _FORBID = re.compile(
     r"(?:do\s+not|don't|never|must\s+not|mustn't|should\s+not|shouldn't|without)\s+(?:using\s+|use\s+|mention(?:ing)?\s+|includ(?:e|ing)\s+|say(?:ing)?\s+)"
     r"(?:the\s+|any\s+)?(?:words?|terms?|phrases?)?\s*(?P<terms>.+?)" + _TERM_STOP
