@@ -62,7 +62,7 @@ def ensemble_name(config: JuntoConfig, samples: int | None = None) -> str:
 def eval_command(
     suite: str = typer.Argument(
         ...,
-        help="humaneval, math, math-heldout, composite, ifeval-heldout, ifeval-heldout-2, ifeval-heldout-3, route-heldout, route-heldout-2, route-heldout-3, route-heldout-4, route-heldout-5, code-heldout, or the path of a JSONL suite.",
+        help="humaneval, math, math-heldout, composite, ifeval-heldout, ifeval-heldout-2, ifeval-heldout-3, ifeval-heldout-4, route-heldout, route-heldout-2, route-heldout-3, route-heldout-4, route-heldout-5, code-heldout, or the path of a JSONL suite.",
     ),
     config: Path | None = typer.Option(None, "--config", help="junto.toml to use (default: search order)."),
     baseline: str | None = typer.Option(

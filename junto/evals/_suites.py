@@ -1,4 +1,4 @@
-"""The built-in suites (`humaneval`, `math`, `math-heldout`, `composite`, `ifeval-heldout`, `ifeval-heldout-2`, `ifeval-heldout-3`, `route-heldout`, `route-heldout-2`, `route-heldout-3`, `route-heldout-4`, `route-heldout-5`, `code-heldout`) and user JSONL suites."""
+"""The built-in suites (`humaneval`, `math`, `math-heldout`, `composite`, `ifeval-heldout`, `ifeval-heldout-2`, `ifeval-heldout-3`, `ifeval-heldout-4`, `route-heldout`, `route-heldout-2`, `route-heldout-3`, `route-heldout-4`, `route-heldout-5`, `code-heldout`) and user JSONL suites."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ BUILTIN_SUITES = (
     "ifeval-heldout",
     "ifeval-heldout-2",
     "ifeval-heldout-3",
+    "ifeval-heldout-4",
     "route-heldout",
     "route-heldout-2",
     "route-heldout-3",

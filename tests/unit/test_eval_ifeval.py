@@ -162,7 +162,9 @@ def test_official_checker_passes_and_fails_each_kind(instruction: str, kwargs: d
     assert failed.detail.startswith(f"{instruction}: strict fail")
 
 
-@pytest.mark.parametrize(("suite_name", "size"), [("ifeval-heldout", 60), ("ifeval-heldout-2", 48), ("ifeval-heldout-3", 40)])
+@pytest.mark.parametrize(
+    ("suite_name", "size"), [("ifeval-heldout", 60), ("ifeval-heldout-2", 48), ("ifeval-heldout-3", 40), ("ifeval-heldout-4", 40)]
+)
 def test_every_instruction_kind_of_the_suite_is_covered_here(suite_name: str, size: int) -> None:
     suite = load_suite(suite_name)
     used = {part.instruction_id for item in suite for part in item.parts if isinstance(part, IfevalPart)}
@@ -170,7 +172,7 @@ def test_every_instruction_kind_of_the_suite_is_covered_here(suite_name: str, si
     assert used <= {case[0] for case in CASES}
 
 
-@pytest.mark.parametrize("suite_name", ["ifeval-heldout", "ifeval-heldout-2", "ifeval-heldout-3"])
+@pytest.mark.parametrize("suite_name", ["ifeval-heldout", "ifeval-heldout-2", "ifeval-heldout-3", "ifeval-heldout-4"])
 def test_every_suite_instruction_carries_the_kwargs_its_checker_takes(suite_name: str) -> None:
     # A checker missing an argument would draw one at random; scoring refuses that, so this scores every part once.
     for item in load_suite(suite_name):
